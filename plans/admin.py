@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    BasisDocument,
+    Duty,
+    DutyItem,
+    Objective,
+    Plan,
+    ReportingRule,
+    RuleRecipient,
+    Target,
+    Task,
+    TaskAssignment,
+    TaskGroup,
+)
+
+
+class BasisInline(admin.TabularInline):
+    model = BasisDocument
+    fk_name = "plan"
+    extra = 0
+
+
+@admin.register(Plan)
+class PlanAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "document_type", "issued_on", "signer_name"]
+    inlines = [BasisInline]
+
+
+@admin.register(BasisDocument)
+class BasisDocumentAdmin(admin.ModelAdmin):
+    list_display = ["symbol", "kind", "issuer", "issued_on", "plan"]
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(admin.ModelAdmin):
+    list_display = ["plan", "section", "number", "text"]
+    list_filter = ["section"]
+
+
+class TaskInline(admin.TabularInline):
+    model = Task
+    extra = 0
+    fields = ["number", "text", "deadline_text", "deadline"]
+
+
+@admin.register(TaskGroup)
+class TaskGroupAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "plan"]
+    inlines = [TaskInline]
+
+
+class AssignmentInline(admin.TabularInline):
+    model = TaskAssignment
+    extra = 0
+    autocomplete_fields = ["agency"]
+
+
+@admin.register(Task)
+class TaskAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "text", "deadline_text"]
+    list_filter = ["group"]
+    search_fields = ["text"]
+    inlines = [AssignmentInline]
+    list_select_related = ["group"]
+
+
+@admin.register(TaskAssignment)
+class TaskAssignmentAdmin(SimpleHistoryAdmin):
+    list_display = ["task", "agency", "role", "status", "started_on", "ended_on"]
+    list_filter = ["role", "status", "agency__kind"]
+    autocomplete_fields = ["task", "agency"]
+    list_select_related = ["task__group", "agency"]
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["name", "direction", "target_value", "unit", "target_year", "task"]
+
+
+class DutyInline(admin.TabularInline):
+    model = Duty
+    extra = 0
+
+
+@admin.register(DutyItem)
+class DutyItemAdmin(admin.ModelAdmin):
+    list_display = ["number", "heading", "requested", "plan"]
+    filter_horizontal = ["agencies"]
+    inlines = [DutyInline]
+
+
+@admin.register(Duty)
+class DutyAdmin(admin.ModelAdmin):
+    list_display = ["item", "order", "text"]
+
+
+class RuleRecipientInline(admin.TabularInline):
+    model = RuleRecipient
+    extra = 0
+
+
+@admin.register(ReportingRule)
+class ReportingRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "deadline_day", "deadline_month", "deadline_text", "consolidates"]
+    filter_horizontal = ["reporters"]
+    inlines = [RuleRecipientInline]
+
+
+@admin.register(RuleRecipient)
+class RuleRecipientAdmin(admin.ModelAdmin):
+    list_display = ["rule", "agency", "order"]

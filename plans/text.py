@@ -1,0 +1,34 @@
+"""Vietnamese text helpers shared by every app: NFC storage, and matching that ignores tone placement."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Old and new tone placement ("hoà"/"hòa", "thuỷ"/"thủy") are different code points even in NFC. We keep what
+# people typed and fold only when comparing or searching.
+_OLD_TO_NEW_TONE_PLACEMENT = {
+    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
+    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
+    "uỳ": "ủy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
+}
+_OLD_TO_NEW_TONE_PLACEMENT["uỳ"] = "ùy"
+
+
+def nfc(value: str) -> str:
+    """Text pasted from Word or macOS is often NFD; everything is stored NFC."""
+    return unicodedata.normalize("NFC", value)
+
+
+def clean_text(value: str | None) -> str:
+    """NFC, with Windows line ends and surrounding blanks removed."""
+    if value is None:
+        return ""
+    return nfc(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def fold_for_matching(value: str) -> str:
+    """A key under which "Thủy Nguyên", "Thuỷ Nguyên" and "THỦY NGUYÊN" are equal."""
+    text = nfc(value).lower()
+    for old, new in _OLD_TO_NEW_TONE_PLACEMENT.items():
+        text = text.replace(old, new)
+    return text

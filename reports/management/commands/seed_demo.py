@@ -1,0 +1,69 @@
+"""Demo accounts for `make run`. This is the only code that creates them, and it refuses to run on a
+production configuration (DEBUG off) unless told --force."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Agency, Membership, Role
+from plans.models import Plan
+from reports.services.cycles import cycle_open
+
+# (username, full name, role, agency code, position)
+DEMO_PEOPLE = [
+    ("quantri", "Quản trị hệ thống", Role.ADMIN, None, "Quản trị"),
+    ("lanhdao", "Nguyễn Văn Lãnh", Role.LEADER, "UBND_TP", "Phó Chủ tịch UBND thành phố"),
+    ("sgddt.thamdinh", "Trần Thị Thẩm", Role.REVIEWER, "SGDDT", "Chuyên viên Phòng Kế hoạch - Tài chính"),
+    ("sldtbxh.thamdinh", "Phạm Văn Nghề", Role.REVIEWER, "SLDTBXH", "Chuyên viên Phòng GDNN"),
+    ("snv.canbo", "Lê Thị Nội", Role.STAFF, "SNV", "Chuyên viên"),
+    ("snv.lanhdao", "Đỗ Văn Vụ", Role.HEAD, "SNV", "Phó Giám đốc"),
+    ("lechan.canbo", "Vũ Thị Chân", Role.STAFF, "Q_LECHAN", "Chuyên viên Phòng GD&ĐT"),
+    ("lechan.lanhdao", "Hoàng Văn Lê", Role.HEAD, "Q_LECHAN", "Phó Chủ tịch UBND quận"),
+    ("thuynguyen.canbo", "Bùi Thị Thủy", Role.STAFF, "H_THUYNGUYEN", "Chuyên viên Phòng GD&ĐT"),
+    ("thuynguyen.lanhdao", "Ngô Văn Nguyên", Role.HEAD, "H_THUYNGUYEN", "Phó Chủ tịch UBND huyện"),
+    ("catp.canbo", "Đặng Văn An", Role.STAFF, "CATP", "Cán bộ Phòng PV01"),
+    ("catp.lanhdao", "Mai Văn Ninh", Role.HEAD, "CATP", "Phó Giám đốc"),
+]
+
+
+class Command(BaseCommand):
+    help = "Tạo tài khoản dùng thử (mỗi vai trò một tài khoản) và in mật khẩu. Chỉ dùng cho môi trường thử."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Cho phép chạy khi DEBUG tắt.")
+        parser.add_argument("--year", type=int, default=None, help="Năm của kỳ báo cáo dùng thử.")
+
+    @transaction.atomic
+    def handle(self, *args, force: bool, year: int | None, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("Lệnh này chỉ chạy khi DJANGO_DEBUG=true (môi trường thử) hoặc với --force.")
+        plan = Plan.objects.filter(number="193/KH-UBND").first()
+        if plan is None:
+            raise CommandError("Chưa nạp Kế hoạch 193/KH-UBND: chạy load_plan trước.")
+        cycle = cycle_open(plan=plan, year=year or timezone.localdate().year)
+        User = get_user_model()
+        rows = []
+        for username, full_name, role, code, position in DEMO_PEOPLE:
+            agency = Agency.objects.get(code=code) if code else None
+            last, _, first = full_name.rpartition(" ")
+            user, _ = User.objects.get_or_create(username=username)
+            user.first_name, user.last_name = first, last
+            user.email = f"{username}@demo.haiphong.edu.vn"
+            user.is_staff = user.is_superuser = role == Role.ADMIN
+            password = secrets.token_urlsafe(9)
+            user.set_password(password)
+            user.save()
+            Membership.objects.update_or_create(
+                user=user, defaults={"agency": agency, "role": role, "position": position}
+            )
+            rows.append((username, password, Role(role).label, agency.short_name if agency else "—"))
+        self.stdout.write(self.style.SUCCESS(f"Tài khoản dùng thử ({cycle}):"))
+        width = max(len(r[0]) for r in rows)
+        for username, password, role, agency in rows:
+            self.stdout.write(f"  {username:<{width}}  {password:<14} {role} — {agency}")

@@ -1,0 +1,62 @@
+"""A reporting cycle (kỳ báo cáo): one per plan and year, with the deadline of each reporting rule."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from plans.models import Plan, ReportingRule
+
+
+class CycleStatus(models.TextChoices):
+    OPEN = "open", _("Đang mở")
+    LOCKED = "locked", _("Đã khóa số liệu")
+
+
+class Cycle(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="cycles", verbose_name=_("kế hoạch"))
+    year = models.PositiveSmallIntegerField(_("năm"))
+    status = models.CharField(_("trạng thái"), max_length=10, choices=CycleStatus.choices, default=CycleStatus.OPEN)
+    window_start = models.DateField(_("chốt số liệu từ ngày"))
+    window_end = models.DateField(_("chốt số liệu đến ngày"))
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    locked_at = models.DateTimeField(_("khóa lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kỳ báo cáo")
+        verbose_name_plural = _("kỳ báo cáo")
+        ordering = ["plan", "-year"]
+        constraints = [models.UniqueConstraint(fields=["plan", "year"], name="cycle_unique_year")]
+
+    def __str__(self) -> str:
+        return f"Kỳ báo cáo năm {self.year} — {self.plan.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == CycleStatus.OPEN
+
+
+class CycleDeadline(models.Model):
+    """The deadline of one reporting rule in one cycle. `due_on` is the last day that counts as on time;
+    `entry_closes_on` (if set) is the day after which agencies can no longer edit. They are different things
+    and the cycle page names both (DHIS2's users confused them)."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("kỳ"))
+    rule = models.ForeignKey(ReportingRule, on_delete=models.PROTECT, related_name="cycle_deadlines",
+                             verbose_name=_("chế độ báo cáo"))
+    due_on = models.DateField(_("hạn gửi (đúng hạn nếu gửi đến hết ngày này)"))
+    entry_closes_on = models.DateField(_("khóa nhập liệu sau ngày"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hạn báo cáo")
+        verbose_name_plural = _("hạn báo cáo")
+        ordering = ["cycle", "due_on"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "rule"], name="cycledeadline_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} — {self.due_on:%d/%m/%Y}"
+
+    def days_late(self, on: datetime.date) -> int:
+        return max(0, (on - self.due_on).days)

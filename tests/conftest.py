@@ -1,0 +1,146 @@
+"""Shared fixtures: the loaded plan and named people (agency_staff, other_agency_staff, education_reviewer, …)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from agencies.models import Agency, Membership, Role
+from plans.loading import load_plan, read_plan_file
+from plans.models import Plan, Task, TaskAssignment
+
+REPO = Path(__file__).resolve().parent.parent
+PLAN_FILE = REPO / "plans" / "data" / "ke-hoach-193-KH-UBND-2021.json"
+
+# Playwright's sync API runs an event loop in the test thread; Django's live_server needs this to allow ORM use.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def plan_data() -> dict:
+    return read_plan_file(PLAN_FILE)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, plan_data):
+    """Load plan 193 once into the test database; each test then runs in a transaction rolled back after it."""
+    with django_db_blocker.unblock():
+        load_plan(plan_data)
+
+
+@pytest.fixture
+def plan(db, plan_data):
+    # A transactional test (browser, Celery worker) flushes every table when it ends: load the plan again then.
+    return Plan.objects.filter(number=plan_data["number"]).first() or load_plan(plan_data)[0]
+
+
+@pytest.fixture
+def empty_database(db):
+    """A test that needs the database as a fresh install has it: no plan, no agencies."""
+    Plan.objects.all().delete()
+    Membership.objects.all().delete()
+    Agency.objects.all().delete()
+    for model in (Plan, Agency, Task, TaskAssignment):
+        model.history.all().delete()
+
+
+def make_person(username: str, role: str, agency: Agency | None, *, password: str = "mat-khau-thu-nghiem-2026"):
+    user = get_user_model().objects.create_user(
+        username=username, password=password, email=f"{username}@example.vn",
+        first_name=username.split(".")[0].title(), last_name="Nguyễn",
+    )
+    Membership.objects.create(user=user, agency=agency, role=role)
+    return user
+
+
+@pytest.fixture
+def agency(plan) -> Agency:
+    """A city department with tasks of its own to report on (Sở Nội vụ)."""
+    return Agency.objects.get(code="SNV")
+
+
+@pytest.fixture
+def other_agency(plan) -> Agency:
+    return Agency.objects.get(code="CATP")
+
+
+@pytest.fixture
+def district(plan) -> Agency:
+    return Agency.objects.get(code="Q_LECHAN")
+
+
+@pytest.fixture
+def agency_staff(agency):
+    return make_person("snv.canbo", Role.STAFF, agency)
+
+
+@pytest.fixture
+def agency_head(agency):
+    return make_person("snv.lanhdao", Role.HEAD, agency)
+
+
+@pytest.fixture
+def other_agency_staff(other_agency):
+    return make_person("catp.canbo", Role.STAFF, other_agency)
+
+
+@pytest.fixture
+def district_staff(district):
+    return make_person("lechan.canbo", Role.STAFF, district)
+
+
+@pytest.fixture
+def district_head(district):
+    return make_person("lechan.lanhdao", Role.HEAD, district)
+
+
+@pytest.fixture
+def education_reviewer(plan):
+    return make_person("sgddt.thamdinh", Role.REVIEWER, Agency.objects.get(code="SGDDT"))
+
+
+@pytest.fixture
+def labour_reviewer(plan):
+    return make_person("sldtbxh.thamdinh", Role.REVIEWER, Agency.objects.get(code="SLDTBXH"))
+
+
+@pytest.fixture
+def leader(plan):
+    return make_person("lanhdao", Role.LEADER, Agency.objects.get(code="UBND_TP"))
+
+
+@pytest.fixture
+def administrator(plan):
+    user = make_person("quantri", Role.ADMIN, None)
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but with no membership: sees nothing of any agency."""
+    return get_user_model().objects.create_user(username="nguoila", password="mat-khau-thu-nghiem-2026")
+
+
+# --- browser tests: Debian's Chromium, never a downloaded browser ---------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    return {
+        **browser_type_launch_args,
+        "executable_path": executable,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh", "accept_downloads": True}

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from plans.models import Plan
+
+
+def test_anonymous_visitor_is_sent_to_login(client, plan):
+    response = client.get(reverse("plans:plan_detail", args=[plan.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_plan_page_shows_basis_groups_targets_duties_and_calendar(client, plan, agency_staff,
+                                                                   django_assert_max_num_queries):
+    client.force_login(agency_staff)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("plans:plan_detail", args=[plan.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in ("134-KL/TU", "34-CTr/TU", "29-NQ/TW", "Đẩy mạnh xã hội hóa giáo dục", "Sở GD&amp;ĐT",
+                 "70", "66", "Tổ chức thực hiện", "Lịch báo cáo hằng năm", "Trước ngày 30/11 hằng năm",
+                 "Định kỳ tháng 11 hằng năm", "Sở LĐTB&amp;XH", "UBND quận Lê Chân"):
+        assert text in html, text
+    assert html.count('id="nhiem-vu-') == 42
+
+
+def test_home_redirects_a_signed_in_user_to_the_plan(client, plan, leader):
+    client.force_login(leader)
+    response = client.get(reverse("home"), follow=True)
+    assert response.status_code == 200
+    assert "193/KH-UBND" in response.content.decode()
+
+
+def test_login_page_renders_in_vietnamese(client, db):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert "Đăng nhập" in response.content.decode()
+
+
+def test_english_is_available_through_i18n(client, plan, agency_staff):
+    client.force_login(agency_staff)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get(reverse("plans:plan_detail", args=[plan.pk]))
+    assert 'lang="en"' in response.content.decode()
+    assert "Sign out" in response.content.decode()
+
+
+@pytest.mark.parametrize("model", list(admin.site._registry))
+def test_admin_lists_every_model(client, administrator, model):
+    client.force_login(administrator)
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    assert client.get(url).status_code == 200
+
+
+def test_every_plan_model_is_registered_in_the_admin():
+    from django.apps import apps
+
+    for app in ("plans", "agencies", "reports"):
+        for model in apps.get_app_config(app).get_models():
+            if not model.__name__.startswith("Historical"):
+                assert model in admin.site._registry, model
+
+
+def test_plan_list_links_to_plan(client, plan, leader):
+    client.force_login(leader)
+    assert str(Plan.objects.get().pk) in client.get(reverse("plans:plan_list")).content.decode()
