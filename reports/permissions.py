@@ -1,0 +1,135 @@
+"""The one module that decides every access. Views call these functions and scope their querysets with
+`submissions_visible_to`; no view writes its own `if role == …` check.
+
+Roles (agencies.models.Role):
+- staff: fills in its own agency's reports while they are drafts or returned;
+- head: the same, and submits on behalf of the agency;
+- reviewer: reads every report addressed to its agency; where its agency is the first recipient of the rule
+  (the Sở GD&ĐT for almost everything) it returns or accepts; every recipient acknowledges separately;
+- leader: reads everything, changes nothing;
+- admin: everything, and may reopen an accepted report.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from agencies.models import Membership, Role
+from plans.models import RuleRecipient
+from reports.models import Submission, SubmissionStatus
+
+
+def membership(user) -> Membership | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.membership
+    except Membership.DoesNotExist:
+        return None
+
+
+def role_of(user) -> str | None:
+    found = membership(user)
+    return found.role if found else None
+
+
+def agency_id_of(user) -> int | None:
+    found = membership(user)
+    return found.agency_id if found else None
+
+
+def is_admin(user) -> bool:
+    return role_of(user) == Role.ADMIN or bool(getattr(user, "is_superuser", False))
+
+
+def sees_everything(user) -> bool:
+    """Leaders, administrators and the consolidating reviewers read every report."""
+    role = role_of(user)
+    return is_admin(user) or role == Role.LEADER or (role == Role.REVIEWER and _is_consolidator(user))
+
+
+def _is_consolidator(user) -> bool:
+    found = membership(user)
+    return bool(found and found.agency_id and RuleRecipient.objects.filter(
+        agency_id=found.agency_id, rule__consolidates=False, order=1).exists())
+
+
+def submissions_visible_to(user, queryset: QuerySet[Submission] | None = None) -> QuerySet[Submission]:
+    queryset = Submission.objects.all() if queryset is None else queryset
+    role, agency_id = role_of(user), agency_id_of(user)
+    if role is None:
+        return queryset.none()
+    if sees_everything(user):
+        return queryset
+    if role in (Role.STAFF, Role.HEAD):
+        return queryset.filter(agency_id=agency_id)
+    if role == Role.REVIEWER:
+        addressed = RuleRecipient.objects.filter(rule_id=OuterRef("rule_id"), agency_id=agency_id)
+        return queryset.filter(Exists(addressed))
+    return queryset.none()
+
+
+def can_view_submission(user, submission: Submission) -> bool:
+    return submissions_visible_to(user, Submission.objects.filter(pk=submission.pk)).exists()
+
+
+def can_edit_submission(user, submission: Submission) -> bool:
+    return (
+        role_of(user) in (Role.STAFF, Role.HEAD)
+        and agency_id_of(user) == submission.agency_id
+        and submission.is_editable_by_agency
+        and submission.cycle.is_open
+    )
+
+
+def can_submit_submission(user, submission: Submission) -> bool:
+    return role_of(user) == Role.HEAD and can_edit_submission(user, submission)
+
+
+def can_start_submission(user, agency_id: int) -> bool:
+    return role_of(user) in (Role.STAFF, Role.HEAD) and agency_id_of(user) == agency_id
+
+
+def _is_recipient(user, submission: Submission, *, first_only: bool) -> bool:
+    if role_of(user) != Role.REVIEWER:
+        return False
+    recipients = RuleRecipient.objects.filter(rule_id=submission.rule_id, agency_id=agency_id_of(user))
+    if first_only:
+        first = RuleRecipient.objects.filter(rule_id=submission.rule_id).order_by("order").first()
+        return bool(first and first.agency_id == agency_id_of(user))
+    return recipients.exists()
+
+
+def can_review_submission(user, submission: Submission) -> bool:
+    """Return or accept: the first recipient's reviewers, on a submitted report."""
+    return submission.status == SubmissionStatus.SUBMITTED and _is_recipient(user, submission, first_only=True)
+
+
+def can_acknowledge_submission(user, submission: Submission) -> bool:
+    return submission.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED) and _is_recipient(
+        user, submission, first_only=False)
+
+
+def can_reopen_submission(user, submission: Submission) -> bool:
+    return is_admin(user) and submission.status == SubmissionStatus.ACCEPTED
+
+
+def can_view_agency(user, agency_id: int) -> bool:
+    return sees_everything(user) or role_of(user) == Role.REVIEWER or agency_id_of(user) == agency_id
+
+
+def can_view_dashboard(user) -> bool:
+    return sees_everything(user) or role_of(user) == Role.REVIEWER
+
+
+def can_request_consolidated_report(user) -> bool:
+    """Drafting the consolidated report is the consolidator's job (and the administrator's)."""
+    return is_admin(user) or (role_of(user) == Role.REVIEWER and _is_consolidator(user))
+
+
+def can_download_consolidated_report(user) -> bool:
+    return sees_everything(user) or can_request_consolidated_report(user)
+
+
+def can_view_reminder_log(user) -> bool:
+    return is_admin(user) or role_of(user) == Role.REVIEWER
