@@ -42,7 +42,7 @@ class Plan(models.Model):
 
 
 class BasisDocument(models.Model):
-    """A document the plan implements (văn bản căn cứ); `implements` links the chain 134-KL/TU → 34-CTr/TU → 29-NQ/TW."""
+    """A document the plan implements (văn bản căn cứ); `implements` links 134-KL/TU → 34-CTr/TU → 29-NQ/TW."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="basis", verbose_name=_("kế hoạch"))
     order = models.PositiveSmallIntegerField(_("thứ tự"))

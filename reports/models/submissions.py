@@ -6,7 +6,6 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
