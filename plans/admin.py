@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    AssignmentStatus,
     BasisDocument,
     Duty,
     DutyItem,
@@ -71,9 +74,29 @@ class TaskAdmin(SimpleHistoryAdmin):
 @admin.register(TaskAssignment)
 class TaskAssignmentAdmin(SimpleHistoryAdmin):
     list_display = ["task", "agency", "role", "status", "started_on", "ended_on"]
-    list_filter = ["role", "status", "agency__kind"]
+    list_filter = ["role", "status", "agency__kind", "ended_on"]
     autocomplete_fields = ["task", "agency"]
     list_select_related = ["task__group", "agency"]
+    actions = ["confirm_assignments", "end_assignments"]
+
+    @admin.action(description=_("Xác nhận phân công đã chọn (Sở GD&ĐT đồng ý)"))
+    def confirm_assignments(self, request, queryset):
+        # One save per row so that the audit history records who confirmed what.
+        changed = 0
+        for assignment in queryset.exclude(status=AssignmentStatus.CONFIRMED):
+            assignment.status = AssignmentStatus.CONFIRMED
+            assignment.save()
+            changed += 1
+        self.message_user(request, _("Đã xác nhận %(n)d phân công.") % {"n": changed})
+
+    @admin.action(description=_("Kết thúc phân công đã chọn từ hôm nay (giữ lại lịch sử)"))
+    def end_assignments(self, request, queryset):
+        changed = 0
+        for assignment in queryset.filter(ended_on__isnull=True):
+            assignment.ended_on = timezone.localdate()
+            assignment.save()
+            changed += 1
+        self.message_user(request, _("Đã kết thúc %(n)d phân công.") % {"n": changed})
 
 
 @admin.register(Target)

@@ -67,3 +67,18 @@ def test_every_plan_model_is_registered_in_the_admin():
 def test_plan_list_links_to_plan(client, plan, leader):
     client.force_login(leader)
     assert str(Plan.objects.get().pk) in client.get(reverse("plans:plan_list")).content.decode()
+
+
+def test_administrator_confirms_a_proposed_assignment_and_history_records_it(client, administrator, plan):
+    from plans.models import AssignmentStatus, TaskAssignment
+
+    assignment = TaskAssignment.objects.filter(status=AssignmentStatus.PROPOSED).first()
+    client.force_login(administrator)
+    response = client.post(
+        reverse("admin:plans_taskassignment_changelist"),
+        {"action": "confirm_assignments", "_selected_action": [assignment.pk]},
+    )
+    assert response.status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.status == AssignmentStatus.CONFIRMED
+    assert assignment.history.first().history_user == administrator
