@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -52,7 +53,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "hptracker.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -153,7 +154,32 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# Beat only wakes scanners; what is due lives in PostgreSQL (CycleDeadline, ReminderDelivery). Run exactly one
+# beat process. The reminder scan runs at 7:00 and again at 13:00 so that a worker down in the morning still
+# reminds the same day; the second run finds the morning's rows claimed and sends nothing twice.
+CELERY_BEAT_SCHEDULE: dict = {
+    "scan-reminders": {
+        "task": "reports.tasks_reminders.scan_reminders",
+        "schedule": crontab(minute=0, hour="7,13"),
+    },
+    "open-current-cycle": {
+        "task": "reports.tasks_cycles.open_current_cycle",
+        "schedule": crontab(minute=10, hour=0, day_of_month=1, month_of_year=1),
+    },
+    "expire-generated-reports": {
+        "task": "reports.tasks_documents.expire_generated_reports",
+        "schedule": crontab(minute=30, hour=2),
+    },
+}
+
+# Deadline reminders, counted in Vietnamese working days (reports/workdays.py, reports/services/reminders.py).
+REMINDER_OFFSETS_BEFORE = env.list("REMINDER_OFFSETS_BEFORE", cast=int, default=[14, 7, 3, 1])
+REMINDER_OVERDUE_EVERY = env.int("REMINDER_OVERDUE_EVERY", default=3)
+REMINDER_OVERDUE_MAX_COUNT = env.int("REMINDER_OVERDUE_MAX_COUNT", default=10)
+# A reminder whose day was missed (beat or worker down) is still sent, once, within this many working days.
+REMINDER_CATCH_UP_WORKING_DAYS = env.int("REMINDER_CATCH_UP_WORKING_DAYS", default=2)
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=3)
+REMINDER_CLAIM_TIMEOUT_SECONDS = env.int("REMINDER_CLAIM_TIMEOUT_SECONDS", default=3600)
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 

@@ -82,3 +82,9 @@ def test_administrator_confirms_a_proposed_assignment_and_history_records_it(cli
     assignment.refresh_from_db()
     assert assignment.status == AssignmentStatus.CONFIRMED
     assert assignment.history.first().history_user == administrator
+
+
+def test_an_english_browser_still_gets_vietnamese_until_the_person_switches(client, plan, agency_staff):
+    client.force_login(agency_staff)
+    response = client.get(reverse("plans:plan_detail", args=[plan.pk]), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="vi"' in response.content.decode()
