@@ -200,3 +200,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
     "loggers": {"hptracker": {"level": "INFO"}, "reports": {"level": "INFO"}},
 }
+
+# --- Generated PDF reports (reports/services/documents.py) ----------------------------------------------------
+# Drafts of the consolidated report are deleted, with their files, this many days after they were requested;
+# numbered (issued) documents are kept.
+GENERATED_REPORT_DRAFT_DAYS = env.int("GENERATED_REPORT_DRAFT_DAYS", default=7)
+# A record still RENDERING this long after it started lost its worker (killed, out of memory): the hard time
+# limit plus a margin, so a render that is merely slow is never taken over.
+GENERATED_REPORT_STALE_SECONDS = env.int("GENERATED_REPORT_STALE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)

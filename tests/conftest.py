@@ -157,7 +157,7 @@ def pytest_runtest_teardown(item, nextitem):
     """A transactional test (browser, Celery worker) ends with every table flushed. Put plan 193 back, committed,
     so that the tests after it find the database as django_db_setup left it."""
     yield
-    if _is_transactional(item):
+    if _is_transactional(item) and nextitem is not None:
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():

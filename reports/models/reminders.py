@@ -36,6 +36,10 @@ class ReminderDelivery(models.Model):
     sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
     error = models.TextField(_("lỗi"), blank=True)
+    # The scan that owns the row right now. A scan sends only rows carrying its own token: the ones its INSERT
+    # created, or failed ones its conditional UPDATE took back, so two scans never both send the same row.
+    claimed_by = models.CharField(_("lượt quét xử lý"), max_length=36, blank=True, db_index=True)
+    next_attempt_on = models.DateField(_("thử lại ngày"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("nhắc hạn")

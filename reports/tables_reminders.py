@@ -1,0 +1,49 @@
+"""The reminder log a reviewer reads: every reminder planned, sent, failed or skipped."""
+
+from __future__ import annotations
+
+import django_filters
+import django_tables2 as tables
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+from reports.models import Cycle, ReminderDelivery, ReminderDeliveryStatus
+
+
+class ReminderDeliveryTable(tables.Table):
+    planned_for = tables.DateColumn("d/m/Y", verbose_name=_("Ngày nhắc"))
+    agency = tables.Column(accessor="agency__short_name", verbose_name=_("Đơn vị"), order_by=("agency__name",))
+    rule = tables.Column(accessor="rule__title", verbose_name=_("Chế độ báo cáo"))
+    offset_key = tables.Column(verbose_name=_("Mốc nhắc"))
+    status = tables.Column(verbose_name=_("Trạng thái"))
+    recipients = tables.Column(verbose_name=_("Người nhận"), orderable=False)
+    sent_at = tables.DateTimeColumn("d/m/Y H:i", verbose_name=_("Gửi lúc"))
+    attempts = tables.Column(verbose_name=_("Số lần thử"))
+    error = tables.Column(verbose_name=_("Lỗi"), orderable=False)
+
+    class Meta:
+        model = ReminderDelivery
+        fields = ("planned_for", "agency", "rule", "offset_key", "status", "recipients", "sent_at", "attempts",
+                  "error")
+        attrs = {"class": "grid"}
+        empty_text = _("Chưa có lượt nhắc hạn nào.")
+
+    def render_status(self, value, record):
+        return format_html_join("", '<span class="badge {}">{}</span>',
+                                [(record.status, record.get_status_display())])
+
+    def render_recipients(self, value):
+        return format_html_join(", ", "{}{}", (
+            (("cc: " if r.get("kind") == "cc" else ""), r.get("email", "")) for r in value or []
+        ))
+
+
+class ReminderDeliveryFilter(django_filters.FilterSet):
+    cycle = django_filters.ModelChoiceFilter(queryset=Cycle.objects.all(), label=_("Kỳ báo cáo"))
+    status = django_filters.ChoiceFilter(choices=ReminderDeliveryStatus.choices, label=_("Trạng thái"))
+    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.all(), label=_("Đơn vị"))
+
+    class Meta:
+        model = ReminderDelivery
+        fields = ["cycle", "status", "agency"]

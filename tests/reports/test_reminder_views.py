@@ -1,0 +1,90 @@
+"""The reminder log (reviewers, administrators) and the notifications page (everyone signed in)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from agencies.models import Agency
+from reports.models import Notification, ReminderDelivery, ReminderDeliveryStatus
+from tests.reports.reminder_helpers import YEARLY, open_cycle
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def log_rows(plan):
+    cycle = open_cycle(plan)
+    rule = plan.rules.get(code=YEARLY)
+    snv, catp = Agency.objects.get(code="SNV"), Agency.objects.get(code="CATP")
+    ReminderDelivery.objects.create(cycle=cycle, rule=rule, agency=snv, offset_key="before-1",
+                                    planned_for=datetime.date(2026, 11, 27), status=ReminderDeliveryStatus.SENT,
+                                    recipients=[{"email": "snv.canbo@example.vn", "kind": "to"},
+                                                {"email": "snv.lanhdao@example.vn", "kind": "cc"}])
+    ReminderDelivery.objects.create(cycle=cycle, rule=rule, agency=catp, offset_key="before-1",
+                                    planned_for=datetime.date(2026, 11, 27), status=ReminderDeliveryStatus.FAILED,
+                                    error="Máy chủ thư từ chối: catp.canbo@example.vn")
+    return cycle
+
+
+def test_a_reviewer_reads_the_reminder_log_and_filters_it(client, education_reviewer, log_rows):
+    client.force_login(education_reviewer)
+    page = client.get(reverse("reports:reminder_log")).content.decode()
+    assert "Nhật ký nhắc hạn" in page and "Gửi lỗi" in page
+    assert "cc: snv.lanhdao@example.vn" in page and "Máy chủ thư từ chối" in page
+    failed = client.get(reverse("reports:reminder_log"), {"status": "failed"}).content.decode()
+    assert "catp.canbo@example.vn" in failed and "snv.canbo@example.vn" not in failed
+    by_agency = client.get(reverse("reports:reminder_log"),
+                           {"agency": Agency.objects.get(code="SNV").pk, "cycle": log_rows.pk}).content.decode()
+    assert "snv.canbo@example.vn" in by_agency and "catp.canbo@example.vn" not in by_agency
+
+
+def test_the_reminder_log_page_costs_a_fixed_number_of_queries(client, administrator, log_rows,
+                                                               django_assert_max_num_queries):
+    client.force_login(administrator)
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("reports:reminder_log")).status_code == 200
+
+
+def test_agency_staff_cannot_read_the_reminder_log(client, agency_staff, log_rows):
+    client.force_login(agency_staff)
+    assert client.get(reverse("reports:reminder_log")).status_code == 403
+    client.logout()
+    assert client.get(reverse("reports:reminder_log")).status_code == 302
+
+
+def test_the_nav_links_the_log_for_reviewers_only_and_shows_the_unread_count_to_everyone(
+        client, agency_staff, education_reviewer, plan):
+    Notification.objects.create(user=agency_staff, subject="Nhắc hạn 1")
+    Notification.objects.create(user=agency_staff, subject="Nhắc hạn 2")
+    client.force_login(agency_staff)
+    page = client.get(reverse("reports:notifications")).content.decode()
+    assert "Thông báo (2)" in page and reverse("reports:reminder_log") not in page
+    client.force_login(education_reviewer)
+    page = client.get(reverse("reports:notifications")).content.decode()
+    assert "Thông báo (0)" in page and reverse("reports:reminder_log") in page
+
+
+def test_a_user_sees_and_marks_read_only_their_own_notifications(client, agency_staff, other_agency_staff):
+    mine = Notification.objects.create(user=agency_staff, subject="Của tôi")
+    theirs = Notification.objects.create(user=other_agency_staff, subject="Của người khác")
+    client.force_login(agency_staff)
+    page = client.get(reverse("reports:notifications")).content.decode()
+    assert "Của tôi" in page and "Của người khác" not in page
+    assert client.post(reverse("reports:notification_read", args=[theirs.pk])).status_code == 404
+    response = client.post(reverse("reports:notification_read", args=[mine.pk]))
+    assert response.status_code == 302
+    mine.refresh_from_db(), theirs.refresh_from_db()
+    assert mine.read_at is not None and theirs.read_at is None
+    assert client.get(reverse("reports:notification_read", args=[mine.pk])).status_code == 405
+
+
+def test_mark_all_read(client, agency_staff):
+    for n in range(3):
+        Notification.objects.create(user=agency_staff, subject=f"Nhắc {n}")
+    client.force_login(agency_staff)
+    client.post(reverse("reports:notification_read_all"))
+    assert not Notification.objects.filter(user=agency_staff, read_at__isnull=True).exists()
+    assert "Thông báo (0)" in client.get(reverse("reports:notifications")).content.decode()
