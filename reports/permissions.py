@@ -133,3 +133,42 @@ def can_download_consolidated_report(user) -> bool:
 
 def can_view_reminder_log(user) -> bool:
     return is_admin(user) or role_of(user) == Role.REVIEWER
+
+
+# --- the submission area (issue #3) ---------------------------------------------------------------------------
+# The checks below say WHO may attempt an action, whatever the report's state: a view answers 403 when they fail.
+# Whether the report's state allows the action (already submitted, cycle locked, …) is the service's question,
+# so that a double click or a stale page gets a clear message instead of a bare 403.
+
+
+def is_member_of_agency(user, agency_id: int) -> bool:
+    """Staff and heads act for their own agency only."""
+    return role_of(user) in (Role.STAFF, Role.HEAD) and agency_id_of(user) == agency_id
+
+
+def can_work_on_submission(user, submission: Submission) -> bool:
+    return is_member_of_agency(user, submission.agency_id)
+
+
+def can_send_submission(user, submission: Submission) -> bool:
+    """Only the agency's head sends its report."""
+    return role_of(user) == Role.HEAD and agency_id_of(user) == submission.agency_id
+
+
+def is_first_recipient(user, submission: Submission) -> bool:
+    """Returns and accepts: reviewers of the rule's first recipient (the Sở GD&ĐT)."""
+    return _is_recipient(user, submission, first_only=True)
+
+
+def is_any_recipient(user, submission: Submission) -> bool:
+    """Acknowledges receipt: reviewers of every recipient (a district's report goes to two departments)."""
+    return _is_recipient(user, submission, first_only=False)
+
+
+def can_view_cycles(user) -> bool:
+    """Deadlines and who owes a report are public inside the portal; statuses are still scoped."""
+    return role_of(user) is not None or is_admin(user)
+
+
+def can_view_inbox(user) -> bool:
+    return role_of(user) == Role.REVIEWER or is_admin(user)
