@@ -1,3 +1,17 @@
+"""Routes of generated PDFs (namespace "reports", under /bao-cao/)."""
+
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from reports import views_documents as views
+
+urlpatterns = [
+    path("van-ban-tong-hop/", views.consolidated_report_list, name="consolidated_reports"),
+    path("van-ban-tong-hop/yeu-cau/", views.consolidated_report_request, name="consolidated_report_request"),
+    path("tep/<int:pk>/", views.generated_report_detail, name="generated_report_detail"),
+    path("tep/<int:pk>/trang-thai/", views.generated_report_status, name="generated_report_status"),
+    path("tep/<int:pk>/tai-ve/", views.generated_report_download, name="generated_report_download"),
+    path("tep/<int:pk>/thu-lai/", views.generated_report_retry, name="generated_report_retry"),
+    path("bao-cao/<int:pk>/pdf/", views.submission_pdf, name="submission_pdf"),
+]

@@ -1,0 +1,142 @@
+"""Benchmark of the consolidated PDF: our pipeline against bare WeasyPrint on the same HTML.
+
+    .venv/bin/python bench/pdf.py               # or, from bench/run.py: from bench.pdf import bench_pdf
+                                                #                      bench_pdf()
+
+The first 21 expected agencies get an accepted submission with results on each task assigned to them, inside a
+transaction that is rolled back (the plan is loaded inside it too if the database has none), which makes a
+consolidated report of about 60 pages. Each measurement runs in its own subprocess so that its peak memory
+(ru_maxrss) is its own. Targets: pipeline ≤ 1.15 × bare WeasyPrint, under 8 s and 400 MB.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+TARGET_RATIO, TARGET_SECONDS, TARGET_MB = 1.15, 8.0, 400.0
+
+
+def _django() -> None:
+    sys.path.insert(0, str(REPO))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hptracker.settings")
+    import django
+
+    django.setup()
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def stage_html(out: str, paragraphs: int, agencies: int) -> dict:
+    """Synthesise the data, build the context and the HTML; nothing stays in the database."""
+    _django()
+    import datetime
+
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from plans.loading import load_plan, read_plan_file
+    from plans.models import Plan
+    from reports.models import IssuerProfile
+    from reports.pdf.context import build_consolidated_context
+    from reports.pdf.numbering import default_issuer_profile, issuer_snapshot
+    from reports.pdf.render import render_template_html
+    from tests.reports.pdf_data import accept_submissions, open_cycle
+
+    with transaction.atomic():
+        plan = Plan.objects.filter(number="193/KH-UBND").first() or load_plan(
+            read_plan_file(REPO / "plans" / "data" / "ke-hoach-193-KH-UBND-2021.json"))[0]
+        cycle = open_cycle(plan, 2099)
+        accept_submissions(cycle, paragraphs=paragraphs, limit=agencies)
+        profile = default_issuer_profile()
+        IssuerProfile.objects.filter(pk=profile.pk).update(signer_name="Nguyễn Văn Hùng")
+        profile.refresh_from_db()
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            context = build_consolidated_context(cycle=cycle, snapshot=issuer_snapshot(profile),
+                                                 issued_on=datetime.date(2100, 1, 5), number_text="05/BC-SGDĐT")
+        html = render_template_html("pdf/consolidated_report.html", context)
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    Path(out).write_text(html, encoding="utf-8")
+    return {"seconds": seconds, "queries": len(queries), "html_kb": len(html.encode()) // 1024}
+
+
+def stage_pipeline(path: str, pdf_out: str | None) -> dict:
+    _django()
+    from reports.pdf.render import render_pdf
+
+    html = Path(path).read_text(encoding="utf-8")
+    started = time.perf_counter()
+    rendered = render_pdf(html)
+    hashlib.sha256(rendered.content).hexdigest()
+    seconds = time.perf_counter() - started
+    if pdf_out:
+        Path(pdf_out).write_bytes(rendered.content)
+    return {"seconds": seconds, "pages": rendered.page_count, "peak_mb": _peak_mb(),
+            "pdf_kb": len(rendered.content) // 1024}
+
+
+def stage_bare(path: str) -> dict:
+    """WeasyPrint with its default fetcher, the stylesheet and fonts read through file:// URLs."""
+    from weasyprint import HTML
+
+    sys.path.insert(0, str(REPO))
+    from reports.pdf.render import STATIC_BASE
+
+    html = Path(path).read_text(encoding="utf-8").replace(STATIC_BASE, (REPO / "static").as_uri() + "/")
+    started = time.perf_counter()
+    document = HTML(string=html, base_url=(REPO / "static").as_uri() + "/").render()
+    document.write_pdf()
+    return {"seconds": time.perf_counter() - started, "pages": len(document.pages), "peak_mb": _peak_mb()}
+
+
+def _run(*args: str) -> dict:
+    result = subprocess.run([sys.executable, __file__, *args], cwd=REPO, capture_output=True, text=True,
+                            check=False)
+    if result.returncode:
+        raise RuntimeError(f"bench stage {args[0]} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def bench_pdf(*, agencies: int = 21, paragraphs: int = 1, pdf_out: str | None = None) -> dict:
+    """Print and return the figures; needs DATABASE_URL (the data is rolled back)."""
+    with tempfile.TemporaryDirectory(prefix="bench-pdf-") as tmp:
+        html = str(Path(tmp) / "report.html")
+        built = _run("html", html, str(paragraphs), str(agencies))
+        pipeline = _run("pipeline", html, pdf_out or "")
+        bare = _run("bare", html)
+    ratio = pipeline["seconds"] / bare["seconds"]
+    ok = ratio <= TARGET_RATIO and pipeline["seconds"] < TARGET_SECONDS and pipeline["peak_mb"] < TARGET_MB
+    result = {"pages": pipeline["pages"], "context_and_html_s": round(built["seconds"], 2),
+              "context_queries": built["queries"], "pipeline_s": round(pipeline["seconds"], 2),
+              "pipeline_peak_mb": round(pipeline["peak_mb"]), "bare_s": round(bare["seconds"], 2),
+              "bare_peak_mb": round(bare["peak_mb"]), "ratio": round(ratio, 3), "pdf_kb": pipeline["pdf_kb"],
+              "within_targets": ok}
+    print(f"PDF: {result['pages']} pages; context + HTML {result['context_and_html_s']} s "
+          f"({result['context_queries']} queries); pipeline {result['pipeline_s']} s, "
+          f"{result['pipeline_peak_mb']} MB peak; bare WeasyPrint {result['bare_s']} s, {result['bare_peak_mb']} MB; "
+          f"ratio {result['ratio']} (targets ≤ {TARGET_RATIO}, < {TARGET_SECONDS} s, < {TARGET_MB:.0f} MB): "
+          f"{'OK' if ok else 'OVER TARGET'}")
+    return result
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "html":
+        print(json.dumps(stage_html(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))))
+    elif len(sys.argv) > 1 and sys.argv[1] == "pipeline":
+        print(json.dumps(stage_pipeline(sys.argv[2], sys.argv[3] or None)))
+    elif len(sys.argv) > 1 and sys.argv[1] == "bare":
+        print(json.dumps(stage_bare(sys.argv[2])))
+    else:
+        bench_pdf(pdf_out=sys.argv[1] if len(sys.argv) > 1 else None)

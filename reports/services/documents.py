@@ -1,0 +1,244 @@
+"""Generated PDF files (pretix's CachedFile pattern): a view requests one, a Celery task renders into it, the
+progress page polls it, old drafts expire.
+
+A record is READY only once its file is fully on disk under its final name and hashed; everything before
+that (a render in progress, a killed worker, a partial temp file) leaves it QUEUED, RENDERING or FAILED.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import os
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reports.models import Cycle, GeneratedReport, GeneratedReportKind, GeneratedReportStatus, Submission
+from reports.pdf.context import build_consolidated_context
+from reports.pdf.numbering import (
+    allocate_document_number,
+    default_issuer_profile,
+    document_symbol,
+    issuer_snapshot,
+)
+from reports.pdf.render import render_template_pdf
+from reports.pdf.submission import build_submission_context
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+GENERATED_DIR = "generated"
+
+
+def stale_after() -> datetime.timedelta:
+    """A RENDERING record older than this lost its worker: the hard time limit plus a margin."""
+    return datetime.timedelta(seconds=settings.GENERATED_REPORT_STALE_SECONDS)
+
+
+def _enqueue(report_id: int) -> None:
+    from reports.tasks_documents import render_generated_report  # noqa: PLC0415 - the task imports us
+
+    transaction.on_commit(lambda: render_generated_report.delay(report_id))
+
+
+@transaction.atomic
+def generated_report_request(*, cycle: Cycle, by, final: bool = False) -> GeneratedReport:
+    """A consolidated report. A final one takes the next document number now, so the number printed is the
+    one registered even if rendering is retried; a draft shows "…" in its place."""
+    profile = default_issuer_profile()
+    if final and not profile.signer_name.strip():
+        raise ValueError(_("Hồ sơ ban hành chưa có họ tên người ký: chưa thể cấp số chính thức."))
+    today = timezone.localdate()
+    number = allocate_document_number(agency=profile.agency, year=today.year) if final else None
+    snapshot = issuer_snapshot(profile)
+    snapshot["issued_on"] = today.isoformat()
+    symbol = document_symbol(number=number, kind=profile.document_kind, issuer_symbol=profile.agency.symbol)
+    report = GeneratedReport.objects.create(
+        kind=GeneratedReportKind.CONSOLIDATED, cycle=cycle, profile=profile, is_draft=not final,
+        document_number=symbol if final else "", snapshot=snapshot, requested_by=by,
+    )
+    _enqueue(report.pk)
+    return report
+
+
+def _html_context(report: GeneratedReport) -> tuple[str, dict]:
+    if report.kind == GeneratedReportKind.SUBMISSION:
+        return "pdf/submission_report.html", build_submission_context(submission=report.submission)
+    snapshot = report.snapshot
+    issuer = snapshot["issuer"]
+    number_text = report.document_number or document_symbol(
+        number=None, kind=snapshot["document_kind"], issuer_symbol=issuer["symbol"])
+    context = build_consolidated_context(
+        cycle=report.cycle, snapshot=snapshot, number_text=number_text,
+        issued_on=datetime.date.fromisoformat(snapshot["issued_on"]),
+    )
+    return "pdf/consolidated_report.html", context
+
+
+def _claim(report_id: int) -> tuple[GeneratedReport | None, int]:
+    """Mark the record RENDERING for this run. Returns (None, 0) when there is nothing to do: already READY
+    or FAILED, or RENDERING under another live worker."""
+    now = timezone.now()
+    with transaction.atomic():
+        report = GeneratedReport.objects.select_for_update().filter(pk=report_id).first()
+        if report is None or report.status in (GeneratedReportStatus.READY, GeneratedReportStatus.FAILED):
+            return None, 0
+        if report.status == GeneratedReportStatus.RENDERING and report.started_at and \
+                report.started_at > now - stale_after():
+            return None, 0
+        if report.attempts >= MAX_ATTEMPTS:
+            report.status, report.finished_at = GeneratedReportStatus.FAILED, now
+            report.error = _("Đã thử %(n)d lần không thành công.") % {"n": report.attempts}
+            report.save(update_fields=["status", "finished_at", "error"])
+            return None, 0
+        report.status, report.started_at, report.attempts = GeneratedReportStatus.RENDERING, now, report.attempts + 1
+        report.error = ""
+        report.save(update_fields=["status", "started_at", "attempts", "error"])
+        return report, report.attempts
+
+
+def _write_temp(name: str, content: bytes) -> Path:
+    """Write next to the final name, flushed to disk: the rename that publishes it is then atomic."""
+    final = Path(default_storage.path(name))
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temp = final.with_name(f"{final.name}.part-{uuid.uuid4().hex}")
+    with open(temp, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return temp
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def generated_report_render(*, report_id: int) -> GeneratedReport | None:
+    """Render one record; idempotent (a READY record is left alone, a stale RENDERING one is re-rendered).
+    1. claim the record (RENDERING, attempts + 1);
+    2. build the HTML and the PDF outside any transaction (seconds, not milliseconds);
+    3. write the bytes to a temp file and hash what is on disk;
+    4. in one transaction, check the claim still holds, rename the file into place, flip to READY."""
+    report, attempt = _claim(report_id)
+    if report is None:
+        return None
+    temp: Path | None = None
+    try:
+        template, context = _html_context(report)
+        rendered = render_template_pdf(template, context)
+        expected_sha = hashlib.sha256(rendered.content).hexdigest()
+        name = f"{GENERATED_DIR}/{report.created_at:%Y}/{report.pk}-{report.kind}-{report.cycle.year}-" \
+               f"{expected_sha[:12]}.pdf"
+        temp = _write_temp(name, rendered.content)
+        if _sha256_of(temp) != expected_sha:
+            raise OSError("the file on disk differs from the rendered bytes")
+        with transaction.atomic():
+            current = GeneratedReport.objects.select_for_update().get(pk=report.pk)
+            if current.status != GeneratedReportStatus.RENDERING or current.attempts != attempt:
+                return current  # another run took over; its file, not ours, will be published
+            os.replace(temp, default_storage.path(name))
+            temp = None
+            current.file.name = name
+            current.sha256, current.page_count = expected_sha, rendered.page_count
+            if "snapshot" in context:
+                current.snapshot = context["snapshot"]
+            current.status, current.finished_at, current.error = GeneratedReportStatus.READY, timezone.now(), ""
+            if current.is_draft:
+                current.expires_at = current.finished_at + datetime.timedelta(
+                    days=settings.GENERATED_REPORT_DRAFT_DAYS)
+            current.save()
+            return current
+    except Exception as exc:  # a render error is shown to the user on the progress page
+        logger.exception("rendering generated report %s failed", report_id)
+        with transaction.atomic():
+            current = GeneratedReport.objects.select_for_update().get(pk=report.pk)
+            if current.status == GeneratedReportStatus.RENDERING and current.attempts == attempt:
+                current.status, current.finished_at = GeneratedReportStatus.FAILED, timezone.now()
+                current.error = f"{type(exc).__name__}: {exc}"[:2000]
+                current.save(update_fields=["status", "finished_at", "error"])
+        return current
+    finally:
+        if temp is not None:
+            temp.unlink(missing_ok=True)
+
+
+def generated_report_retry(*, report: GeneratedReport) -> GeneratedReport:
+    """A FAILED record queued again by a user (the attempt count starts afresh)."""
+    with transaction.atomic():
+        report = GeneratedReport.objects.select_for_update().get(pk=report.pk)
+        if report.status == GeneratedReportStatus.FAILED:
+            report.status, report.attempts, report.error = GeneratedReportStatus.QUEUED, 0, ""
+            report.save(update_fields=["status", "attempts", "error"])
+            _enqueue(report.pk)
+    return report
+
+
+def _delete_file(report: GeneratedReport) -> None:
+    if report.file.name:
+        report.file.storage.delete(report.file.name)
+
+
+def generated_reports_expire(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """The periodic sweep: expire old drafts with their files, requeue or fail records whose worker died, and
+    remove temp files a killed worker left behind. Issued (numbered) documents are never deleted."""
+    now = now or timezone.now()
+    stale_before = now - stale_after()
+    counts = {"expired": 0, "requeued": 0, "failed": 0, "temp_files": 0}
+    draft_before = now - datetime.timedelta(days=settings.GENERATED_REPORT_DRAFT_DAYS)
+    for report in GeneratedReport.objects.filter(is_draft=True, created_at__lt=draft_before):
+        with transaction.atomic():
+            locked = GeneratedReport.objects.select_for_update(skip_locked=True).filter(pk=report.pk).first()
+            if locked is None:
+                continue
+            transaction.on_commit(lambda r=locked: _delete_file(r))
+            locked.delete()
+            counts["expired"] += 1
+    stale = GeneratedReport.objects.filter(status=GeneratedReportStatus.RENDERING, started_at__lt=stale_before)
+    lost = GeneratedReport.objects.filter(status=GeneratedReportStatus.QUEUED, created_at__lt=stale_before)
+    for report in list(stale) + list(lost):
+        with transaction.atomic():
+            locked = GeneratedReport.objects.select_for_update(skip_locked=True).filter(pk=report.pk).first()
+            if locked is None or locked.status not in (GeneratedReportStatus.RENDERING,
+                                                       GeneratedReportStatus.QUEUED):
+                continue
+            if locked.attempts >= MAX_ATTEMPTS:
+                locked.status, locked.finished_at = GeneratedReportStatus.FAILED, now
+                locked.error = _("Tiến trình tạo tệp bị dừng giữa chừng %(n)d lần; đã ngừng thử lại.") % {
+                    "n": locked.attempts}
+                counts["failed"] += 1
+            else:
+                locked.status = GeneratedReportStatus.QUEUED
+                counts["requeued"] += 1
+                _enqueue(locked.pk)
+            locked.save(update_fields=["status", "finished_at", "error"])
+    root = Path(default_storage.path(GENERATED_DIR))
+    if root.is_dir():
+        for temp in root.rglob("*.part-*"):
+            if temp.stat().st_mtime < stale_before.timestamp():
+                temp.unlink(missing_ok=True)
+                counts["temp_files"] += 1
+    return counts
+
+
+def submission_pdf(*, submission: Submission) -> bytes:
+    """One agency's report, rendered in the request: it is a few pages (about 0.1 s a page)."""
+    return render_template_pdf("pdf/submission_report.html", build_submission_context(submission=submission)).content
+
+
+def latest_ready_consolidated(*, cycle: Cycle | None = None):
+    queryset = GeneratedReport.objects.filter(kind=GeneratedReportKind.CONSOLIDATED,
+                                              status=GeneratedReportStatus.READY)
+    if cycle is not None:
+        queryset = queryset.filter(cycle=cycle)
+    return queryset.select_related("cycle", "requested_by").order_by("-created_at")

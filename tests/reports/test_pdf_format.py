@@ -1,0 +1,164 @@
+"""The consolidated report and a single submission as documents in the Nghị định 30/2020 format, read back
+from the PDF with pdftotext and pypdf."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from pypdf import PdfReader
+
+from plans.models import Task
+from reports.models import SubmissionStatus
+from reports.pdf.context import build_consolidated_context
+from reports.pdf.numbering import issuer_snapshot
+from reports.pdf.render import render_template_pdf
+
+from . import pdf_fixtures
+from .pdf_data import accept_submissions
+from .pdf_fixtures import SIGNER, page_texts, pdf_text, runs_with_fonts, squeeze
+
+accepted, cycle, profile = pdf_fixtures.accepted, pdf_fixtures.cycle, pdf_fixtures.profile  # shared fixtures
+
+ISSUED_ON = datetime.date(2025, 1, 5)
+
+
+def render(cycle, profile, number_text="05/BC-SGDĐT"):
+    context = build_consolidated_context(cycle=cycle, snapshot=issuer_snapshot(profile), issued_on=ISSUED_ON,
+                                         number_text=number_text, charts=[])
+    return render_template_pdf("pdf/consolidated_report.html", context).content
+
+
+@pytest.fixture
+def consolidated(cycle, accepted, profile):
+    return render(cycle, profile)
+
+
+def test_first_page_has_both_header_columns_title_subject_and_addressee(consolidated, tmp_path):
+    first = pdf_text(consolidated, tmp_path, first=1, last=1)
+    for line in ("UBND THÀNH PHỐ HẢI PHÒNG", "SỞ GIÁO DỤC VÀ ĐÀO TẠO", "Số: 05/BC-SGDĐT",
+                 "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                 "Hải Phòng, ngày 05 tháng 01 năm 2025", "BÁO CÁO",
+                 "Kết quả thực hiện Kế hoạch số 193/KH-UBND năm 2024", "Kính gửi: Ủy ban nhân dân thành phố."):
+        assert line in first, line
+
+
+def test_header_weights_and_the_italic_date_follow_the_decree(consolidated):
+    runs = runs_with_fonts(consolidated)
+
+    def font_of(fragment: str) -> str:
+        return next(font for text, font in runs if fragment in text)
+
+    assert font_of("Hải Phòng, ngày 05").endswith("Liberation-Serif-Italic")
+    assert font_of("SỞ GIÁO DỤC").endswith("Liberation-Serif-Bold")
+    assert font_of("CỘNG HÒA").endswith("Liberation-Serif-Bold")
+    assert font_of("UBND THÀNH PHỐ").endswith("Liberation-Serif")
+    assert font_of("Nơi nhận").endswith("Bold-Italic") if any("Nơi nhận" in t for t, _ in runs) else True
+
+
+def test_a_draft_has_no_number(cycle, accepted, profile, tmp_path):
+    assert "Số: …/BC-SGDĐT" in pdf_text(render(cycle, profile, "…/BC-SGDĐT"), tmp_path, first=1, last=1)
+
+
+def test_body_has_the_five_sections_in_order_with_reporting_and_summary_lines(consolidated, tmp_path):
+    text = " ".join(pdf_text(consolidated, tmp_path).split())
+    headings = ["I. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO, TRIỂN KHAI THỰC HIỆN",
+                "II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ, GIẢI PHÁP", "III. ĐÁNH GIÁ CHUNG",
+                "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM TỚI", "V. KIẾN NGHỊ, ĐỀ XUẤT", "Phụ lục I"]
+    positions = [text.find(h) for h in headings]
+    assert -1 not in positions, dict(zip(headings, positions, strict=True))
+    assert positions == sorted(positions)
+    assert "Tính đến ngày 05/01/2025, có 6/37 đơn vị gửi báo cáo" in text
+    assert "Tổng số 42 nhiệm vụ; đã hoàn thành" in text
+    assert "1. Ưu điểm" in text and "2. Tồn tại, hạn chế và nguyên nhân" in text
+
+
+def test_closing_has_recipients_and_the_signature_from_the_profile(consolidated, tmp_path):
+    text = pdf_text(consolidated, tmp_path)
+    for line in ("Nơi nhận:", "- Như trên;", "- Giám đốc Sở (để b/c);", "- Lưu: VT, KHTC.", "KT. GIÁM ĐỐC",
+                 "PHÓ GIÁM ĐỐC", SIGNER):
+        assert line in text, line
+
+
+def test_appendix_lists_every_task_under_a_repeated_header_on_landscape_pages(consolidated, tmp_path, plan):
+    pages = page_texts(consolidated, tmp_path)
+    start = next(i for i, page in enumerate(pages) if "Phụ lục I" in page)
+    reader = PdfReader(io.BytesIO(consolidated))
+    # pypdf reads in drawing order, one table cell after another; pdftotext would interleave the columns.
+    appendix = squeeze("".join(page.extract_text() for page in reader.pages[start:]))
+    tasks = list(Task.objects.filter(group__plan=plan))
+    assert len(tasks) == 42
+    missing = [task.code for task in tasks if squeeze(task.text) not in appendix]
+    assert missing == []
+    assert squeeze("KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CỦA KẾ HOẠCH SỐ 193/KH-UBND NĂM 2024") in appendix
+    assert squeeze("(Kèm theo Báo cáo số 05/BC-SGDĐT ngày 05/01/2025 của Sở Giáo dục và Đào tạo)") in appendix
+    assert all(squeeze("Nội dung nhiệm vụ") in squeeze(page) for page in pages[start:])
+    assert len(pages) - start >= 2, "the appendix should run over several pages"
+    first_box, last_box = reader.pages[0].mediabox, reader.pages[-1].mediabox
+    assert (round(float(first_box.width)), round(float(first_box.height))) == (595, 842)
+    assert float(last_box.width) > float(last_box.height)
+
+
+def test_page_numbers_start_on_page_two(consolidated, tmp_path):
+    pages = page_texts(consolidated, tmp_path)
+    assert len(pages) >= 3
+    assert pages[0].split()[0] != "1"
+    assert pages[1].split()[0] == "2"
+    assert pages[2].split()[0] == "3"
+
+
+def test_text_agencies_type_is_printed_not_interpreted(cycle, accepted, profile, tmp_path):
+    report = accepted[0].task_reports.first()
+    report.results = 'Kết quả <img src="file:///etc/hostname"> & <b>đậm</b>'
+    report.save()
+    text = pdf_text(render(cycle, profile), tmp_path)
+    assert '<img src="file:///etc/hostname">' in " ".join(text.split())
+
+
+def test_only_accepted_submissions_are_consolidated(cycle, accepted, profile, tmp_path):
+    accepted[0].status = SubmissionStatus.SUBMITTED
+    accepted[0].save()
+    text = " ".join(pdf_text(render(cycle, profile), tmp_path).split())
+    assert "có 6/37 đơn vị gửi báo cáo; 5 báo cáo đã được thẩm định" in text
+
+
+def test_the_context_takes_the_same_number_of_queries_whatever_the_number_of_submissions(cycle, profile):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            build_consolidated_context(cycle=cycle, snapshot=issuer_snapshot(profile), issued_on=ISSUED_ON,
+                                       number_text="05/BC-SGDĐT", charts=[])
+        return len(queries)
+
+    accept_submissions(cycle, limit=2)
+    few = count()
+    accept_submissions(cycle, skip=2, limit=20)
+    assert count() == few <= 15
+
+
+def test_an_agency_downloads_its_own_submission_as_a_pdf_with_its_own_header(
+        client, cycle, district_staff, other_agency_staff, district, tmp_path):
+    submission = accept_submissions(cycle, limit=40)
+    submission = next(s for s in submission if s.agency == district)
+    client.force_login(district_staff)
+    response = client.get(reverse("reports:submission_pdf", args=[submission.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = " ".join(pdf_text(response.content, tmp_path).split())
+    for line in ("ỦY BAN NHÂN DÂN QUẬN LÊ CHÂN", "Số: …/BC-UBND", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                 "Độc lập - Tự do - Hạnh phúc", "Hải Phòng, ngày 28 tháng 11 năm 2024", "Kính gửi:",
+                 "- Sở Giáo dục và Đào tạo;",
+                 "- Sở Lao động - Thương binh và Xã hội.", "V. KIẾN NGHỊ, ĐỀ XUẤT", "Nơi nhận:"):
+        assert line in text, line
+    client.force_login(other_agency_staff)
+    assert client.get(reverse("reports:submission_pdf", args=[submission.pk])).status_code == 404
+
+
+def test_the_dashboard_progress_chart_is_drawn_in_section_two(cycle, accepted, profile, tmp_path):
+    context = build_consolidated_context(cycle=cycle, snapshot=issuer_snapshot(profile), issued_on=ISSUED_ON,
+                                         number_text="05/BC-SGDĐT")
+    assert len(context["charts"]) == 1 and context["charts"][0].startswith("data:image/svg+xml;base64,")
+    content = render_template_pdf("pdf/consolidated_report.html", context).content
+    assert "Tiến độ thực hiện nhiệm vụ theo nhóm" in pdf_text(content, tmp_path, first=1, last=4)
