@@ -1,0 +1,48 @@
+"""In real headless Chromium: a reviewer signs in, opens the dashboard, filters who has not reported, and
+downloads exactly those rows as XLSX."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from agencies.models import Agency
+from tests.reports.dashboard_helpers import hand_made_cycle
+
+PASSWORD = "mat-khau-thu-nghiem-2026"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_reviewer_filters_missing_reports_and_downloads_them_as_xlsx(page, live_server, plan, education_reviewer):
+    made = hand_made_cycle(plan)
+    page.goto(live_server.url + reverse("login"))
+    page.fill("#id_username", education_reviewer.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "dang-nhap" not in url)
+
+    page.click('nav.mainnav >> text="Tổng hợp"')
+    page.wait_for_selector("#summary-line")
+    page.goto(f"{live_server.url}{reverse('reports:dashboard')}?plan={plan.pk}&year={made['cycle'].year}")
+    assert "8,3%" in page.content()  # 3 of the 36 expected reports were sent
+    page.click(".dash-tabs >> text=Chưa báo cáo")
+    page.select_option("#id_kind", "district")
+    page.click("#dash-filters button[type=submit]")
+    page.wait_for_url(lambda url: "kind=district" in url)
+    shown = page.locator("table.grid tbody tr").count()
+    assert shown == 14  # 15 districts, An Lão reported on time; Lê Chân's returned report is owed again
+
+    with page.expect_download() as info:
+        page.click("#export-xlsx")
+    download = info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(open(download.path(), "rb").read())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Cơ quan, đơn vị", "Loại đơn vị", "Tình trạng")
+    districts = set(Agency.objects.filter(kind="district").exclude(code="H_ANLAO").values_list("name", flat=True))
+    assert {r[0] for r in rows[1:]} == districts
+    assert {r[1] for r in rows[1:]} == {"Quận, huyện"}

@@ -1,0 +1,78 @@
+"""A hand-made cycle of plan 193 for the dashboard tests: one report in each state, built directly with the ORM."""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from agencies.models import Agency
+from plans.models import Plan, ReportingRule, Task
+from reports.models import Cycle, Progress, Submission, SubmissionStatus, TaskReport
+from reports.services.cycles import cycle_open
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+YEAR = 2024
+TODAY = datetime.date(2024, 12, 10)  # ten days after the 30/11 deadline
+
+
+def at(day: datetime.date, hour: int = 9) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=HANOI)
+
+
+def rule_of(agency: Agency, plan: Plan) -> ReportingRule:
+    return ReportingRule.objects.get(plan=plan, consolidates=False, reporters__agencies=agency)
+
+
+def report(cycle: Cycle, code: str, status: str, sent_on: datetime.date | None = None,
+           proposals: str = "") -> Submission:
+    agency = Agency.objects.get(code=code)
+    return Submission.objects.create(
+        cycle=cycle, agency=agency, rule=rule_of(agency, cycle.plan), status=status,
+        submitted_at=at(sent_on) if sent_on else None, proposals=proposals,
+    )
+
+
+def task(plan: Plan, code: str) -> Task:
+    group, number = code.split(".")
+    return Task.objects.get(group__plan=plan, group__number=int(group), number=int(number))
+
+
+def task_report(submission: Submission, plan: Plan, code: str, progress: str, role: str = "lead",
+                difficulties: str = "", proposals: str = "") -> TaskReport:
+    return TaskReport.objects.create(submission=submission, task=task(plan, code), role=role, progress=progress,
+                                     difficulties=difficulties, proposals=proposals)
+
+
+def hand_made_cycle(plan: Plan) -> dict:
+    """The 2024 cycle of plan 193 (deadline 30/11/2024 for every reporting unit):
+    - SNV (department) submitted 20/11 -> on time;      H_ANLAO (district) accepted, sent 30/11 23:00 -> on time;
+    - CATP (police: "others") submitted 05/12 -> late;  Q_LECHAN (district) returned;
+    - SKHDT (department) still drafting -> missing;     every other agency -> missing;
+    - STC (department) ceased to exist on 30/06/2024 (merged): not expected, although it sent a report in May.
+    """
+    cycle = cycle_open(plan=plan, year=YEAR)
+    stc = Agency.objects.get(code="STC")
+    early = report(cycle, "STC", SubmissionStatus.SUBMITTED, datetime.date(2024, 5, 20))
+    stc.valid_to = datetime.date(2024, 6, 30)
+    stc.save()
+    made = {
+        "SNV": report(cycle, "SNV", SubmissionStatus.SUBMITTED, datetime.date(2024, 11, 20),
+                      proposals="Đề nghị bổ sung biên chế giáo viên mầm non."),
+        "H_ANLAO": Submission.objects.create(
+            cycle=cycle, agency=Agency.objects.get(code="H_ANLAO"),
+            rule=rule_of(Agency.objects.get(code="H_ANLAO"), plan), status=SubmissionStatus.ACCEPTED,
+            submitted_at=datetime.datetime(2024, 11, 30, 23, 0, tzinfo=HANOI)),
+        "CATP": report(cycle, "CATP", SubmissionStatus.SUBMITTED, datetime.date(2024, 12, 5)),
+        "Q_LECHAN": report(cycle, "Q_LECHAN", SubmissionStatus.RETURNED, datetime.date(2024, 11, 25)),
+        "SKHDT": report(cycle, "SKHDT", SubmissionStatus.DRAFT),
+        "STC": early,
+    }
+    snv, catp, lechan = made["SNV"], made["CATP"], made["Q_LECHAN"]
+    task_report(snv, plan, "1.1", Progress.DONE)
+    task_report(catp, plan, "1.1", Progress.DONE)
+    task_report(snv, plan, "1.2", Progress.IN_PROGRESS, difficulties="Thiếu kinh phí tuyên truyền.")
+    task_report(catp, plan, "1.2", Progress.DONE)
+    task_report(snv, plan, "1.3", Progress.NOT_STARTED)
+    task_report(lechan, plan, "1.4", Progress.DONE, difficulties="Trường lớp xuống cấp.")  # returned: ignored
+    task_report(snv, plan, "1.4", Progress.DONE, role="co_operating", proposals="Tăng cường phối hợp.")
+    return {"cycle": cycle, **made}

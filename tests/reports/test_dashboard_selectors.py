@@ -1,0 +1,141 @@
+"""Completeness and task status on a hand-made cycle, against figures computed by hand."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from reports.models import Progress, SubmissionStatus
+from reports.selectors_dashboard import (
+    KindGroup,
+    ReportState,
+    agency_completeness,
+    completeness_by_kind,
+    completeness_by_year,
+    expected_reports,
+)
+from reports.selectors_progress import (
+    TaskStatus,
+    general_proposals,
+    issues,
+    progress_by_group,
+    target_series,
+    task_statuses,
+)
+from reports.services.cycles import cycle_open, expected_submissions
+
+from .dashboard_helpers import TODAY, hand_made_cycle, report, task_report
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def made(plan):
+    return hand_made_cycle(plan)
+
+
+def test_expected_reports_match_the_cycle_service_and_leave_out_the_agency_that_ceased(plan, made):
+    cycle = made["cycle"]
+    rows = expected_reports(plan=plan, cycle=cycle, today=TODAY)
+    by_service = {(e.agency.code, e.rule.pk) for e in expected_submissions(cycle=cycle)}
+    assert {(r.agency.code, r.rule_id) for r in rows} == by_service
+    assert "STC" not in {r.agency.code for r in rows}
+    assert rows.count() == 36  # 37 reporting agencies in plan 193, less Sở Tài chính (ceased 30/06)
+
+
+def test_each_expected_report_has_its_state_and_days_late(plan, made):
+    rows = {r.agency.code: r for r in expected_reports(plan=plan, cycle=made["cycle"], today=TODAY)}
+    assert rows["SNV"].state == ReportState.ON_TIME and rows["SNV"].days_late == 0
+    assert rows["H_ANLAO"].state == ReportState.ON_TIME  # 23:00 on the deadline, local time, still counts
+    assert (rows["CATP"].state, rows["CATP"].days_late) == (ReportState.LATE, 5)
+    assert (rows["Q_LECHAN"].state, rows["Q_LECHAN"].days_late) == (ReportState.RETURNED, 10)
+    assert (rows["SKHDT"].state, rows["SKHDT"].days_late) == (ReportState.MISSING, 10)
+    assert (rows["SYT"].state, rows["SYT"].submission_id) == (ReportState.MISSING, None)
+    assert rows["SNV"].submission_id == made["SNV"].pk
+
+
+def test_rates_by_kind_and_for_the_whole_plan_match_hand_computed_figures(plan, made):
+    total, families = completeness_by_kind(expected_reports(plan=plan, cycle=made["cycle"], today=TODAY))
+    by_key = {f.key: f for f in families}
+    # 36 expected: on time SNV + H_ANLAO, late CATP, returned Q_LECHAN, 32 missing (SKHDT's draft among them).
+    assert (total.expected, total.on_time, total.late, total.returned, total.missing) == (36, 2, 1, 1, 32)
+    assert total.submitted == 3
+    assert total.reporting_rate == round(100 * 3 / 36, 1) == 8.3
+    assert total.on_time_rate == round(100 * 2 / 36, 1) == 5.6
+    departments = by_key[KindGroup.DEPARTMENT]
+    assert (departments.expected, departments.on_time, departments.missing) == (17, 1, 16)
+    districts = by_key[KindGroup.DISTRICT]
+    assert (districts.expected, districts.on_time, districts.returned, districts.missing) == (15, 1, 1, 13)
+    others = by_key[KindGroup.OTHER]  # CATP, ĐHHP, Ban Tuyên giáo, UBMTTQ
+    assert (others.expected, others.late, others.missing, others.reporting_rate) == (4, 1, 3, 25.0)
+
+
+def test_an_agency_is_expected_again_in_the_years_before_it_ceased(plan, made):
+    cycle_open(plan=plan, year=2023)
+    years = {c.label: c for c in completeness_by_year(plan=plan, today=TODAY)}
+    assert years["2023"].expected == 37 and years["2024"].expected == 36
+    stc = next(r for r in agency_completeness(plan=plan, today=TODAY) if r["agency__name"] == "Sở Tài chính")
+    assert (stc["expected"], stc["submitted"], stc["missing"]) == (1, 0, 1)  # 2023 only
+
+
+def test_submitting_a_missing_report_moves_it_to_submitted(plan, made):
+    report(made["cycle"], "SYT", SubmissionStatus.SUBMITTED, datetime.date(2024, 11, 29))
+    total, _ = completeness_by_kind(expected_reports(plan=plan, cycle=made["cycle"], today=TODAY))
+    assert (total.on_time, total.missing) == (3, 31)
+
+
+def test_task_status_follows_the_lead_agencies_reports(plan, made):
+    lines = {f"{x.task.group.number}.{x.task.number}": x for x in task_statuses(cycle=made["cycle"], today=TODAY)}
+    assert len(lines) == 42
+    assert lines["1.1"].status == TaskStatus.DONE and lines["1.1"].done_on_time  # no deadline
+    assert lines["1.2"].status == TaskStatus.IN_PROGRESS  # one lead done, one in progress
+    assert lines["1.3"].status == TaskStatus.NOT_STARTED
+    # Only a returned lead report and a co-operating one: nobody counts.
+    assert lines["1.4"].status == TaskStatus.NO_REPORT and lines["1.4"].lead_reports == 0
+    groups, summary = progress_by_group(list(lines.values()))
+    assert groups[0].counts[TaskStatus.DONE] == 1 and groups[0].total == 4
+    assert (summary.total, summary.done, summary.done_on_time, summary.in_progress, summary.not_started,
+            summary.overdue, summary.no_report) == (42, 1, 1, 1, 1, 0, 39)
+    assert summary.sentence() == (
+        "Tổng số 42 nhiệm vụ; đã hoàn thành 1 (2,4%), trong đó đúng hạn 1; đang thực hiện 1; "
+        "chưa thực hiện 1; quá hạn 0; chưa có báo cáo 39.")
+
+
+def test_a_task_past_its_deadline_and_not_done_is_overdue_and_late_completion_is_not_on_time(plan):
+    cycle = cycle_open(plan=plan, year=2026)
+    snv = report(cycle, "SNV", SubmissionStatus.ACCEPTED, datetime.date(2026, 11, 20))
+    task_report(snv, plan, "3.6", Progress.IN_PROGRESS)  # deadline 31/12/2025
+    task_report(snv, plan, "3.8", Progress.DONE)  # deadline 31/12/2025, done only in 2026
+    task_report(snv, plan, "1.1", Progress.IN_PROGRESS)  # no deadline: never overdue
+    lines = {f"{x.task.group.number}.{x.task.number}": x
+             for x in task_statuses(cycle=cycle, today=datetime.date(2026, 12, 1))}
+    assert lines["3.6"].status == TaskStatus.OVERDUE
+    assert lines["3.8"].status == TaskStatus.DONE and not lines["3.8"].done_on_time
+    assert lines["1.1"].status == TaskStatus.IN_PROGRESS
+    earlier = cycle_open(plan=plan, year=2025)
+    old = report(earlier, "SNV", SubmissionStatus.ACCEPTED, datetime.date(2025, 11, 20))
+    task_report(old, plan, "3.8", Progress.DONE)
+    lines = {f"{x.task.group.number}.{x.task.number}": x
+             for x in task_statuses(cycle=cycle, today=datetime.date(2026, 12, 1))}
+    assert lines["3.8"].done_on_time  # reported done in 2025, before its deadline
+
+
+def test_issues_and_proposals_come_from_sent_reports_only(plan, made):
+    rows = list(issues(plan=plan))
+    assert {(r.submission.agency.code, r.task.code) for r in rows} == {("SNV", "1.2"), ("Q_LECHAN", "1.4"),
+                                                                        ("SNV", "1.4")}
+    assert [s.agency.code for s in general_proposals(plan=plan)] == ["SNV"]
+
+
+def test_target_series_average_the_values_of_counted_reports(plan, made):
+    from reports.models import TargetValue
+
+    target = plan.targets.get(code="truong-chuan-quoc-gia")
+    TargetValue.objects.create(submission=made["SNV"], target=target, value=60)
+    TargetValue.objects.create(submission=made["CATP"], target=target, value=65)
+    TargetValue.objects.create(submission=made["Q_LECHAN"], target=target, value=10)  # returned: ignored
+    series = {s.target.code: s for s in target_series(plan=plan)}
+    (point,) = series["truong-chuan-quoc-gia"].points
+    assert (point.year, float(point.value), point.reporters) == (2024, 62.5, 2)
+    assert series["phan-luong-thpt"].points == []

@@ -1,0 +1,170 @@
+"""The dashboard's pages: who may see them, filters and exports of exactly the filtered rows, a leader's POSTs
+refused, and a fixed number of queries whatever the data size."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import openpyxl
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from agencies.models import Agency
+from plans.models import Plan
+from reports.selectors_dashboard import ReportState, expected_reports
+
+from .dashboard_helpers import TODAY, hand_made_cycle
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["dashboard", "dashboard_reports", "dashboard_missing", "dashboard_years", "dashboard_coverage",
+         "dashboard_coverage_cells", "dashboard_targets", "dashboard_issues", "dashboard_proposals"]
+EXPORTING = [p for p in PAGES if p != "dashboard"]
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    with time_machine.travel("2024-12-10 10:00 +07:00", tick=False):
+        yield
+
+
+@pytest.fixture
+def made(plan):
+    return hand_made_cycle(plan)
+
+
+def url(name: str, plan: Plan, **params) -> str:
+    query = "&".join(f"{k}={v}" for k, v in {"plan": plan.pk, **params}.items())
+    return f"{reverse('reports:' + name)}?{query}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_reviewer_and_leader_read_every_page(client, plan, made, education_reviewer, leader, name):
+    for person in (education_reviewer, leader):
+        client.force_login(person)
+        response = client.get(url(name, plan))
+        assert response.status_code == 200, name
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_leader_cannot_change_anything(client, plan, made, leader, name):
+    client.force_login(leader)
+    before = list(expected_reports(plan=plan, cycle=made["cycle"], today=TODAY).values_list("state", flat=True))
+    for method in (client.post, client.put, client.delete):
+        assert method(url(name, plan), {"state": "accepted"}).status_code == 405
+    after = list(expected_reports(plan=plan, cycle=made["cycle"], today=TODAY).values_list("state", flat=True))
+    assert before == after
+
+
+def test_agency_staff_and_outsiders_are_refused_and_anonymous_users_sent_to_login(client, plan, agency_staff,
+                                                                                    outsider):
+    for person in (agency_staff, outsider):
+        client.force_login(person)
+        assert client.get(url("dashboard", plan)).status_code == 403
+    client.logout()
+    response = client.get(url("dashboard", plan))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_the_nav_shows_tong_hop_only_to_those_who_may_see_the_dashboard(client, plan, education_reviewer,
+                                                                         agency_staff):
+    link = f'href="{reverse("reports:dashboard")}"'
+    client.force_login(education_reviewer)
+    assert link in client.get(reverse("plans:plan_detail", args=[plan.pk])).content.decode()
+    client.force_login(agency_staff)
+    assert link not in client.get(reverse("plans:plan_detail", args=[plan.pk])).content.decode()
+
+
+def test_main_page_shows_rates_summary_line_and_chart(client, plan, made, education_reviewer):
+    client.force_login(education_reviewer)
+    html = client.get(url("dashboard", plan, year=2024)).content.decode()
+    assert "8,3%" in html and "5,6%" in html  # 3 of 36 submitted, 2 of 36 on time
+    assert "Tổng số 42 nhiệm vụ; đã hoàn thành 1 (2,4%)" in html
+    assert "<svg" in html and 'viewBox="0 0' in html
+
+
+def test_missing_page_exports_exactly_the_filtered_rows_as_csv_and_xlsx(client, plan, made, education_reviewer):
+    client.force_login(education_reviewer)
+    wanted = set(expected_reports(plan=plan, cycle=made["cycle"], today=TODAY).filter(
+        agency__kind="district", state__in=[ReportState.MISSING, ReportState.RETURNED]
+    ).values_list("agency__name", flat=True))
+    assert len(wanted) == 14  # 15 districts less An Lão (on time); Lê Chân (returned) stays
+
+    page = client.get(url("dashboard_missing", plan, year=2024, kind="district")).content.decode()
+    assert all(name in page for name in wanted) and "Sở Nội vụ" not in page
+
+    response = client.get(url("dashboard_missing", plan, year=2024, kind="district", _export="csv"))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    assert rows[0] == ["Cơ quan, đơn vị", "Loại đơn vị", "Tình trạng", "Số ngày chậm", "Hạn gửi", "Năm"]
+    assert {r[0] for r in rows[1:]} == wanted and len(rows) == 15
+    assert {r[2] for r in rows[1:]} == {"Chưa gửi", "Bị trả lại"} and {r[3] for r in rows[1:]} == {"10"}
+
+    response = client.get(url("dashboard_missing", plan, year=2024, kind="district", _export="xlsx"))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert list(values[0]) == rows[0]
+    assert {r[0] for r in values[1:]} == wanted and len(values) == 15
+
+
+def test_state_filter_and_search_narrow_the_reports_list_and_its_export(client, plan, made, education_reviewer):
+    client.force_login(education_reviewer)
+    response = client.get(url("dashboard_reports", plan, year=2024, state="late", _export="csv"))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert [r[0] for r in rows[1:]] == ["Công an thành phố Hải Phòng"] or [r[0] for r in rows[1:]] == [
+        Agency.objects.get(code="CATP").name]
+    response = client.get(url("dashboard_reports", plan, year=2024, agency="nội vụ", _export="csv"))
+    assert [r[0] for r in csv.reader(io.StringIO(response.content.decode()))][1:] == ["Sở Nội vụ"]
+
+
+def test_every_row_links_to_its_report(client, plan, made, education_reviewer):
+    client.force_login(education_reviewer)
+    html = client.get(url("dashboard_reports", plan, year=2024, state="on_time")).content.decode()
+    assert reverse("reports:submission_detail", args=[made["SNV"].pk]) in html
+    html = client.get(url("dashboard_issues", plan, year=2024, group=1)).content.decode()
+    assert reverse("reports:submission_detail", args=[made["Q_LECHAN"].pk]) in html
+
+
+def test_issues_filter_by_group_and_kind_and_export_vietnamese_headers(client, plan, made, education_reviewer):
+    client.force_login(education_reviewer)
+    response = client.get(url("dashboard_issues", plan, year=2024, kind="district", _export="xlsx"))
+    values = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert values[0][:6] == ("Năm", "Nhóm", "Nhiệm vụ", "Cơ quan, đơn vị", "Khó khăn, vướng mắc",
+                             "Đề xuất, kiến nghị")
+    assert [r[3] for r in values[1:]] == [Agency.objects.get(code="Q_LECHAN").name]
+
+
+def test_coverage_marks_tasks_no_lead_reported_on_and_filters_by_status(client, plan, made, education_reviewer):
+    client.force_login(education_reviewer)
+    response = client.get(url("dashboard_coverage", plan, year=2024, status="no_report", _export="csv"))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert len(rows) == 1 + 39 and {r[4] for r in rows[1:]} == {"Chưa có báo cáo"}
+    html = client.get(url("dashboard_coverage", plan, year=2024)).content.decode()
+    assert len(re.findall(r'<tr [^>]*class="[^"]*\bnobody\b', html)) == 39
+
+
+def _count_queries(client, plan) -> dict[str, int]:
+    counts = {}
+    for name in PAGES:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url(name, plan)).status_code == 200
+        counts[name] = len(queries)
+    return counts
+
+
+def test_every_page_runs_the_same_number_of_queries_at_two_data_sizes(client, education_reviewer):
+    call_command("seed_scale", agencies=6, tasks=5, years=2, stdout=io.StringIO())
+    client.force_login(education_reviewer)  # the Sở GD&ĐT's reviewer reads every plan
+    plan = Plan.objects.get(number="SCALE/KH")
+    client.get(url("dashboard", plan))  # warm the session and the language
+    small = _count_queries(client, plan)
+    call_command("seed_scale", agencies=60, tasks=20, years=4, stdout=io.StringIO())
+    plan = Plan.objects.get(number="SCALE/KH")
+    large = _count_queries(client, plan)
+    assert small == large
+    assert small["dashboard"] <= 20 and max(small.values()) <= 20
