@@ -166,9 +166,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reports.tasks_cycles.open_current_cycle",
         "schedule": crontab(minute=10, hour=0, day_of_month=1, month_of_year=1),
     },
+    # Also the sweep that re-queues a render whose worker died, so it runs often; it is cheap when idle.
     "expire-generated-reports": {
         "task": "reports.tasks_documents.expire_generated_reports",
-        "schedule": crontab(minute=30, hour=2),
+        "schedule": 600.0,
     },
 }
 
@@ -180,6 +181,9 @@ REMINDER_OVERDUE_MAX_COUNT = env.int("REMINDER_OVERDUE_MAX_COUNT", default=10)
 REMINDER_CATCH_UP_WORKING_DAYS = env.int("REMINDER_CATCH_UP_WORKING_DAYS", default=2)
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=3)
 REMINDER_CLAIM_TIMEOUT_SECONDS = env.int("REMINDER_CLAIM_TIMEOUT_SECONDS", default=3600)
+
+# SQLite (make run only) ignores the INCLUDE columns of the dashboard's covering index; PostgreSQL uses them.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 

@@ -49,9 +49,15 @@ def sees_everything(user) -> bool:
 
 
 def _is_consolidator(user) -> bool:
+    """The agency that first receives the agencies' reports (the Sở GD&ĐT), decided from the rules' data.
+    Remembered on the membership for the request, since the nav and the page both ask."""
     found = membership(user)
-    return bool(found and found.agency_id and RuleRecipient.objects.filter(
-        agency_id=found.agency_id, rule__consolidates=False, order=1).exists())
+    if not (found and found.agency_id):
+        return False
+    if not hasattr(found, "_is_consolidator"):
+        found._is_consolidator = RuleRecipient.objects.filter(
+            agency_id=found.agency_id, rule__consolidates=False, order=1).exists()
+    return found._is_consolidator
 
 
 def submissions_visible_to(user, queryset: QuerySet[Submission] | None = None) -> QuerySet[Submission]:

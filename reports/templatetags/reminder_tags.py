@@ -6,7 +6,6 @@ from __future__ import annotations
 from django import template
 
 from reports.models import Notification
-from reports.permissions import can_view_reminder_log
 
 register = template.Library()
 
@@ -16,8 +15,3 @@ def unread_notification_count(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
-
-
-@register.simple_tag
-def may_view_reminder_log(user) -> bool:
-    return can_view_reminder_log(user)

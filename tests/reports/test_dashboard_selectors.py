@@ -41,7 +41,7 @@ def test_expected_reports_match_the_cycle_service_and_leave_out_the_agency_that_
     by_service = {(e.agency.code, e.rule.pk) for e in expected_submissions(cycle=cycle)}
     assert {(r.agency.code, r.rule_id) for r in rows} == by_service
     assert "STC" not in {r.agency.code for r in rows}
-    assert rows.count() == 36  # 37 reporting agencies in plan 193, less Sở Tài chính (ceased 30/06)
+    assert rows.count() == 37  # 38 reporting agencies in plan 193, less Sở Tài chính (ceased 30/06)
 
 
 def test_each_expected_report_has_its_state_and_days_late(plan, made):
@@ -58,13 +58,13 @@ def test_each_expected_report_has_its_state_and_days_late(plan, made):
 def test_rates_by_kind_and_for_the_whole_plan_match_hand_computed_figures(plan, made):
     total, families = completeness_by_kind(expected_reports(plan=plan, cycle=made["cycle"], today=TODAY))
     by_key = {f.key: f for f in families}
-    # 36 expected: on time SNV + H_ANLAO, late CATP, returned Q_LECHAN, 32 missing (SKHDT's draft among them).
-    assert (total.expected, total.on_time, total.late, total.returned, total.missing) == (36, 2, 1, 1, 32)
+    # 37 expected: on time SNV + H_ANLAO, late CATP, returned Q_LECHAN, 33 missing (SKHDT's draft among them).
+    assert (total.expected, total.on_time, total.late, total.returned, total.missing) == (37, 2, 1, 1, 33)
     assert total.submitted == 3
-    assert total.reporting_rate == round(100 * 3 / 36, 1) == 8.3
-    assert total.on_time_rate == round(100 * 2 / 36, 1) == 5.6
+    assert total.reporting_rate == round(100 * 3 / 37, 1) == 8.1
+    assert total.on_time_rate == round(100 * 2 / 37, 1) == 5.4
     departments = by_key[KindGroup.DEPARTMENT]
-    assert (departments.expected, departments.on_time, departments.missing) == (17, 1, 16)
+    assert (departments.expected, departments.on_time, departments.missing) == (18, 1, 17)  # Sở GD&ĐT included
     districts = by_key[KindGroup.DISTRICT]
     assert (districts.expected, districts.on_time, districts.returned, districts.missing) == (15, 1, 1, 13)
     others = by_key[KindGroup.OTHER]  # CATP, ĐHHP, Ban Tuyên giáo, UBMTTQ
@@ -74,7 +74,7 @@ def test_rates_by_kind_and_for_the_whole_plan_match_hand_computed_figures(plan, 
 def test_an_agency_is_expected_again_in_the_years_before_it_ceased(plan, made):
     cycle_open(plan=plan, year=2023)
     years = {c.label: c for c in completeness_by_year(plan=plan, today=TODAY)}
-    assert years["2023"].expected == 37 and years["2024"].expected == 36
+    assert years["2023"].expected == 38 and years["2024"].expected == 37
     stc = next(r for r in agency_completeness(plan=plan, today=TODAY) if r["agency__name"] == "Sở Tài chính")
     assert (stc["expected"], stc["submitted"], stc["missing"]) == (1, 0, 1)  # 2023 only
 
@@ -82,7 +82,7 @@ def test_an_agency_is_expected_again_in_the_years_before_it_ceased(plan, made):
 def test_submitting_a_missing_report_moves_it_to_submitted(plan, made):
     report(made["cycle"], "SYT", SubmissionStatus.SUBMITTED, datetime.date(2024, 11, 29))
     total, _ = completeness_by_kind(expected_reports(plan=plan, cycle=made["cycle"], today=TODAY))
-    assert (total.on_time, total.missing) == (3, 31)
+    assert (total.on_time, total.missing) == (3, 32)
 
 
 def test_task_status_follows_the_lead_agencies_reports(plan, made):

@@ -72,7 +72,7 @@ def test_body_has_the_five_sections_in_order_with_reporting_and_summary_lines(co
     positions = [text.find(h) for h in headings]
     assert -1 not in positions, dict(zip(headings, positions, strict=True))
     assert positions == sorted(positions)
-    assert "Tính đến ngày 05/01/2025, có 6/37 đơn vị gửi báo cáo" in text
+    assert "Tính đến ngày 05/01/2025, có 6/38 đơn vị gửi báo cáo" in text
     assert "Tổng số 42 nhiệm vụ; đã hoàn thành" in text
     assert "1. Ưu điểm" in text and "2. Tồn tại, hạn chế và nguyên nhân" in text
 
@@ -123,7 +123,7 @@ def test_only_accepted_submissions_are_consolidated(cycle, accepted, profile, tm
     accepted[0].status = SubmissionStatus.SUBMITTED
     accepted[0].save()
     text = " ".join(pdf_text(render(cycle, profile), tmp_path).split())
-    assert "có 6/37 đơn vị gửi báo cáo; 5 báo cáo đã được thẩm định" in text
+    assert "có 6/38 đơn vị gửi báo cáo; 5 báo cáo đã được thẩm định" in text
 
 
 def test_the_context_takes_the_same_number_of_queries_whatever_the_number_of_submissions(cycle, profile):

@@ -61,13 +61,15 @@ def test_staff_cannot_start_a_report_for_another_agency(cycle, agency, other_age
     assert not Submission.objects.exists()
 
 
-def test_an_agency_with_no_reporting_duty_cannot_start(cycle, education_reviewer):
-    from agencies.models import Membership, Role
+def test_an_agency_with_no_reporting_duty_cannot_start(cycle):
+    from agencies.models import Role
+    from tests.conftest import make_person
 
-    Membership.objects.filter(user=education_reviewer).update(role=Role.STAFF)
-    education_reviewer.refresh_from_db()
+    # The UBND thành phố receives the reports; no duty item of the plan makes it report.
+    city = Agency.objects.get(code="UBND_TP")
+    clerk = make_person("ubnd.canbo", Role.STAFF, city)
     with pytest.raises(WorkflowError, match="không phải gửi báo cáo"):
-        submission_start(cycle=cycle, agency=Agency.objects.get(code="SGDDT"), by=education_reviewer)
+        submission_start(cycle=cycle, agency=city, by=clerk)
 
 
 def test_save_stores_nfc_text_bumps_version_and_keeps_history(cycle, agency, agency_staff):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, Membership, Role
 from plans.models import Plan
+from reports.demo import create_sample_reports
 from reports.services.cycles import cycle_open
 
 # (username, full name, role, agency code, position)
@@ -20,6 +21,8 @@ DEMO_PEOPLE = [
     ("quantri", "Quản trị hệ thống", Role.ADMIN, None, "Quản trị"),
     ("lanhdao", "Nguyễn Văn Lãnh", Role.LEADER, "UBND_TP", "Phó Chủ tịch UBND thành phố"),
     ("sgddt.thamdinh", "Trần Thị Thẩm", Role.REVIEWER, "SGDDT", "Chuyên viên Phòng Kế hoạch - Tài chính"),
+    ("sgddt.canbo", "Lý Thị Giáo", Role.STAFF, "SGDDT", "Chuyên viên Phòng Giáo dục Trung học"),
+    ("sgddt.lanhdao", "Phan Văn Dục", Role.HEAD, "SGDDT", "Phó Giám đốc Sở"),
     ("sldtbxh.thamdinh", "Phạm Văn Nghề", Role.REVIEWER, "SLDTBXH", "Chuyên viên Phòng GDNN"),
     ("snv.canbo", "Lê Thị Nội", Role.STAFF, "SNV", "Chuyên viên"),
     ("snv.lanhdao", "Đỗ Văn Vụ", Role.HEAD, "SNV", "Phó Giám đốc"),
@@ -38,9 +41,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Cho phép chạy khi DEBUG tắt.")
         parser.add_argument("--year", type=int, default=None, help="Năm của kỳ báo cáo dùng thử.")
+        parser.add_argument("--no-sample-reports", action="store_true",
+                            help="Không tạo báo cáo mẫu (năm trước và năm nay) cho trang tổng hợp.")
 
     @transaction.atomic
-    def handle(self, *args, force: bool, year: int | None, **options):
+    def handle(self, *args, force: bool, year: int | None, no_sample_reports: bool, **options):
         if not settings.DEBUG and not force:
             raise CommandError("Lệnh này chỉ chạy khi DJANGO_DEBUG=true (môi trường thử) hoặc với --force.")
         plan = Plan.objects.filter(number="193/KH-UBND").first()
@@ -63,6 +68,13 @@ class Command(BaseCommand):
                 user=user, defaults={"agency": agency, "role": role, "position": position}
             )
             rows.append((username, password, Role(role).label, agency.short_name if agency else "—"))
+        if not no_sample_reports and not cycle.submissions.exists():
+            reviewer = User.objects.get(username="sgddt.thamdinh")
+            counts = create_sample_reports(plan=plan, year=cycle.year, reviewer=reviewer)
+            self.stdout.write(
+                f"Báo cáo mẫu năm {cycle.year - 1} và {cycle.year}: {counts['accepted']} đã chấp nhận, "
+                f"{counts['submitted']} chờ thẩm định, {counts['returned']} bị trả lại, {counts['draft']} đang soạn."
+            )
         self.stdout.write(self.style.SUCCESS(f"Tài khoản dùng thử ({cycle}):"))
         width = max(len(r[0]) for r in rows)
         for username, password, role, agency in rows:

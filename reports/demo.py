@@ -1,0 +1,119 @@
+"""Sample reports for `make run`, so that a first look at the dashboard and the PDF shows something real.
+
+Built through the same services the portal uses (start → save → submit → return/accept), so the demo data obeys
+every rule a real report does. Only `seed_demo` calls this, and only on a development configuration.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Agency, Membership, Role
+from plans.models import Plan
+from reports.models import Cycle, Progress, Submission, SubmissionStatus
+from reports.selectors_submissions import targets_for_agency
+from reports.services import reviews
+from reports.services import submissions as services
+from reports.services.cycles import cycle_open, expected_submissions
+
+RESULT_SENTENCES = [
+    "Đã ban hành kế hoạch triển khai, tổ chức quán triệt đến 100% cán bộ, công chức, viên chức của đơn vị.",
+    "Phối hợp với Sở Giáo dục và Đào tạo tổ chức 02 hội nghị chuyên đề; kết quả được báo cáo định kỳ.",
+    "Đã rà soát, đề xuất bổ sung nội dung phù hợp với tình hình thực tế của địa phương.",
+    "Tổ chức kiểm tra, đôn đốc các cơ sở giáo dục trên địa bàn; không phát hiện sai phạm lớn.",
+]
+DIFFICULTIES = [
+    "Kinh phí bố trí cho nhiệm vụ còn hạn chế so với nhu cầu.",
+    "Thiếu giáo viên ở một số môn học mới theo Chương trình giáo dục phổ thông 2018.",
+    "",
+    "",
+]
+PROGRESS_MIX = [Progress.DONE, Progress.DONE, Progress.ONGOING, Progress.IN_PROGRESS, Progress.NOT_STARTED]
+
+
+def _author(agency: Agency, role: str):
+    """A sample author for an agency that has no demo account: no usable password, so nobody can sign in as it."""
+    membership = Membership.objects.filter(agency=agency, role=role).select_related("user").first()
+    if membership:
+        return membership.user
+    user = get_user_model().objects.create(username=f"mau.{agency.code.lower()}.{role}", first_name="(dữ liệu mẫu)")
+    user.set_unusable_password()
+    user.save()
+    Membership.objects.create(user=user, agency=agency, role=role)
+    return user
+
+
+def _fill(submission, staff, rng: random.Random, *, quality: float) -> None:
+    task_inputs = {}
+    for report in submission.task_reports.select_related("task"):
+        task_inputs[report.pk] = services.TaskInput(
+            progress=rng.choice(PROGRESS_MIX) if rng.random() < quality else "",
+            results=rng.choice(RESULT_SENTENCES),
+            difficulties=rng.choice(DIFFICULTIES),
+        )
+    targets = {
+        target.pk: services.TargetInput(value=target.target_value + rng.choice([-6, -3, -1, 1, 2]))
+        for target in targets_for_agency(agency=submission.agency, plan_id=submission.cycle.plan_id)
+    }
+    services.submission_save(
+        submission=submission, by=staff, version=submission.version,
+        general={
+            "assessment": "Đơn vị đã triển khai đầy đủ các nhiệm vụ được giao, bám sát Kế hoạch 193/KH-UBND.",
+            "shortcomings": "Một số nhiệm vụ còn chậm do thiếu kinh phí và nhân lực.",
+            "directions": "Tiếp tục thực hiện các nhiệm vụ thường xuyên; tập trung chuyển đổi số trong giáo dục.",
+            "proposals": "Đề nghị thành phố bố trí kinh phí cho nhiệm vụ xây dựng trường chuẩn quốc gia.",
+        },
+        tasks=task_inputs, targets=targets,
+    )
+
+
+def _backdate(submission, due_on: datetime.date, rng: random.Random) -> None:
+    """Last year's sample reports were made today; date them as they would have arrived, mostly on time, so the
+    demo's year-on-year figures look like a real year. Demo data only: real reports are never re-dated."""
+    sent = datetime.datetime.combine(due_on - datetime.timedelta(days=rng.randint(-4, 12)), datetime.time(9, 30),
+                                     tzinfo=timezone.get_current_timezone())
+    Submission.objects.filter(pk=submission.pk).update(
+        submitted_at=sent, is_late=sent.date() > due_on, accepted_at=sent + datetime.timedelta(days=7))
+
+
+@transaction.atomic
+def create_sample_reports(*, plan: Plan, year: int, reviewer, seed: int = 193) -> dict[str, int]:
+    """Last year: almost everyone reported and was accepted. This year: a realistic mix two weeks before the
+    deadline — some accepted, some waiting for review, one returned, some drafts, some not started."""
+    rng = random.Random(seed)
+    counts = {"accepted": 0, "submitted": 0, "returned": 0, "draft": 0}
+    for cycle_year, shares in ((year - 1, (0.9, 0.0, 0.0, 0.05)), (year, (0.25, 0.2, 0.1, 0.25))):
+        cycle: Cycle = cycle_open(plan=plan, year=cycle_year)
+        for expected in expected_submissions(cycle=cycle):
+            agency = expected.agency
+            roll = rng.random()
+            accepted, submitted, returned, draft = shares
+            if roll >= accepted + submitted + returned + draft:
+                continue
+            staff, head = _author(agency, Role.STAFF), _author(agency, Role.HEAD)
+            submission = services.submission_start(cycle=cycle, agency=agency, by=staff)
+            if submission.status != SubmissionStatus.DRAFT:
+                continue
+            _fill(submission, staff, rng, quality=1.0 if roll < accepted + submitted + returned else 0.6)
+            if roll >= accepted + submitted + returned:
+                counts["draft"] += 1
+                continue
+            submission.refresh_from_db()
+            services.submission_submit(submission=submission, by=head)
+            if roll < accepted:
+                reviews.review_accept(submission=submission, reviewer=reviewer, comment="Đạt yêu cầu.")
+                counts["accepted"] += 1
+                if cycle_year < year:
+                    _backdate(submission, expected.deadline.due_on, rng)
+            elif roll < accepted + submitted:
+                counts["submitted"] += 1
+            else:
+                reviews.review_return(submission=submission, reviewer=reviewer,
+                                      reason="Đề nghị bổ sung số liệu minh chứng cho nhiệm vụ 3.8.")
+                counts["returned"] += 1
+    return counts
