@@ -1,0 +1,45 @@
+"""`make run`'s demo command: accounts only from here, never on a production configuration."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from agencies.models import Role
+from reports.models import Submission, SubmissionStatus
+
+
+def test_demo_refuses_to_run_when_debug_is_off(plan, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DJANGO_DEBUG"):
+        call_command("seed_demo")
+    assert not get_user_model().objects.filter(username="quantri").exists()
+
+
+def test_demo_prints_one_working_account_per_role_and_builds_sample_reports(plan, settings, capsys, rf):
+    settings.DEBUG = True
+    call_command("seed_demo", "--year", "2026")
+    out = capsys.readouterr().out
+    lines = {line.split()[0]: line.split()[1] for line in out.splitlines() if line.startswith("  ")}
+    roles = set()
+    for username, password in lines.items():
+        user = authenticate(rf.post("/dang-nhap/"), username=username, password=password)
+        assert user is not None, username
+        roles.add(user.membership.role)
+    assert roles == {role.value for role in Role}
+    statuses = set(Submission.objects.values_list("status", flat=True))
+    assert {SubmissionStatus.ACCEPTED, SubmissionStatus.SUBMITTED, SubmissionStatus.DRAFT} <= statuses
+    last_year = Submission.objects.filter(cycle__year=2025, status=SubmissionStatus.ACCEPTED)
+    assert last_year.exists() and last_year.filter(is_late=False).exists()
+    # Sample authors of agencies without a demo account cannot sign in.
+    assert not any(u.has_usable_password() for u in get_user_model().objects.filter(username__startswith="mau."))
+
+
+def test_demo_run_twice_resets_passwords_and_adds_no_reports(plan, settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo", "--year", "2026")
+    count = Submission.objects.count()
+    call_command("seed_demo", "--year", "2026")
+    assert Submission.objects.count() == count
