@@ -8,9 +8,9 @@ number.
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from plans.models import RuleRecipient
 from reports.models import DocumentNumber, IssuerProfile
 
 # The number is shown as "Số: …/BC-SGDĐT" on a draft: the space is filled in by the clerk (văn thư) when the
@@ -55,17 +55,22 @@ def default_issuer_profile() -> IssuerProfile:
         profile = IssuerProfile.objects.select_related("agency").order_by("pk").first()
     if profile is not None:
         return profile
-    agency = Agency.objects.get(code=CONSOLIDATOR_CODE)
+    # The consolidator is whoever first receives the agencies' reports (data, not a code); the code is only the
+    # fallback of an install whose rules have no recipient yet.
+    first = RuleRecipient.objects.filter(rule__consolidates=False, order=1).select_related("agency").first()
+    agency = first.agency if first else Agency.objects.get(code=CONSOLIDATOR_CODE)
+    # An official document's wording is Vietnamese whatever language the requesting person reads the portal in,
+    # so these stored defaults are plain text, not translated strings.
     return IssuerProfile.objects.create(
         agency=agency,
-        name=_("Sở GD&ĐT — báo cáo tổng hợp"),
+        name=f"{agency.short_name} — báo cáo tổng hợp",
         document_kind="BC",
         place="Hải Phòng",
-        addressee=_("Ủy ban nhân dân thành phố"),
-        signer_prefix=_("KT. GIÁM ĐỐC"),
-        signer_title=_("PHÓ GIÁM ĐỐC"),
+        addressee="Ủy ban nhân dân thành phố",
+        signer_prefix="KT. GIÁM ĐỐC",
+        signer_title="PHÓ GIÁM ĐỐC",
         signer_name="",
-        recipients=[_("Như trên"), _("Giám đốc, các Phó Giám đốc Sở"), _("Lưu: VT, KHTC")],
+        recipients=["Như trên", "Giám đốc, các Phó Giám đốc Sở", "Lưu: VT, KHTC"],
         is_default=True,
     )
 
