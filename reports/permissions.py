@@ -92,10 +92,6 @@ def can_submit_submission(user, submission: Submission) -> bool:
     return role_of(user) == Role.HEAD and can_edit_submission(user, submission)
 
 
-def can_start_submission(user, agency_id: int) -> bool:
-    return role_of(user) in (Role.STAFF, Role.HEAD) and agency_id_of(user) == agency_id
-
-
 def _is_recipient(user, submission: Submission, *, first_only: bool) -> bool:
     if role_of(user) != Role.REVIEWER:
         return False
