@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from reports import views_dashboard as views
+from reports import views_matrix
 
 urlpatterns = [
     path("tong-hop/", views.DashboardView.as_view(), name="dashboard"),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("tong-hop/chua-bao-cao/", views.MissingReportsView.as_view(), name="dashboard_missing"),
     path("tong-hop/theo-nam/", views.AgencyYearsView.as_view(), name="dashboard_years"),
     path("tong-hop/bao-phu/", views.CoverageView.as_view(), name="dashboard_coverage"),
+    path("tong-hop/ma-tran/", views_matrix.CoverageMatrixView.as_view(), name="dashboard_matrix"),
     path("tong-hop/bao-phu/chi-tiet/", views.CoverageCellsView.as_view(), name="dashboard_coverage_cells"),
     path("tong-hop/chi-tieu/", views.TargetsView.as_view(), name="dashboard_targets"),
     path("tong-hop/kho-khan-de-xuat/", views.IssuesView.as_view(), name="dashboard_issues"),
