@@ -53,7 +53,8 @@ def coverage_matrix(*, cycle: Cycle) -> Matrix:
     grid is too wide), the plan's tasks, and the assignments with the progress each agency sent (a task report in
     a submitted or accepted submission of the cycle)."""
     current = TaskAssignment.objects.current().filter(task__group__plan_id=cycle.plan_id)
-    agencies = list(Agency.objects.filter(pk__in=current.values("agency_id")).order_by("kind", "name")[:MAX_COLUMNS + 1])
+    responsible = Agency.objects.filter(pk__in=current.values("agency_id")).order_by("kind", "name")
+    agencies = list(responsible[:MAX_COLUMNS + 1])
     too_wide = len(agencies) > MAX_COLUMNS
     agencies = agencies[:MAX_COLUMNS]
     tasks = list(Task.objects.filter(group__plan_id=cycle.plan_id).select_related("group").order_by(
