@@ -19,7 +19,7 @@ install: $(VENV)/.installed
 
 # The portal on an embedded SQLite database, tasks run in-process, plan 193 loaded, demo accounts printed.
 run: install
-	mkdir -p var
+	mkdir -p var/staticfiles
 	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=true $(PY) manage.py migrate --noinput
 	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=true $(PY) manage.py compilemessages --ignore=.venv -v 0 || true
 	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=true $(PY) manage.py load_plan $(PLAN_FILE)
@@ -29,6 +29,7 @@ run: install
 
 # The whole suite on real PostgreSQL, Redis and Chromium (DATABASE_URL / REDIS_URL, defaults: local servers).
 test: install
+	mkdir -p var/staticfiles
 	$(PY) tests/check_services.py
 	$(PY) manage.py compilemessages --ignore=.venv -v 0 || true
 	$(PY) -m pytest $(PYTEST_ARGS)
