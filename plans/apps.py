@@ -7,3 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class PlansConfig(AppConfig):
     name = "plans"
     verbose_name = _("Kế hoạch")
+
+    def ready(self) -> None:
+        from plans import nfc
+
+        nfc.connect()

@@ -88,3 +88,24 @@ def test_an_english_browser_still_gets_vietnamese_until_the_person_switches(clie
     client.force_login(agency_staff)
     response = client.get(reverse("plans:plan_detail", args=[plan.pk]), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert 'lang="vi"' in response.content.decode()
+
+
+def test_text_typed_in_the_admin_is_stored_nfc(client, administrator, plan):
+    import unicodedata
+
+    from agencies.models import Agency
+
+    agency = Agency.objects.get(code="TTTP")
+    decomposed = unicodedata.normalize("NFD", "Thanh tra thành phố Hải Phòng")
+    assert decomposed != unicodedata.normalize("NFC", decomposed)
+    client.force_login(administrator)
+    response = client.post(reverse("admin:agencies_agency_change", args=[agency.pk]), {
+        "code": agency.code, "name": decomposed, "short_name": agency.short_name, "symbol": agency.symbol,
+        "kind": agency.kind, "parent_body": agency.parent_body, "email": "", "valid_from": "2008-01-01",
+        "valid_to": "", "successions-TOTAL_FORMS": "0", "successions-INITIAL_FORMS": "0",
+        "successions-MIN_NUM_FORMS": "0", "successions-MAX_NUM_FORMS": "1000",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    agency.refresh_from_db()
+    assert agency.name == "Thanh tra thành phố Hải Phòng"
+    assert unicodedata.is_normalized("NFC", agency.name)
