@@ -12,6 +12,7 @@ _OLD_TO_NEW_TONE_PLACEMENT = {
     "uỳ": "ủy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
 }
 _OLD_TO_NEW_TONE_PLACEMENT["uỳ"] = "ùy"
+_NEW_TO_OLD_TONE_PLACEMENT = {new: old for old, new in _OLD_TO_NEW_TONE_PLACEMENT.items()}
 
 
 def nfc(value: str) -> str:
@@ -32,3 +33,15 @@ def fold_for_matching(value: str) -> str:
     for old, new in _OLD_TO_NEW_TONE_PLACEMENT.items():
         text = text.replace(old, new)
     return text
+
+
+def tone_placement_variants(value: str) -> set[str]:
+    """The query as typed, in the new placement ("thủy") and in the old one ("thuỷ"), for searches that must
+    find both spellings in stored text (matched case-insensitively by the database)."""
+    text = nfc(value).strip()
+    new, old = text, text
+    for before, after in _OLD_TO_NEW_TONE_PLACEMENT.items():
+        new = new.replace(before, after).replace(before.upper(), after.upper())
+    for before, after in _NEW_TO_OLD_TONE_PLACEMENT.items():
+        old = old.replace(before, after).replace(before.upper(), after.upper())
+    return {text, new, old} - {""}

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import AgencyKind
 from plans.models import AssignmentRole
+from plans.text import tone_placement_variants
 from reports.models import Progress
 from reports.selectors_dashboard import KindGroup, ReportState
 from reports.selectors_progress import TaskStatus
@@ -29,6 +30,21 @@ def kind_q(prefix: str, value: str) -> Q:
     if members is not None:
         return Q(**{f"{prefix}__in": members})
     return ~Q(**{f"{prefix}__in": [m for ms in KIND_MEMBERS.values() for m in ms]})
+
+
+def contains_any_spelling(value: str, *fields: str) -> Q:
+    """Case-insensitive "contains" on any of `fields` that finds "Thủy Nguyên" whether typed or stored as
+    "Thuỷ Nguyên"."""
+    match = Q()
+    for variant in tone_placement_variants(value):
+        for field in fields:
+            match |= Q(**{f"{field}__icontains": variant})
+    return match
+
+
+class VietnameseContainsFilter(django_filters.CharFilter):
+    def filter(self, qs: QuerySet, value):
+        return qs.filter(contains_any_spelling(value, self.field_name)) if value else qs
 
 
 class DashboardFilterSet(django_filters.FilterSet):
@@ -55,13 +71,13 @@ class DashboardFilterSet(django_filters.FilterSet):
 class ExpectedReportFilter(DashboardFilterSet):
     kind = django_filters.ChoiceFilter(label=_("Loại đơn vị"), choices=KindGroup.choices, field_name="kind_group")
     state = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=ReportState.choices, field_name="state")
-    agency = django_filters.CharFilter(label=_("Tên đơn vị"), field_name="agency__name", lookup_expr="icontains")
+    agency = VietnameseContainsFilter(label=_("Tên đơn vị"), field_name="agency__name")
 
 
 class AgencyYearsFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Loại đơn vị"), choices=KindGroup.choices, field_name="kind_group",
                                        empty_label=_("Tất cả"))
-    agency = django_filters.CharFilter(label=_("Tên đơn vị"), field_name="agency__name", lookup_expr="icontains")
+    agency = VietnameseContainsFilter(label=_("Tên đơn vị"), field_name="agency__name")
 
 
 class CoverageCellFilter(DashboardFilterSet):
@@ -95,14 +111,14 @@ class IssueFilter(DashboardFilterSet):
         return queryset.filter(kind_q("submission__agency__kind", value))
 
     def filter_text(self, queryset, name, value):
-        return queryset.filter(Q(difficulties__icontains=value) | Q(proposals__icontains=value))
+        return queryset.filter(contains_any_spelling(value, "difficulties", "proposals"))
 
 
 class ProposalFilter(DashboardFilterSet):
     year = django_filters.TypedChoiceFilter(label=_("Năm"), coerce=int, empty_value=None,
                                             field_name="cycle__year")
     kind = django_filters.ChoiceFilter(label=_("Loại đơn vị"), choices=KindGroup.choices, method="filter_kind")
-    text = django_filters.CharFilter(label=_("Nội dung có chứa"), field_name="proposals", lookup_expr="icontains")
+    text = VietnameseContainsFilter(label=_("Nội dung có chứa"), field_name="proposals")
 
     def filter_kind(self, queryset, name, value):
         return queryset.filter(kind_q("agency__kind", value))

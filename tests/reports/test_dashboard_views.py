@@ -168,3 +168,17 @@ def test_every_page_runs_the_same_number_of_queries_at_two_data_sizes(client, ed
     large = _count_queries(client, plan)
     assert small == large
     assert small["dashboard"] <= 20 and max(small.values()) <= 20
+
+
+def test_the_agency_name_filter_finds_both_tone_placements(client, plan, education_reviewer):
+    from agencies.models import Agency
+
+    Agency.objects.filter(code="H_THUYNGUYEN").update(name="Ủy ban nhân dân huyện Thuỷ Nguyên")  # old placement
+    client.force_login(education_reviewer)
+    from reports.services.cycles import cycle_open
+
+    cycle_open(plan=plan, year=2026)
+    for typed in ("thủy nguyên", "THUỶ NGUYÊN"):
+        html = client.get(reverse("reports:dashboard_reports"), {"year": 2026, "agency": typed}).content.decode()
+        assert "Thuỷ Nguyên" in html, typed
+        assert "Lê Chân" not in html
