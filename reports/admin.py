@@ -13,8 +13,22 @@ class DeadlineInline(admin.TabularInline):
 
 @admin.register(m.Cycle)
 class CycleAdmin(admin.ModelAdmin):
-    list_display = ["year", "plan", "status", "window_start", "window_end"]
+    list_display = ["year", "plan", "status", "locked_at", "window_start", "window_end"]
+    # Locking goes through cycle_lock / cycle_unlock (the cycle page) so that it is checked and logged.
+    readonly_fields = ["status", "locked_at"]
     inlines = [DeadlineInline]
+
+
+@admin.register(m.CycleEvent)
+class CycleEventAdmin(admin.ModelAdmin):
+    list_display = ["cycle", "kind", "actor", "at", "reason"]
+    list_filter = ["kind"]
+    list_select_related = ["cycle__plan", "actor"]
+    # The log is written by cycle_lock / cycle_unlock only; the admin reads it.
+    readonly_fields = ["cycle", "kind", "actor", "at", "reason"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
 
 @admin.register(m.CycleDeadline)

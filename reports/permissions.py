@@ -129,6 +129,12 @@ def can_request_consolidated_report(user) -> bool:
     return is_admin(user) or (role_of(user) == Role.REVIEWER and _is_consolidator(user))
 
 
+def can_lock_cycle(user) -> bool:
+    """Locking a cycle's figures (and unlocking them) belongs to whoever builds the consolidated report on them:
+    the consolidator's reviewers and the administrators."""
+    return is_admin(user) or (role_of(user) == Role.REVIEWER and _is_consolidator(user))
+
+
 def can_download_consolidated_report(user) -> bool:
     return sees_everything(user) or can_request_consolidated_report(user)
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from agencies.models import Agency
 from reports import permissions
 from reports.forms import CommentForm, ReasonForm, SubmissionEditForms
-from reports.models import Cycle, Evidence, Submission, SubmissionStatus
+from reports.models import Cycle, CycleEventKind, Evidence, Submission, SubmissionStatus
 from reports.selectors_submissions import (
     agency_cycles,
     inbox_for,
@@ -27,6 +27,8 @@ from reports.selectors_submissions import (
 from reports.services import evidence as evidence_services
 from reports.services import reviews
 from reports.services import submissions as services
+from reports.services.cycles import cycle_lock as lock_service
+from reports.services.cycles import cycle_unlock as unlock_service
 from reports.services.cycles import expected_submissions
 from reports.services.errors import WorkflowError
 
@@ -82,9 +84,42 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     found = {(s.agency_id, s.rule_id): s for s in permissions.submissions_visible_to(
         request.user, Submission.objects.filter(cycle=cycle))}
     rows = [(e, found.get((e.agency.pk, e.rule.pk))) for e in expected]
+    events = list(cycle.events.select_related("actor").order_by("-at", "-pk"))
     return render(request, "reports/cycle_detail.html", {
         "cycle": cycle, "deadlines": cycle.deadlines.select_related("rule").order_by("due_on", "rule__code"),
-        "rows": rows, "expected_count": len(expected)})
+        "rows": rows, "expected_count": len(expected), "events": events,
+        "last_lock": next((e for e in events if e.kind == CycleEventKind.LOCKED), None),
+        "can_lock": permissions.can_lock_cycle(request.user), "reason_form": ReasonForm()})
+
+
+@login_required
+@require_POST
+def cycle_lock(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    _require(permissions.can_lock_cycle(request.user))
+    try:
+        lock_service(cycle=cycle, by=request.user)
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Đã khóa số liệu kỳ báo cáo năm %(y)s: các đơn vị không sửa, không gửi "
+                                    "được báo cáo của kỳ này nữa.") % {"y": cycle.year})
+    return redirect("reports:cycle_detail", cycle_id=cycle.pk)
+
+
+@login_required
+@require_POST
+def cycle_unlock(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    _require(permissions.can_lock_cycle(request.user))
+    try:
+        unlock_service(cycle=cycle, by=request.user, reason=request.POST.get("reason", ""))
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Đã mở khóa số liệu kỳ báo cáo năm %(y)s: các đơn vị lại sửa và gửi được "
+                                    "báo cáo.") % {"y": cycle.year})
+    return redirect("reports:cycle_detail", cycle_id=cycle.pk)
 
 
 @login_required

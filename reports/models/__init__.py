@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .cycles import Cycle, CycleDeadline, CycleStatus
+from .cycles import Cycle, CycleDeadline, CycleEvent, CycleEventKind, CycleStatus
 from .documents import DocumentNumber, GeneratedReport, GeneratedReportKind, GeneratedReportStatus, IssuerProfile
 from .reminders import Notification, ReminderDelivery, ReminderDeliveryStatus, WorkingDayOverride
 from .submissions import (
@@ -20,7 +20,7 @@ from .submissions import (
 )
 
 __all__ = [
-    "Cycle", "CycleDeadline", "CycleStatus",
+    "Cycle", "CycleDeadline", "CycleEvent", "CycleEventKind", "CycleStatus",
     "DocumentNumber", "GeneratedReport", "GeneratedReportKind", "GeneratedReportStatus", "IssuerProfile",
     "Notification", "ReminderDelivery", "ReminderDeliveryStatus", "WorkingDayOverride",
     "Evidence", "IssuedDocument", "Progress", "Receipt", "Submission", "SubmissionEvent", "SubmissionEventKind",

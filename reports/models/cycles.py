@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -60,3 +61,30 @@ class CycleDeadline(models.Model):
 
     def days_late(self, on: datetime.date) -> int:
         return max(0, (on - self.due_on).days)
+
+
+class CycleEventKind(models.TextChoices):
+    LOCKED = "locked", _("Khóa số liệu")
+    UNLOCKED = "unlocked", _("Mở khóa số liệu")
+
+
+class CycleEvent(models.Model):
+    """Who locked or unlocked a cycle's figures, when, and why: the consolidated report is built on locked
+    figures, so every change of that state must be traceable."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="events", verbose_name=_("kỳ"))
+    kind = models.CharField(_("hành động"), max_length=10, choices=CycleEventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+                              verbose_name=_("người thực hiện"))
+    at = models.DateTimeField(_("lúc"), auto_now_add=True)
+    reason = models.TextField(_("lý do"), blank=True)
+
+    class Meta:
+        verbose_name = _("nhật ký kỳ báo cáo")
+        verbose_name_plural = _("nhật ký kỳ báo cáo")
+        ordering = ["cycle", "at", "pk"]
+        # The cycle page reads the latest event of its cycle.
+        indexes = [models.Index(fields=["cycle", "at"], name="cycleevent_by_cycle")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.at:%d/%m/%Y %H:%M}"

@@ -14,8 +14,17 @@ from reports.services.submissions import checked_text, record_event
 
 
 def _locked(submission: Submission) -> Submission:
-    # Row lock: a return and an accept clicked at the same moment are applied one after the other.
-    return Submission.objects.select_for_update().get(pk=submission.pk)
+    # Row lock: a return and an accept clicked at the same moment are applied one after the other. Only the
+    # report's row: locking the joined cycle too would make every review of the cycle wait for the others.
+    return Submission.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=submission.pk)
+
+
+def _ensure_cycle_open(submission: Submission) -> None:
+    """Returning or reopening hands the report back to the agency, which cannot edit in a locked cycle: refuse
+    rather than leave a report that nobody can fix. Accepting and acknowledging change no figure and stay."""
+    if not submission.cycle.is_open:
+        raise WorkflowError(_("Kỳ báo cáo năm %(y)s đã khóa số liệu: xin mở khóa kỳ báo cáo trước khi trả lại "
+                              "hoặc mở lại báo cáo cho đơn vị.") % {"y": submission.cycle.year})
 
 
 def _reason(reason: str | None, *, what: str) -> str:
@@ -33,6 +42,7 @@ def review_return(*, submission: Submission, reviewer, reason: str) -> Submissio
         if submission.status != SubmissionStatus.SUBMITTED:
             raise WorkflowError(_("Chỉ trả lại được báo cáo đang chờ thẩm định (hiện: %(s)s).")
                                 % {"s": submission.get_status_display()})
+        _ensure_cycle_open(submission)
         text = _reason(reason, what=_("lý do trả lại"))
         submission.status = SubmissionStatus.RETURNED
         submission.version += 1
@@ -75,6 +85,7 @@ def submission_reopen(*, submission: Submission, by, reason: str) -> Submission:
             raise WorkflowError(_("Chỉ quản trị hệ thống mới mở lại được báo cáo đã chấp nhận."))
         if submission.status != SubmissionStatus.ACCEPTED:
             raise WorkflowError(_("Chỉ mở lại được báo cáo đã chấp nhận."))
+        _ensure_cycle_open(submission)
         text = _reason(reason, what=_("lý do mở lại"))
         submission.status = SubmissionStatus.RETURNED
         submission.accepted_at, submission.accepted_by = None, None

@@ -31,7 +31,7 @@ from reports.models import (
     TaskReport,
 )
 from reports.selectors_submissions import targets_for_agency
-from reports.services.cycles import expected_submissions
+from reports.services.cycles import expected_submissions, locked_cycle_message
 from reports.services.errors import WorkflowError
 
 # Long enough for any real section of a report; short enough that a pasted book is refused with a message.
@@ -86,13 +86,14 @@ def ensure_editable(submission: Submission, by) -> None:
     """The agency may change its report: its own, a draft or returned, the cycle open, entry not closed."""
     if not permissions.can_work_on_submission(by, submission):
         raise WorkflowError(_("Bạn không có quyền sửa báo cáo của đơn vị này."))
+    # A locked cycle is the reason that holds whatever the report's state, so it is named first.
+    if not submission.cycle.is_open:
+        raise WorkflowError(locked_cycle_message(submission.cycle))
     if submission.status == SubmissionStatus.SUBMITTED:
         raise WorkflowError(_("Báo cáo đã được gửi, đang chờ thẩm định: không sửa được nữa. Nếu cần sửa, "
                               "xin đề nghị Sở Giáo dục và Đào tạo trả lại."))
     if submission.status == SubmissionStatus.ACCEPTED:
         raise WorkflowError(_("Báo cáo đã được chấp nhận và khóa; chỉ quản trị hệ thống mới mở lại được."))
-    if not submission.cycle.is_open:
-        raise WorkflowError(_("Kỳ báo cáo đã khóa số liệu: không sửa được nữa."))
     deadline = deadline_of(submission)
     if deadline and deadline.entry_closes_on and timezone.localdate() > deadline.entry_closes_on:
         raise WorkflowError(_("Đã khóa nhập liệu sau ngày %(d)s.") % {"d": f"{deadline.entry_closes_on:%d/%m/%Y}"})
@@ -118,7 +119,7 @@ def submission_start(*, cycle: Cycle, agency: Agency, by, from_last_year: bool =
     if not permissions.is_member_of_agency(by, agency.pk):
         raise WorkflowError(_("Bạn chỉ lập báo cáo cho đơn vị của mình."))
     if not cycle.is_open:
-        raise WorkflowError(_("Kỳ báo cáo năm %(y)s đã khóa số liệu.") % {"y": cycle.year})
+        raise WorkflowError(locked_cycle_message(cycle))
     expected = expected_submissions(cycle=cycle, agency=agency)
     if not expected:
         raise WorkflowError(_("Đơn vị %(a)s không phải gửi báo cáo trong kỳ năm %(y)s.")

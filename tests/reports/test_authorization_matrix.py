@@ -8,6 +8,7 @@ from django.contrib.auth.hashers import make_password
 from django.urls import reverse
 
 from reports.models import Submission
+from reports.services.cycles import cycle_lock
 from reports.services.evidence import evidence_add
 from tests.reports.submission_helpers import PDF, fill_progress, open_cycle, started, upload
 
@@ -20,6 +21,8 @@ VIEW_DISTRICT = {"district_staff", "district_head", "education_reviewer", "labou
                  "administrator"}
 MEMBERS = set(PEOPLE) - {"anonymous", "outsider"}
 AGENCY_PEOPLE = {"agency_staff", "agency_head", "other_agency_staff", "district_staff", "district_head"}
+# Locking a cycle's figures: the consolidator's (Sở GD&ĐT's) reviewers and the administrators, not the Sở LĐTB&XH's.
+LOCKERS = {"education_reviewer", "administrator"}
 
 # name → (method, which report ("snv" / "district" / None), who may come in for the SNV report, for the district's)
 MATRIX = {
@@ -27,6 +30,8 @@ MATRIX = {
     "agency_detail": ("get", "agency", VIEW_SNV | {"labour_reviewer"}, VIEW_DISTRICT),
     "cycle_list": ("get", None, MEMBERS, MEMBERS),
     "cycle_detail": ("get", "cycle", MEMBERS, MEMBERS),
+    "cycle_lock": ("post", "cycle", LOCKERS, LOCKERS),
+    "cycle_unlock": ("post", "cycle", LOCKERS, LOCKERS),
     "submission_start": ("post", "cycle", AGENCY_PEOPLE, AGENCY_PEOPLE),
     "reviewer_inbox": ("get", None, {"education_reviewer", "labour_reviewer", "administrator"},
                        {"education_reviewer", "labour_reviewer", "administrator"}),
@@ -86,6 +91,9 @@ def test_every_url_allows_exactly_the_right_people(client, plan, people, agency,
     submission = started(cycle, owner, staff)
     fill_progress(submission)
     evidence = evidence_add(submission=submission, by=staff, upload=upload("minh-chung.pdf", PDF))
+    if name == "cycle_unlock":
+        # Unlocking is tried on a locked cycle, so that the first allowed person really unlocks it.
+        cycle_lock(cycle=cycle, by=people["administrator"])
     url = _url(name, scope, submission, evidence.pk)
     login = reverse("login")
     wrong = []
