@@ -55,9 +55,10 @@ def _summary(succession: AgencySuccession, result: SuccessionResult) -> str:
     if not result.changed:
         return _("%(a)s → %(b)s: đã áp dụng từ trước, không có gì thay đổi.") % names
     return _("%(a)s → %(b)s: %(moved)s nhiệm vụ chuyển sang, %(strengthened)s nhiệm vụ nâng thành chủ trì, "
-             "%(kept)s nhiệm vụ cơ quan kế thừa đã đảm nhận, %(duties)s mục tổ chức thực hiện được bổ sung.") % {
+             "%(kept)s nhiệm vụ cơ quan kế thừa đã đảm nhận, %(duties)s mục tổ chức thực hiện được bổ sung, "
+             "%(recipients)s nơi nhận báo cáo được chuyển.") % {
         **names, "moved": result.assignments_moved, "strengthened": result.assignments_strengthened,
-        "kept": result.assignments_kept, "duties": result.duty_items_added}
+        "kept": result.assignments_kept, "duties": result.duty_items_added, "recipients": result.recipients_moved}
 
 
 @admin.register(Membership)

@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, AgencySuccession, Membership
-from plans.models import AssignmentRole, DutyItem, TaskAssignment
+from plans.models import AssignmentRole, DutyItem, ReportingRule, RuleRecipient, TaskAssignment
 
 # Lead (chủ trì) beats co-operating (phối hợp) when the successor already has a part in the task.
 ROLE_STRENGTH = {AssignmentRole.LEAD: 2, AssignmentRole.CO_OPERATING: 1}
@@ -28,13 +28,14 @@ class SuccessionResult:
     assignments_strengthened: int = 0
     assignments_kept: int = 0
     duty_items_added: int = 0
+    recipients_moved: int = 0
     # People are never moved: their accounts stay with the old agency for the administrator to move by hand.
     people_to_move: list[Membership] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         return bool(self.predecessor_closed or self.assignments_moved or self.assignments_strengthened
-                    or self.assignments_kept or self.duty_items_added)
+                    or self.assignments_kept or self.duty_items_added or self.recipients_moved)
 
 
 def agency_succession_apply(*, succession: AgencySuccession, by) -> SuccessionResult:
@@ -47,6 +48,7 @@ def agency_succession_apply(*, succession: AgencySuccession, by) -> SuccessionRe
        task, the stronger role wins: a lead replaces its co-operating row (ended and restarted, so that the
        history shows the change), anything else is kept as it is.
     3. The successor joins every duty item of the predecessor, so that it owes the predecessor's reports.
+    4. Reports addressed to the predecessor (a rule's recipient, or its final recipient) go to the successor.
     Rows are saved one by one so that simple_history records each change with `by`."""
     result = SuccessionResult()
     with transaction.atomic():
@@ -73,9 +75,26 @@ def agency_succession_apply(*, succession: AgencySuccession, by) -> SuccessionRe
             item.agencies.add(successor)
             result.duty_items_added += 1
 
+        _readdress_rules(predecessor, successor, by, result)
+
         result.people_to_move = list(Membership.objects.filter(agency=predecessor)
                                      .select_related("user").order_by("user__username"))
     return result
+
+
+def _readdress_rules(predecessor: Agency, successor: Agency, by, result: SuccessionResult) -> None:
+    for recipient in RuleRecipient.objects.filter(agency=predecessor).select_related("rule").order_by("pk"):
+        if RuleRecipient.objects.filter(rule=recipient.rule, agency=successor).exists():
+            recipient.delete()  # it already receives these reports: one receipt is enough
+        else:
+            recipient.agency = successor
+            recipient.save()
+        result.recipients_moved += 1
+    for rule in ReportingRule.objects.filter(final_recipient=predecessor).order_by("pk"):
+        rule.final_recipient = successor
+        rule._history_user = by
+        rule.save()
+        result.recipients_moved += 1
 
 
 def _validate(predecessor: Agency, successor: Agency, effective_on: datetime.date) -> None:

@@ -130,8 +130,10 @@ def submission_start(request: HttpRequest, cycle_id: int) -> HttpResponse:
     # The agency is always the user's own: an agency id in the POST is never read.
     _require(agency_id is not None and permissions.is_member_of_agency(request.user, agency_id))
     try:
+        rule_id = request.POST.get("rule", "")
         submission = services.submission_start(cycle=cycle, agency=Agency.objects.get(pk=agency_id),
-                                               by=request.user, from_last_year=request.POST.get("prefill") == "1")
+                                               by=request.user, from_last_year=request.POST.get("prefill") == "1",
+                                               rule_id=int(rule_id) if rule_id.isdigit() else None)
     except WorkflowError as error:
         messages.error(request, error.message)
         return redirect("reports:agency_detail", agency_id=agency_id)

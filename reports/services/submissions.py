@@ -113,9 +113,12 @@ def _sync_task_reports(submission: Submission, by) -> None:
         bulk_create_with_history(missing, TaskReport, default_user=by)
 
 
-def submission_start(*, cycle: Cycle, agency: Agency, by, from_last_year: bool = False) -> Submission:
-    """Create the agency's report of the cycle (or return the one that exists: a second click changes
-    nothing). With `from_last_year`, copy the texts of the agency's last accepted report."""
+def submission_start(*, cycle: Cycle, agency: Agency, by, from_last_year: bool = False,
+                     rule_id: int | None = None) -> Submission:
+    """Create the agency's report of the cycle under `rule_id` (or return the one that exists: a second click
+    changes nothing). `rule_id` may be left out when the agency owes one report only; an agency that inherited a
+    second duty (a merger) owes one per rule. With `from_last_year`, copy the texts of the agency's last accepted
+    report under the same rule (or any rule, when it has none)."""
     if not permissions.is_member_of_agency(by, agency.pk):
         raise WorkflowError(_("Bạn chỉ lập báo cáo cho đơn vị của mình."))
     if not cycle.is_open:
@@ -124,15 +127,22 @@ def submission_start(*, cycle: Cycle, agency: Agency, by, from_last_year: bool =
     if not expected:
         raise WorkflowError(_("Đơn vị %(a)s không phải gửi báo cáo trong kỳ năm %(y)s.")
                             % {"a": agency.short_name, "y": cycle.year})
-    rule = expected[0].rule
+    if rule_id is None:
+        rule = expected[0].rule
+    else:
+        rule = next((e.rule for e in expected if e.rule.pk == rule_id), None)
+        if rule is None:
+            raise WorkflowError(_("Đơn vị %(a)s không phải gửi báo cáo này trong kỳ năm %(y)s.")
+                                % {"a": agency.short_name, "y": cycle.year})
     existing = Submission.objects.filter(cycle=cycle, agency=agency, rule=rule).first()
     if existing is not None:
         return existing
     previous = None
     if from_last_year:
-        previous = (Submission.objects.filter(agency=agency, cycle__plan_id=cycle.plan_id, cycle__year__lt=cycle.year,
-                                              status=SubmissionStatus.ACCEPTED)
-                    .order_by("-cycle__year").first())
+        accepted = Submission.objects.filter(agency=agency, cycle__plan_id=cycle.plan_id,
+                                             cycle__year__lt=cycle.year, status=SubmissionStatus.ACCEPTED)
+        previous = (accepted.filter(rule=rule).order_by("-cycle__year").first()
+                    or accepted.order_by("-cycle__year").first())
         if previous is None:
             raise WorkflowError(_("Đơn vị chưa có báo cáo năm trước được chấp nhận để chép lại."))
     try:

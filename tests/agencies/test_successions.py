@@ -161,3 +161,47 @@ def test_the_admin_action_applies_the_succession_with_a_summary(client, merger, 
     response = client.post(url, {"action": "apply_succession", "_selected_action": [merger.pk]}, follow=True)
     assert "Sở LĐTB&XH → Sở NV: đã áp dụng từ trước, không có gì thay đổi." in [
         str(m) for m in response.context["messages"]]
+
+
+def test_after_a_merger_the_successor_starts_each_report_it_owes_from_its_page(client, plan):
+    """Sở NV inherits the Sở LĐTB&XH's duty item: it owes two reports in 2025 and starts each from its page."""
+    from agencies.models import Agency, AgencySuccession, Role, SuccessionKind
+    from agencies.services import agency_succession_apply
+    from reports.models import Submission
+    from reports.services.cycles import cycle_open
+    from tests.conftest import make_person
+
+    labour, home = Agency.objects.get(code="SLDTBXH"), Agency.objects.get(code="SNV")
+    succession = AgencySuccession.objects.create(predecessor=labour, successor=home, kind=SuccessionKind.MERGED,
+                                                 effective_on=datetime.date(2025, 3, 1))
+    admin = make_person("qt", Role.ADMIN, None)
+    agency_succession_apply(succession=succession, by=admin)
+    cycle = cycle_open(plan=plan, year=2025)
+    staff = make_person("snv.cb", Role.STAFF, home)
+    client.force_login(staff)
+    page = client.get(reverse("reports:agency_detail", args=[home.pk])).content.decode()
+    rule_ids = sorted({int(v) for v in re.findall(r'name="rule" value="(\d+)"', page)})
+    assert len(rule_ids) == 2
+    for rule_id in rule_ids:
+        response = client.post(reverse("reports:submission_start", args=[cycle.pk]), {"rule": rule_id})
+        assert response.status_code == 302
+    assert sorted(Submission.objects.filter(agency=home, cycle=cycle).values_list("rule_id", flat=True)) == rule_ids
+    # A rule the agency does not owe is refused with a message, nothing created.
+    other = cycle.deadlines.exclude(rule_id__in=rule_ids).first().rule_id
+    client.post(reverse("reports:submission_start", args=[cycle.pk]), {"rule": other}, follow=True)
+    assert Submission.objects.filter(agency=home, cycle=cycle).count() == 2
+
+
+def test_reports_addressed_to_the_predecessor_go_to_the_successor(plan):
+    from agencies.models import Role
+    from plans.models import RuleRecipient
+    from tests.conftest import make_person
+
+    labour, home = Agency.objects.get(code="SLDTBXH"), Agency.objects.get(code="SNV")
+    succession = AgencySuccession.objects.create(predecessor=labour, successor=home, kind=SuccessionKind.MERGED,
+                                                 effective_on=datetime.date(2025, 3, 1))
+    districts_rule = RuleRecipient.objects.get(agency=labour).rule
+    result = agency_succession_apply(succession=succession, by=make_person("qt2", Role.ADMIN, None))
+    assert result.recipients_moved == 1
+    assert [r.agency.code for r in districts_rule.rule_recipients.order_by("order")] == ["SGDDT", "SNV"]
+    assert not RuleRecipient.objects.filter(agency=labour).exists()
