@@ -7,6 +7,7 @@ Everything is aggregated in PostgreSQL; the few Python loops below run over plan
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -74,12 +75,13 @@ class TaskLine:
         return self.status == TaskStatus.NO_REPORT
 
 
-def task_statuses(*, cycle: Cycle, today: datetime.date) -> list[TaskLine]:
+def task_statuses(*, cycle: Cycle, today: datetime.date,
+                  statuses: Sequence[str] = COUNTED) -> list[TaskLine]:
     """Every task of the plan with its status in `cycle`, in plan order.
 
     The rule, applied to the task reports of the task's LEAD agencies (TaskReport.role = lead, the role the
-    agency held when it reported) in the cycle's submitted or accepted submissions; drafts and returned
-    reports do not count:
+    agency held when it reported) in the cycle's submissions whose status is in `statuses` (the dashboard:
+    submitted or accepted; the consolidated report: accepted only); drafts and returned reports never count:
     1. no such report                          -> no_report ("Chưa có báo cáo"; stands out on the coverage page);
     2. every lead report says "Đã hoàn thành"  -> done;
     3. otherwise, if the task has a deadline before `as_of(cycle, today)` -> overdue (deadline passed, not done);
@@ -93,7 +95,7 @@ def task_statuses(*, cycle: Cycle, today: datetime.date) -> list[TaskLine]:
     partial index taskreport_lead holds only those rows); only the verdicts of the plan's tasks (42 for plan
     193) are combined here.
     """
-    lead = TaskReport.objects.filter(role=AssignmentRole.LEAD, submission__status__in=COUNTED)
+    lead = TaskReport.objects.filter(role=AssignmentRole.LEAD, submission__status__in=list(statuses))
     counts = {row["task_id"]: row for row in lead.filter(submission__cycle_id=cycle.pk).order_by().values(
         "task_id").annotate(n=Count("pk"), done=Count("pk", filter=Q(progress=Progress.DONE)),
                             active=Count("pk", filter=Q(progress__in=ACTIVE)))}

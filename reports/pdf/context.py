@@ -2,6 +2,8 @@
 
 The query count does not grow with the number of agencies, submissions or tasks: everything is read in bulk
 (tasks, assignments, accepted submissions, their task reports and documents) and assembled in Python.
+Task statuses, the per-group counts, the summary line and the chart come from reports.selectors_progress, the
+code the dashboard uses, applied to accepted submissions only: the document says what the dashboard said.
 Names printed in the document come from the record's snapshot when it has one, so a document already issued
 keeps the names it was issued with.
 """
@@ -17,23 +19,17 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from agencies.models import AgencyKind
-from plans.models import AssignmentRole, ReportingRule, Task, TaskAssignment
+from plans.models import AssignmentRole, ReportingRule, TaskAssignment
 from plans.text import clean_text
-from reports.models import Cycle, Progress, Submission, SubmissionStatus, TaskReport
+from reports import charts as dashboard_charts
+from reports.models import Cycle, Submission, SubmissionStatus, TaskReport
 from reports.pdf.dates import place_and_date, short_date
-from reports.pdf.header import (
-    Header,
-    Signature,
-    format_percent,
-    paragraphs,
-    recipient_lines,
-    roman,
-    subject_from_rule,
-)
+from reports.pdf.header import Header, Signature, paragraphs, recipient_lines, roman, subject_from_rule
+from reports.selectors_progress import GroupProgress, progress_by_group, task_statuses
 from reports.services.cycles import expected_submissions
 
-# Least advanced first: when the lead agency has not reported a task, the task is as far as its slowest report.
-PROGRESS_ORDER = [Progress.NOT_STARTED, Progress.PAUSED, Progress.IN_PROGRESS, Progress.ONGOING, Progress.DONE]
+# The consolidated report consolidates accepted reports only; the dashboard also counts submitted ones.
+CONSOLIDATED = (SubmissionStatus.ACCEPTED,)
 
 
 @dataclass
@@ -51,8 +47,7 @@ class TaskRow:
     lead: str
     co_operating: str
     deadline_text: str
-    progress: str | None
-    overdue: bool
+    status: str
     progress_label: str
     results: list[AgencyText] = field(default_factory=list)
     note: str = ""
@@ -64,20 +59,13 @@ class GroupRows:
     roman: str
     title: str
     tasks: list[TaskRow] = field(default_factory=list)
-    # Per chart status (done, in_progress, not_started, overdue, no_report): the dashboard chart's categories.
-    chart_counts: dict[str, int] = field(default_factory=dict)
 
 
-def consolidated_charts(*, groups: list[GroupRows]) -> list[str]:
-    """HOOK: the SVG charts printed in section II, as a list of SVG documents (strings). The pictures come from
-    the dashboard's reports/charts.py (pure functions), fed with the figures this report computed, so the
-    chart and the table can never disagree and cost no query. Without that module the report has no charts."""
-    try:
-        from reports import charts
-    except ImportError:
-        return []
-    rows = [(f"{g.number}. {g.title}", g.chart_counts) for g in groups]
-    return [charts.progress_chart(rows, title=_("Tiến độ thực hiện nhiệm vụ theo nhóm"))]
+def consolidated_charts(*, groups: list[GroupProgress]) -> list[str]:
+    """The SVG charts printed in section II: the dashboard main page's progress chart, drawn by the same
+    function from the same per-group counts (progress_by_group), so the picture is the dashboard's and costs
+    no query."""
+    return [dashboard_charts.progress_chart([(f"{g.number}. {g.title}", g.counts) for g in groups])]
 
 
 def svg_data_uri(svg: str) -> str:
@@ -92,14 +80,6 @@ def _names(agency, snapshot_names: dict) -> tuple[str, str]:
     return agency.name, agency.short_name
 
 
-def _consolidate_progress(reports: list[TaskReport]) -> str | None:
-    lead = [r.progress for r in reports if r.role == AssignmentRole.LEAD and r.progress]
-    if lead:
-        return lead[0]
-    reported = [r.progress for r in reports if r.progress]
-    return min(reported, key=PROGRESS_ORDER.index) if reported else None
-
-
 def _join(names: list[str], district_names: set[str]) -> str:
     """All districts are written as one phrase, as the plan itself does ("UBND các quận, huyện")."""
     if district_names and district_names <= set(names):
@@ -108,17 +88,20 @@ def _join(names: list[str], district_names: set[str]) -> str:
 
 
 def build_consolidated_context(*, cycle: Cycle, snapshot: dict, issued_on: datetime.date,
-                               number_text: str, charts: list[str] | None = None) -> dict:
+                               number_text: str, charts: list[str] | None = None, draft: bool = False) -> dict:
     """Everything templates/pdf/consolidated_report.html prints. `snapshot` holds the issuer and signer
     (numbering.issuer_snapshot) and, after a first render, the agency names; it is completed here and returned
-    as context["snapshot"] for the caller to store."""
+    as context["snapshot"] for the caller to store. Task statuses are those the dashboard shows on `issued_on`,
+    counting accepted submissions only. A `draft` is marked "DỰ THẢO" on its first page."""
     cycle = Cycle.objects.select_related("plan").get(pk=cycle.pk)
     plan = cycle.plan
     snapshot = {**snapshot, "agencies": dict(snapshot.get("agencies", {}))}
     names = snapshot["agencies"]
 
     rule = ReportingRule.objects.filter(plan=plan, consolidates=True).first()
-    tasks = list(Task.objects.filter(group__plan=plan).select_related("group").order_by("group__number", "number"))
+    lines = task_statuses(cycle=cycle, today=issued_on, statuses=CONSOLIDATED)
+    progress_groups, summary = progress_by_group(lines)
+    tasks = [line.task for line in lines]
     assignments = defaultdict(list)
     for a in TaskAssignment.objects.filter(task__group__plan=plan).current().select_related("agency").order_by(
             "task_id", "agency__name"):
@@ -150,55 +133,29 @@ def build_consolidated_context(*, cycle: Cycle, snapshot: dict, issued_on: datet
 
     district_short = {short(e.agency) for e in expected if e.agency.pk in district_ids}
     groups: dict[int, GroupRows] = {}
-    counts = dict.fromkeys(["done", "done_on_time", "in_progress", "ongoing", "paused", "not_started",
-                            "no_report", "overdue"], 0)
-    for task in tasks:
+    for line in lines:
+        task = line.task
         group = groups.setdefault(task.group.number, GroupRows(
             number=task.group.number, roman=roman(task.group.number), title=clean_text(task.group.title)))
+        # Every accepted agency's results are printed, the lead's first; only the lead's decide the status.
         reports = sorted(by_task.get(task.pk, []), key=lambda r: (r.role != AssignmentRole.LEAD,))
-        progress = _consolidate_progress(reports)
-        overdue = bool(progress != Progress.DONE and task.deadline and task.deadline < issued_on)
-        if progress is None:
-            counts["no_report"] += 1
-            counts["not_started"] += 1
-            label = _("Chưa có báo cáo")
+        if not reports:
+            note = _("Chưa có báo cáo")
+        elif line.nobody_reported:
+            note = _("Cơ quan chủ trì chưa báo cáo; %(n)d đơn vị phối hợp báo cáo") % {"n": len(reports)}
         else:
-            key = {Progress.DONE: "done", Progress.IN_PROGRESS: "in_progress", Progress.ONGOING: "ongoing",
-                   Progress.PAUSED: "paused", Progress.NOT_STARTED: "not_started"}[progress]
-            counts[key] += 1
-            # Without a completion date, a task done in this cycle is late only if its deadline had already
-            # passed when the cycle's data window opened.
-            if progress == Progress.DONE and not (task.deadline and task.deadline < cycle.window_start):
-                counts["done_on_time"] += 1
-            label = Progress(progress).label
-            if overdue:
-                label = _("%(progress)s quá hạn") % {"progress": label}
-        counts["overdue"] += overdue
-        chart_key = "no_report" if progress is None else "overdue" if overdue else {
-            Progress.DONE: "done", Progress.IN_PROGRESS: "in_progress", Progress.ONGOING: "in_progress",
-        }.get(progress, "not_started")
-        group.chart_counts[chart_key] = group.chart_counts.get(chart_key, 0) + 1
-        row = TaskRow(
+            note = _("%(n)d đơn vị báo cáo") % {"n": len(reports)}
+        group.tasks.append(TaskRow(
             code=task.code, number=task.number, text=clean_text(task.text),
             short_text=Truncator(clean_text(task.text)).words(30),
             lead=_join([short(a.agency) for a in assignments[task.pk] if a.role == AssignmentRole.LEAD], set()),
             co_operating=_join([short(a.agency) for a in assignments[task.pk]
                                 if a.role == AssignmentRole.CO_OPERATING], district_short),
-            deadline_text=task.deadline_text or short_date(task.deadline), progress=progress, overdue=overdue,
-            progress_label=label,
+            deadline_text=task.deadline_text or short_date(task.deadline), status=line.status,
+            progress_label=line.status_label,
             results=[AgencyText(short(r.submission.agency), paragraphs(r.results)) for r in reports if r.results],
-            note=_("%(n)d đơn vị báo cáo") % {"n": len(reports)} if reports else _("Chưa có báo cáo"),
-        )
-        group.tasks.append(row)
-
-    total = len(tasks)
-    summary = dict(counts, total=total, done_percent=format_percent(counts["done"], total))
-    summary_line = _(
-        "Tổng số %(total)d nhiệm vụ; đã hoàn thành %(done)d (%(done_percent)s), trong đó đúng hạn "
-        "%(done_on_time)d; đang thực hiện %(in_progress)d; thực hiện thường xuyên %(ongoing)d; tạm dừng "
-        "%(paused)d; chưa thực hiện %(not_started)d (trong đó chưa có báo cáo %(no_report)d); quá hạn "
-        "%(overdue)d."
-    ) % summary
+            note=note,
+        ))
 
     reported = len(expected_pairs & arrived)
     reporting_line = _("Tính đến ngày %(date)s, có %(reported)d/%(expected)d đơn vị gửi báo cáo; "
@@ -236,9 +193,10 @@ def build_consolidated_context(*, cycle: Cycle, snapshot: dict, issued_on: datet
         ],
         "groups": list(groups.values()),
         "summary": summary,
-        "summary_line": summary_line,
+        "summary_line": summary.sentence(),
         "charts": [svg_data_uri(svg) for svg in (
-            charts if charts is not None else consolidated_charts(groups=list(groups.values())))],
+            charts if charts is not None else consolidated_charts(groups=progress_groups))],
+        "draft": draft,
         "strengths": texts("assessment"),
         "shortcomings": texts("shortcomings"),
         "difficulties": [AgencyText(f"{short(r.submission.agency)} ({_('nhiệm vụ')} {t.code})",

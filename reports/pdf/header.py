@@ -44,13 +44,6 @@ def paragraphs(text: str) -> list[str]:
     return [line.strip() for line in clean_text(text).split("\n") if line.strip()]
 
 
-def format_percent(part: int, whole: int) -> str:
-    """"23,8%": Vietnamese writes a decimal comma."""
-    if not whole:
-        return "0%"
-    return f"{100 * part / whole:.1f}".replace(".", ",").removesuffix(",0") + "%"
-
-
 def subject_from_rule(subject: str, year: int, plan) -> str:
     """The rule's subject ("Báo cáo kết quả thực hiện Kế hoạch số 193/KH-UBND năm {year}") without the
     leading document type, which the title "BÁO CÁO" already says."""

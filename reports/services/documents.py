@@ -20,7 +20,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports.models import Cycle, GeneratedReport, GeneratedReportKind, GeneratedReportStatus, Submission
+from reports.models import (
+    Cycle,
+    CycleStatus,
+    GeneratedReport,
+    GeneratedReportKind,
+    GeneratedReportStatus,
+    Submission,
+)
 from reports.pdf.context import build_consolidated_context
 from reports.pdf.numbering import (
     allocate_document_number,
@@ -51,7 +58,16 @@ def _enqueue(report_id: int) -> None:
 @transaction.atomic
 def generated_report_request(*, cycle: Cycle, by, final: bool = False) -> GeneratedReport:
     """A consolidated report. A final one takes the next document number now, so the number printed is the
-    one registered even if rendering is retried; a draft shows "…" in its place."""
+    one registered even if rendering is retried; a draft shows "…" in its place and "DỰ THẢO" on page 1.
+    A final one is refused (ValueError with the sentence to show, which the view displays) unless the cycle is
+    locked, so the figures of an issued document cannot move after it is numbered, and unless the issuer
+    profile names the signer. A draft may be made of an open cycle."""
+    if final:
+        # Read under a row lock: the cycle cannot be reopened while the number is being taken.
+        status = Cycle.objects.select_for_update().values_list("status", flat=True).get(pk=cycle.pk)
+        if status != CycleStatus.LOCKED:
+            raise ValueError(_("Kỳ báo cáo năm %(year)d chưa khóa số liệu: hãy khóa số liệu của kỳ trước khi "
+                               "cấp số báo cáo chính thức (bản dự thảo vẫn tạo được).") % {"year": cycle.year})
     profile = default_issuer_profile()
     if final and not profile.signer_name.strip():
         raise ValueError(_("Hồ sơ ban hành chưa có họ tên người ký: chưa thể cấp số chính thức."))
@@ -77,7 +93,7 @@ def _html_context(report: GeneratedReport) -> tuple[str, dict]:
         number=None, kind=snapshot["document_kind"], issuer_symbol=issuer["symbol"])
     context = build_consolidated_context(
         cycle=report.cycle, snapshot=snapshot, number_text=number_text,
-        issued_on=datetime.date.fromisoformat(snapshot["issued_on"]),
+        issued_on=datetime.date.fromisoformat(snapshot["issued_on"]), draft=report.is_draft,
     )
     return "pdf/consolidated_report.html", context
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from agencies.models import Agency
-from reports.models import GeneratedReport, GeneratedReportStatus
+from reports.models import CycleStatus, GeneratedReport, GeneratedReportStatus
 from reports.services import documents
 from reports.tasks_documents import expire_generated_reports, render_generated_report
 
@@ -41,12 +41,20 @@ def frozen():
         yield
 
 
+@pytest.fixture
+def locked(cycle):
+    """An official report is made of a locked cycle only (the other engineer's lock button sets the same)."""
+    cycle.status = CycleStatus.LOCKED
+    cycle.save(update_fields=["status"])
+    return cycle
+
+
 def request_report(cycle, user, *, final=False, capture=None) -> GeneratedReport:
     return documents.generated_report_request(cycle=cycle, by=user, final=final)
 
 
 def test_a_request_is_queued_after_commit_and_rendered_into_a_ready_file(
-        cycle, accepted, profile, education_reviewer, django_capture_on_commit_callbacks, frozen, tmp_path):
+        locked, cycle, accepted, profile, education_reviewer, django_capture_on_commit_callbacks, frozen, tmp_path):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         report = request_report(cycle, education_reviewer, final=True)
     assert len(callbacks) == 1 and report.status == GeneratedReportStatus.QUEUED
@@ -58,7 +66,8 @@ def test_a_request_is_queued_after_commit_and_rendered_into_a_ready_file(
     assert hashlib.sha256(content).hexdigest() == report.sha256
     assert len(PdfReader(io.BytesIO(content)).pages) == report.page_count > 5
     assert report.snapshot["signer"]["name"] == SIGNER
-    assert "Số: 01/BC-SGDĐT" in pdf_text(content, tmp_path, first=1, last=1)
+    first_page = pdf_text(content, tmp_path, first=1, last=1)
+    assert "Số: 01/BC-SGDĐT" in first_page and "DỰ THẢO" not in first_page
     assert report.expires_at is None, "an issued document never expires"
 
 
@@ -72,7 +81,7 @@ def test_rendering_a_ready_report_again_does_nothing(cycle, accepted, profile, e
     assert (report.file.name, report.sha256, report.finished_at, report.attempts) == before
 
 
-def test_final_numbers_follow_each_other_and_restart_in_january(cycle, profile, education_reviewer):
+def test_final_numbers_follow_each_other_and_restart_in_january(locked, cycle, profile, education_reviewer):
     with time_machine.travel(datetime.datetime(2024, 12, 30, 9, tzinfo=NOW.tzinfo), tick=False):
         numbers = [request_report(cycle, education_reviewer, final=True).document_number for _ in range(2)]
         draft = request_report(cycle, education_reviewer)
@@ -98,11 +107,30 @@ def test_the_snapshot_keeps_the_signer_and_names_after_the_profile_changes(
     assert report.snapshot["agencies"], "agency names used in the document are kept too"
 
 
-def test_a_final_number_needs_a_signer(cycle, profile, education_reviewer):
+def test_a_final_number_needs_a_signer(locked, cycle, profile, education_reviewer):
     profile.signer_name = ""
     profile.save()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="chưa có họ tên người ký"):
         request_report(cycle, education_reviewer, final=True)
+
+
+def test_an_official_report_of_an_open_cycle_is_refused_and_takes_no_number(cycle, profile, education_reviewer):
+    with pytest.raises(ValueError, match="Kỳ báo cáo năm 2024 chưa khóa số liệu"):
+        request_report(cycle, education_reviewer, final=True)
+    assert not GeneratedReport.objects.exists()
+    cycle.status = CycleStatus.LOCKED
+    cycle.save(update_fields=["status"])
+    assert request_report(cycle, education_reviewer, final=True).document_number.startswith("01/")
+
+
+def test_a_draft_of_an_open_cycle_is_allowed_and_says_draft_on_page_one(
+        cycle, accepted, profile, education_reviewer, tmp_path):
+    report = request_report(cycle, education_reviewer)
+    documents.generated_report_render(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == GeneratedReportStatus.READY, report.error
+    first_page = pdf_text(Path(report.file.path).read_bytes(), tmp_path, first=1, last=1)
+    assert "DỰ THẢO" in first_page and "Số: …/BC-SGDĐT" in first_page
 
 
 def test_a_render_error_marks_the_record_failed_with_the_error_text(cycle, profile, education_reviewer):
@@ -149,7 +177,8 @@ def test_a_live_rendering_record_is_left_to_its_worker(cycle, profile, education
     assert report.status == GeneratedReportStatus.RENDERING and report.attempts == 1
 
 
-def test_old_drafts_expire_with_their_files_but_issued_reports_stay(cycle, accepted, profile, education_reviewer,
+def test_old_drafts_expire_with_their_files_but_issued_reports_stay(locked, cycle, accepted, profile,
+                                                                    education_reviewer,
                                                                     django_capture_on_commit_callbacks):
     with time_machine.travel(NOW - datetime.timedelta(days=8), tick=False):
         draft, final = request_report(cycle, education_reviewer), request_report(cycle, education_reviewer,
@@ -219,3 +248,12 @@ def test_the_nav_links_to_consolidated_reports_only_for_those_who_may_read_them(
     assert link in client.get(reverse("plans:plan_list")).content.decode()
     client.force_login(agency_staff)
     assert link not in client.get(reverse("plans:plan_list")).content.decode()
+
+
+def test_asking_for_an_official_report_of_an_open_cycle_says_why_and_creates_nothing(
+        client, cycle, profile, education_reviewer):
+    client.force_login(education_reviewer)
+    response = client.post(reverse("reports:consolidated_report_request"), {"cycle": cycle.pk, "final": "on"},
+                           follow=True)
+    assert "chưa khóa số liệu" in response.content.decode()
+    assert not GeneratedReport.objects.exists()

@@ -8,7 +8,7 @@ from django.db import transaction
 from agencies.models import Agency
 from reports.models import DocumentNumber
 from reports.pdf.dates import document_date, document_month, place_and_date
-from reports.pdf.header import format_percent, recipient_lines, roman
+from reports.pdf.header import recipient_lines, roman
 from reports.pdf.numbering import allocate_document_number, document_symbol
 
 
@@ -42,7 +42,6 @@ def test_document_symbol_keeps_the_d_with_stroke_and_pads_the_number():
 
 def test_small_helpers():
     assert [roman(n) for n in (1, 4, 8, 9)] == ["I", "IV", "VIII", "IX"]
-    assert format_percent(10, 42) == "23,8%" and format_percent(21, 42) == "50%"
     assert recipient_lines(["Như trên;", "- UBND thành phố", "Lưu: VT, KHTC."]) == [
         "- Như trên;", "- UBND thành phố;", "- Lưu: VT, KHTC."]
 

@@ -3,20 +3,25 @@ from the PDF with pdftotext and pypdf."""
 
 from __future__ import annotations
 
+import base64
 import datetime
+import html
 import io
+import re
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
-from plans.models import Task
-from reports.models import SubmissionStatus
+from plans.models import AssignmentRole, Task
+from reports.models import Progress, SubmissionStatus, TaskReport
 from reports.pdf.context import build_consolidated_context
 from reports.pdf.numbering import issuer_snapshot
 from reports.pdf.render import render_template_pdf
+from reports.selectors_progress import TaskStatus, progress_by_group, task_statuses
 
 from . import pdf_fixtures
 from .pdf_data import accept_submissions
@@ -27,10 +32,14 @@ accepted, cycle, profile = pdf_fixtures.accepted, pdf_fixtures.cycle, pdf_fixtur
 ISSUED_ON = datetime.date(2025, 1, 5)
 
 
-def render(cycle, profile, number_text="05/BC-SGDĐT"):
+def render(cycle, profile, number_text="05/BC-SGDĐT", *, draft=False):
     context = build_consolidated_context(cycle=cycle, snapshot=issuer_snapshot(profile), issued_on=ISSUED_ON,
-                                         number_text=number_text, charts=[])
+                                         number_text=number_text, charts=[], draft=draft)
     return render_template_pdf("pdf/consolidated_report.html", context).content
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 @pytest.fixture
@@ -60,8 +69,10 @@ def test_header_weights_and_the_italic_date_follow_the_decree(consolidated):
     assert font_of("Nơi nhận").endswith("Bold-Italic") if any("Nơi nhận" in t for t, _ in runs) else True
 
 
-def test_a_draft_has_no_number(cycle, accepted, profile, tmp_path):
-    assert "Số: …/BC-SGDĐT" in pdf_text(render(cycle, profile, "…/BC-SGDĐT"), tmp_path, first=1, last=1)
+def test_a_draft_has_no_number_and_says_draft_on_its_first_page(consolidated, cycle, accepted, profile, tmp_path):
+    first = pdf_text(render(cycle, profile, "…/BC-SGDĐT", draft=True), tmp_path, first=1, last=1)
+    assert "Số: …/BC-SGDĐT" in first and "DỰ THẢO" in first
+    assert "DỰ THẢO" not in pdf_text(consolidated, tmp_path)
 
 
 def test_body_has_the_five_sections_in_order_with_reporting_and_summary_lines(consolidated, tmp_path):
@@ -72,8 +83,8 @@ def test_body_has_the_five_sections_in_order_with_reporting_and_summary_lines(co
     positions = [text.find(h) for h in headings]
     assert -1 not in positions, dict(zip(headings, positions, strict=True))
     assert positions == sorted(positions)
-    assert "Tính đến ngày 05/01/2025, có 6/38 đơn vị gửi báo cáo" in text
-    assert "Tổng số 42 nhiệm vụ; đã hoàn thành" in text
+    assert "Tính đến ngày 05/01/2025, có 7/38 đơn vị gửi báo cáo" in text
+    assert "Tổng số 42 nhiệm vụ; đã hoàn thành" in text and "; quá hạn" in text
     assert "1. Ưu điểm" in text and "2. Tồn tại, hạn chế và nguyên nhân" in text
 
 
@@ -123,7 +134,7 @@ def test_only_accepted_submissions_are_consolidated(cycle, accepted, profile, tm
     accepted[0].status = SubmissionStatus.SUBMITTED
     accepted[0].save()
     text = " ".join(pdf_text(render(cycle, profile), tmp_path).split())
-    assert "có 6/38 đơn vị gửi báo cáo; 5 báo cáo đã được thẩm định" in text
+    assert "có 7/38 đơn vị gửi báo cáo; 6 báo cáo đã được thẩm định" in text
 
 
 def test_the_context_takes_the_same_number_of_queries_whatever_the_number_of_submissions(cycle, profile):
@@ -136,7 +147,9 @@ def test_the_context_takes_the_same_number_of_queries_whatever_the_number_of_sub
     accept_submissions(cycle, limit=2)
     few = count()
     accept_submissions(cycle, skip=2, limit=20)
-    assert count() == few <= 15
+    # 17 = the report's own reads, plus the three task_statuses adds to the plan's tasks it replaces (lead
+    # reports counted per task, the plan's cycles, the first "done" of each task).
+    assert count() == few <= 17
 
 
 def test_an_agency_downloads_its_own_submission_as_a_pdf_with_its_own_header(
@@ -162,3 +175,51 @@ def test_the_dashboard_progress_chart_is_drawn_in_section_two(cycle, accepted, p
     assert len(context["charts"]) == 1 and context["charts"][0].startswith("data:image/svg+xml;base64,")
     content = render_template_pdf("pdf/consolidated_report.html", context).content
     assert "Tiến độ thực hiện nhiệm vụ theo nhóm" in pdf_text(content, tmp_path, first=1, last=4)
+
+
+def test_the_appendix_progress_column_shows_the_dashboards_status_overdue_included(cycle, profile):
+    """A task whose lead reported "in progress" and whose deadline passed in the year is "Quá hạn", as on the
+    dashboard; a task only co-operating agencies reported on is "Chưa có báo cáo"."""
+    accepted = accept_submissions(cycle, limit=12)  # the 7th is the Sở GD&ĐT, lead of most tasks
+    late = TaskReport.objects.filter(submission__in=accepted, role=AssignmentRole.LEAD).select_related("task")[0]
+    Task.objects.filter(pk=late.task_id).update(deadline=datetime.date(2024, 6, 30))
+    TaskReport.objects.filter(task_id=late.task_id, submission__in=accepted, role=AssignmentRole.LEAD).update(
+        progress=Progress.IN_PROGRESS)
+    context = build_consolidated_context(cycle=cycle, snapshot=issuer_snapshot(profile), issued_on=ISSUED_ON,
+                                         number_text="05/BC-SGDĐT", charts=[])
+    rows = {row.code: row for group in context["groups"] for row in group.tasks}
+    expected = {line.task.code: line.status_label for line in task_statuses(
+        cycle=cycle, today=ISSUED_ON, statuses=[SubmissionStatus.ACCEPTED])}
+    assert {code: row.progress_label for code, row in rows.items()} == expected
+    assert rows[late.task.code].progress_label == "Quá hạn"
+    co_operating_only = [row for row in rows.values() if row.status == TaskStatus.NO_REPORT and row.results]
+    assert co_operating_only, "the sample data should have a task only co-operating agencies reported on"
+    assert all(row.progress_label == "Chưa có báo cáo" and "chủ trì chưa báo cáo" in row.note
+               for row in co_operating_only)
+
+
+def test_the_pdf_chart_is_the_dashboards_chart(client, cycle, accepted, profile, education_reviewer):
+    with time_machine.travel(datetime.datetime(2025, 1, 5, 9, tzinfo=datetime.UTC), tick=False):
+        client.force_login(education_reviewer)
+        page = client.get(reverse("reports:dashboard"), {"plan": cycle.plan_id, "year": cycle.year})
+    context = build_consolidated_context(cycle=cycle, snapshot=issuer_snapshot(profile), issued_on=ISSUED_ON,
+                                         number_text="05/BC-SGDĐT")
+    (chart,) = context["charts"]
+    assert base64.b64decode(chart.split(",", 1)[1]).decode("utf-8") == page.context["progress_svg"]
+
+
+def test_the_dashboard_and_the_consolidated_pdf_print_the_same_summary_sentence(
+        client, cycle, profile, education_reviewer, tmp_path):
+    """One rule for both: the dashboard on the day the report is issued and the report itself, on the same
+    accepted reports, say the same thing (lead reports decide; co-operating ones never do)."""
+    accept_submissions(cycle, limit=12)
+    with time_machine.travel(datetime.datetime(2025, 1, 5, 9, tzinfo=datetime.UTC), tick=False):
+        client.force_login(education_reviewer)
+        page = client.get(reverse("reports:dashboard"), {"plan": cycle.plan_id, "year": cycle.year})
+    assert page.status_code == 200
+    on_dashboard = html.unescape(re.search(r'id="summary-line">(.*?)</p>', page.content.decode(), re.S)[1])
+    in_pdf = one_line(pdf_text(render(cycle, profile), tmp_path))
+    _groups, summary = progress_by_group(task_statuses(cycle=cycle, today=ISSUED_ON))
+    assert one_line(on_dashboard) == summary.sentence()
+    assert summary.sentence() in in_pdf
+    assert summary.no_report and summary.done, "the data should exercise more than one status"
