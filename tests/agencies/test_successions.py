@@ -153,7 +153,7 @@ def test_the_admin_action_applies_the_succession_with_a_summary(client, merger, 
     # Every current part of the old department is accounted for: moved, raised to lead, or already SNV's.
     moved, raised, kept = (int(n) for n in re.findall(r"(\d+) nhiệm vụ", summary))
     assert moved + raised + kept == inherited and raised == 1
-    assert summary.endswith("1 mục tổ chức thực hiện được bổ sung.")
+    assert summary.endswith("1 mục tổ chức thực hiện được bổ sung, 1 nơi nhận báo cáo được chuyển.")
     assert any("sldtbxh.thamdinh" in t for t in texts), texts
     assert codes(TaskAssignment.objects.current().filter(agency=agency, role=AssignmentRole.LEAD,
                                                          task__group__number=8)) == LABOUR_LEADS
