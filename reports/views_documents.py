@@ -22,6 +22,7 @@ from reports.permissions import (
     can_view_submission,
 )
 from reports.services import documents as services
+from reports.services.errors import WorkflowError
 
 POLL_SECONDS = 2
 
@@ -80,7 +81,7 @@ def consolidated_report_request(request: HttpRequest) -> HttpResponse:
     try:
         report = services.generated_report_request(cycle=form.cleaned_data["cycle"], by=request.user,
                                                    final=form.cleaned_data["final"])
-    except ValueError as exc:
+    except WorkflowError as exc:
         messages.error(request, str(exc))
         return redirect("reports:consolidated_reports")
     return redirect("reports:generated_report_detail", pk=report.pk)

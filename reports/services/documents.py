@@ -37,6 +37,7 @@ from reports.pdf.numbering import (
 )
 from reports.pdf.render import render_template_pdf
 from reports.pdf.submission import build_submission_context
+from reports.services.errors import WorkflowError
 
 logger = logging.getLogger(__name__)
 
@@ -59,18 +60,18 @@ def _enqueue(report_id: int) -> None:
 def generated_report_request(*, cycle: Cycle, by, final: bool = False) -> GeneratedReport:
     """A consolidated report. A final one takes the next document number now, so the number printed is the
     one registered even if rendering is retried; a draft shows "…" in its place and "DỰ THẢO" on page 1.
-    A final one is refused (ValueError with the sentence to show, which the view displays) unless the cycle is
+    A final one is refused (WorkflowError with the sentence to show, which the view displays) unless the cycle is
     locked, so the figures of an issued document cannot move after it is numbered, and unless the issuer
     profile names the signer. A draft may be made of an open cycle."""
     if final:
         # Read under a row lock: the cycle cannot be reopened while the number is being taken.
         status = Cycle.objects.select_for_update().values_list("status", flat=True).get(pk=cycle.pk)
         if status != CycleStatus.LOCKED:
-            raise ValueError(_("Kỳ báo cáo năm %(year)d chưa khóa số liệu: hãy khóa số liệu của kỳ trước khi "
+            raise WorkflowError(_("Kỳ báo cáo năm %(year)d chưa khóa số liệu: hãy khóa số liệu của kỳ trước khi "
                                "cấp số báo cáo chính thức (bản dự thảo vẫn tạo được).") % {"year": cycle.year})
     profile = default_issuer_profile()
     if final and not profile.signer_name.strip():
-        raise ValueError(_("Hồ sơ ban hành chưa có họ tên người ký: chưa thể cấp số chính thức."))
+        raise WorkflowError(_("Hồ sơ ban hành chưa có họ tên người ký: chưa thể cấp số chính thức."))
     today = timezone.localdate()
     number = allocate_document_number(agency=profile.agency, year=today.year) if final else None
     snapshot = issuer_snapshot(profile)

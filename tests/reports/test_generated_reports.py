@@ -20,6 +20,7 @@ from pypdf import PdfReader
 from agencies.models import Agency
 from reports.models import CycleStatus, GeneratedReport, GeneratedReportStatus
 from reports.services import documents
+from reports.services.errors import WorkflowError
 from reports.tasks_documents import expire_generated_reports, render_generated_report
 
 from . import pdf_fixtures
@@ -110,12 +111,12 @@ def test_the_snapshot_keeps_the_signer_and_names_after_the_profile_changes(
 def test_a_final_number_needs_a_signer(locked, cycle, profile, education_reviewer):
     profile.signer_name = ""
     profile.save()
-    with pytest.raises(ValueError, match="chưa có họ tên người ký"):
+    with pytest.raises(WorkflowError, match="chưa có họ tên người ký"):
         request_report(cycle, education_reviewer, final=True)
 
 
 def test_an_official_report_of_an_open_cycle_is_refused_and_takes_no_number(cycle, profile, education_reviewer):
-    with pytest.raises(ValueError, match="Kỳ báo cáo năm 2024 chưa khóa số liệu"):
+    with pytest.raises(WorkflowError, match="Kỳ báo cáo năm 2024 chưa khóa số liệu"):
         request_report(cycle, education_reviewer, final=True)
     assert not GeneratedReport.objects.exists()
     cycle.status = CycleStatus.LOCKED
