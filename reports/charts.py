@@ -145,3 +145,9 @@ def target_chart(*, title: str, unit: str, points: Sequence[tuple[int, float]], 
     body.append(_text(width - right, ty - 5, label, size=11, anchor="end", fill=TARGET))
     body.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="{INK}"/>')
     return _svg(width, height, title, body)
+
+
+def group_progress_chart(groups) -> str:
+    """The dashboard's progress chart of the plan's task groups (selectors_progress.GroupProgress: number,
+    title, counts): the one picture both the dashboard page and the consolidated PDF print."""
+    return progress_chart([(f"{g.number}. {g.title}", g.counts) for g in groups])

@@ -131,7 +131,7 @@ class DashboardView(DashboardAccessMixin, TemplateView):
         completeness = tables.CompletenessTable([*families, total])
         context.update(
             total=total, completeness_table=completeness, summary=summary, groups=groups,
-            progress_svg=charts.progress_chart([(f"{g.number}. {g.title}", g.counts) for g in groups]),
+            progress_svg=charts.group_progress_chart(groups),
         )
         return context
 

@@ -65,7 +65,7 @@ def consolidated_charts(*, groups: list[GroupProgress]) -> list[str]:
     """The SVG charts printed in section II: the dashboard main page's progress chart, drawn by the same
     function from the same per-group counts (progress_by_group), so the picture is the dashboard's and costs
     no query."""
-    return [dashboard_charts.progress_chart([(f"{g.number}. {g.title}", g.counts) for g in groups])]
+    return [dashboard_charts.group_progress_chart(groups)]
 
 
 def svg_data_uri(svg: str) -> str:
