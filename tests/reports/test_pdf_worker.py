@@ -66,15 +66,21 @@ def test_a_worker_killed_mid_render_leaves_a_record_that_is_retried_not_a_ready_
     accept_submissions(cycle, limit=20)  # a report of some 60 pages: about 3 s of layout, time to kill it
     env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": settings.CELERY_BROKER_URL,
            "DJANGO_MEDIA_ROOT": settings.MEDIA_ROOT}
+    log = tmp_path / "worker.log"
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "hptracker", "worker", "--pool=solo", "--concurrency=1",
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+         "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=INFO"],
+        cwd=REPO, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
         with transaction.atomic():
             report = documents.generated_report_request(cycle=cycle, by=education_reviewer)
-        report = wait_for(report.pk, {GeneratedReportStatus.RENDERING, GeneratedReportStatus.READY}, 60)
+        # Generous: on a loaded 2-core machine a cold worker takes a while to import Django and WeasyPrint.
+        try:
+            report = wait_for(report.pk, {GeneratedReportStatus.RENDERING, GeneratedReportStatus.READY}, 150)
+        except AssertionError as error:
+            alive = "alive" if worker.poll() is None else f"exited with {worker.returncode}"
+            raise AssertionError(f"{error}; worker {alive}; its log:\n{log.read_text()[-3000:]}") from None
         assert report.status == GeneratedReportStatus.RENDERING, "the render finished before it could be killed"
         time.sleep(0.5)
         os.kill(worker.pid, signal.SIGKILL)
