@@ -1,5 +1,6 @@
-"""Pages of generated PDFs: the list of consolidated reports, the request, the progress page and its JSON
-status, downloads, and the PDF of one agency's submission. Access is decided by reports.permissions only."""
+"""Pages of generated documents: the list of consolidated reports, the request, the progress page and its
+JSON status, downloads (the PDF and its editable Word copy), and the PDF and Word copy of one agency's
+submission. Access is decided by reports.permissions only."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from reports.models import Cycle, GeneratedReport, GeneratedReportKind, GeneratedReportStatus, Submission
+from reports.pdf.word import DOCX_CONTENT_TYPE
 from reports.permissions import (
     can_download_consolidated_report,
     can_request_consolidated_report,
@@ -130,24 +132,51 @@ def generated_report_retry(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reports:generated_report_detail", pk=report.pk)
 
 
-def _download_name(report: GeneratedReport) -> str:
+def _download_name(report: GeneratedReport, extension: str = "pdf") -> str:
     number = report.document_number.split("/")[0] if report.document_number else "du-thao"
-    return f"bao-cao-tong-hop-{report.cycle.year}-{number}.pdf"
+    return f"bao-cao-tong-hop-{report.cycle.year}-{number}.{extension}"
+
+
+def _serve(report: GeneratedReport, field, *, extension: str, content_type: str) -> FileResponse:
+    # Only a finished file is ever served: a record still rendering has no file name, a failed one none either.
+    if report.status != GeneratedReportStatus.READY or not field.name:
+        raise Http404
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=_download_name(report, extension),
+                        content_type=content_type)
 
 
 @login_required
 @require_GET
 def generated_report_download(request: HttpRequest, pk: int) -> FileResponse:
     report = _visible_report(request, pk)
-    # Only a finished file is ever served: a record still rendering has no file name, a failed one none either.
-    if report.status != GeneratedReportStatus.READY or not report.file.name:
-        raise Http404
-    try:
-        handle = report.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=_download_name(report),
-                        content_type="application/pdf")
+    return _serve(report, report.file, extension="pdf", content_type="application/pdf")
+
+
+@login_required
+@require_GET
+def generated_report_word(request: HttpRequest, pk: int) -> FileResponse:
+    """The editable copy, to whoever may download the PDF; a record made before Word copies existed has none
+    (404, and the pages show no link to it)."""
+    report = _visible_report(request, pk)
+    return _serve(report, report.word_file, extension="docx", content_type=DOCX_CONTENT_TYPE)
+
+
+def _visible_submission(request: HttpRequest, pk: int) -> Submission:
+    submission = get_object_or_404(Submission.objects.select_related("agency", "cycle"), pk=pk)
+    if not can_view_submission(request.user, submission):
+        raise Http404  # another agency's report does not exist for them
+    return submission
+
+
+def _attachment(content: bytes, content_type: str, submission: Submission, extension: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    name = f"bao-cao-{submission.agency.code.lower()}-{submission.cycle.year}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required
@@ -155,11 +184,13 @@ def generated_report_download(request: HttpRequest, pk: int) -> FileResponse:
 def submission_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """Rendered in the request: one agency's report is a few pages (well under a second), it must show the
     submission as it is now, and a throwaway file needs no record, no queue and no expiry."""
-    submission = get_object_or_404(Submission.objects.select_related("agency", "cycle"), pk=pk)
-    if not can_view_submission(request.user, submission):
-        raise Http404
-    content = services.submission_pdf(submission=submission)
-    response = HttpResponse(content, content_type="application/pdf")
-    name = f"bao-cao-{submission.agency.code.lower()}-{submission.cycle.year}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    submission = _visible_submission(request, pk)
+    return _attachment(services.submission_pdf(submission=submission), "application/pdf", submission, "pdf")
+
+
+@login_required
+@require_GET
+def submission_word(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same report as an editable .docx, made in the request for the same reasons as the PDF."""
+    submission = _visible_submission(request, pk)
+    return _attachment(services.submission_word(submission=submission), DOCX_CONTENT_TYPE, submission, "docx")

@@ -162,3 +162,13 @@ def pytest_runtest_teardown(item, nextitem):
 
         with item.config.stash[blocking_manager_key].unblock():
             load_plan(read_plan_file(PLAN_FILE))
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese_between_tests():
+    """The test client leaves the last response's language active in the thread; a test that switched to
+    English must not make the next test's service messages English."""
+    from django.utils import translation
+
+    yield
+    translation.activate("vi")

@@ -1,4 +1,5 @@
-"""Generated files (the consolidated report and single-submission PDFs), their numbering and issuer profile."""
+"""Generated files (the consolidated report and single-submission PDFs, with their Word copies), their
+numbering and issuer profile."""
 
 from __future__ import annotations
 
@@ -83,6 +84,8 @@ class GeneratedReport(models.Model):
     is_draft = models.BooleanField(_("bản dự thảo"), default=True)
     document_number = models.CharField(_("số văn bản"), max_length=40, blank=True)
     file = models.FileField(_("tệp"), upload_to=generated_report_path, blank=True, max_length=200)
+    # The editable copy written by the same render; empty on records made before Word copies existed.
+    word_file = models.FileField(_("tệp Word"), upload_to=generated_report_path, blank=True, max_length=200)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     page_count = models.PositiveIntegerField(_("số trang"), null=True, blank=True)
     snapshot = models.JSONField(_("tên cơ quan, người ký khi ban hành"), default=dict, blank=True)

@@ -12,12 +12,13 @@ import hashlib
 import logging
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from reports.models import (
@@ -37,6 +38,7 @@ from reports.pdf.numbering import (
 )
 from reports.pdf.render import render_template_pdf
 from reports.pdf.submission import build_submission_context
+from reports.pdf.word import consolidated_docx, submission_docx
 from reports.services.errors import WorkflowError
 
 logger = logging.getLogger(__name__)
@@ -85,9 +87,11 @@ def generated_report_request(*, cycle: Cycle, by, final: bool = False) -> Genera
     return report
 
 
-def _html_context(report: GeneratedReport) -> tuple[str, dict]:
+def _document_context(report: GeneratedReport) -> tuple[str, Callable[[dict], bytes], dict]:
+    """(PDF template, Word builder, context) of a record: both files are made from this one context."""
     if report.kind == GeneratedReportKind.SUBMISSION:
-        return "pdf/submission_report.html", build_submission_context(submission=report.submission)
+        return ("pdf/submission_report.html", submission_docx,
+                build_submission_context(submission=report.submission))
     snapshot = report.snapshot
     issuer = snapshot["issuer"]
     number_text = report.document_number or document_symbol(
@@ -96,7 +100,7 @@ def _html_context(report: GeneratedReport) -> tuple[str, dict]:
         cycle=report.cycle, snapshot=snapshot, number_text=number_text,
         issued_on=datetime.date.fromisoformat(snapshot["issued_on"]), draft=report.is_draft,
     )
-    return "pdf/consolidated_report.html", context
+    return "pdf/consolidated_report.html", consolidated_docx, context
 
 
 def _claim(report_id: int) -> tuple[GeneratedReport | None, int]:
@@ -141,32 +145,49 @@ def _sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _checked_temp(name: str, content: bytes) -> Path:
+    """The temp file of `name`, verified against the bytes it was written from."""
+    temp = _write_temp(name, content)
+    if _sha256_of(temp) != hashlib.sha256(content).hexdigest():
+        temp.unlink(missing_ok=True)
+        raise OSError("the file on disk differs from the rendered bytes")
+    return temp
+
+
 def generated_report_render(*, report_id: int) -> GeneratedReport | None:
     """Render one record; idempotent (a READY record is left alone, a stale RENDERING one is re-rendered).
     1. claim the record (RENDERING, attempts + 1);
-    2. build the HTML and the PDF outside any transaction (seconds, not milliseconds);
-    3. write the bytes to a temp file and hash what is on disk;
-    4. in one transaction, check the claim still holds, rename the file into place, flip to READY."""
+    2. build the context once, then the PDF and the Word copy from it, outside any transaction (seconds), in
+       Vietnamese whatever language the worker or the requester runs in;
+    3. write both to temp files and check what is on disk;
+    4. in one transaction, check the claim still holds, rename both into place, flip to READY. A record is
+       never READY with one file only: a failure before the flip publishes neither (or removes what it moved)."""
     report, attempt = _claim(report_id)
     if report is None:
         return None
-    temp: Path | None = None
+    temps: dict[str, Path] = {}
+    published: list[str] = []
     try:
-        template, context = _html_context(report)
-        rendered = render_template_pdf(template, context)
+        with translation.override("vi"):
+            template, build_docx, context = _document_context(report)
+            rendered = render_template_pdf(template, context)
+            docx_content = build_docx(context)
         expected_sha = hashlib.sha256(rendered.content).hexdigest()
-        name = f"{GENERATED_DIR}/{report.created_at:%Y}/{report.pk}-{report.kind}-{report.cycle.year}-" \
-               f"{expected_sha[:12]}.pdf"
-        temp = _write_temp(name, rendered.content)
-        if _sha256_of(temp) != expected_sha:
-            raise OSError("the file on disk differs from the rendered bytes")
+        # The Word copy shares the PDF's name but for its extension: the pair is recognisable on disk.
+        base = f"{GENERATED_DIR}/{report.created_at:%Y}/{report.pk}-{report.kind}-{report.cycle.year}-" \
+               f"{expected_sha[:12]}"
+        names = {"pdf": f"{base}.pdf", "docx": f"{base}.docx"}
+        temps["pdf"] = _checked_temp(names["pdf"], rendered.content)
+        temps["docx"] = _checked_temp(names["docx"], docx_content)
         with transaction.atomic():
             current = GeneratedReport.objects.select_for_update().get(pk=report.pk)
             if current.status != GeneratedReportStatus.RENDERING or current.attempts != attempt:
-                return current  # another run took over; its file, not ours, will be published
-            os.replace(temp, default_storage.path(name))
-            temp = None
-            current.file.name = name
+                return current  # another run took over; its files, not ours, will be published
+            for kind in ("docx", "pdf"):
+                os.replace(temps[kind], default_storage.path(names[kind]))
+                del temps[kind]  # only once moved: a failed move leaves the temp to the cleanup below
+                published.append(names[kind])
+            current.file.name, current.word_file.name = names["pdf"], names["docx"]
             current.sha256, current.page_count = expected_sha, rendered.page_count
             if "snapshot" in context:
                 current.snapshot = context["snapshot"]
@@ -175,9 +196,12 @@ def generated_report_render(*, report_id: int) -> GeneratedReport | None:
                 current.expires_at = current.finished_at + datetime.timedelta(
                     days=settings.GENERATED_REPORT_DRAFT_DAYS)
             current.save()
-            return current
+        published = []  # committed: the files now belong to the record
+        return current
     except Exception as exc:  # a render error is shown to the user on the progress page
         logger.exception("rendering generated report %s failed", report_id)
+        for name in published:  # moved into place, but the record never pointed at them
+            default_storage.delete(name)
         with transaction.atomic():
             current = GeneratedReport.objects.select_for_update().get(pk=report.pk)
             if current.status == GeneratedReportStatus.RENDERING and current.attempts == attempt:
@@ -186,7 +210,7 @@ def generated_report_render(*, report_id: int) -> GeneratedReport | None:
                 current.save(update_fields=["status", "finished_at", "error"])
         return current
     finally:
-        if temp is not None:
+        for temp in temps.values():
             temp.unlink(missing_ok=True)
 
 
@@ -202,8 +226,9 @@ def generated_report_retry(*, report: GeneratedReport) -> GeneratedReport:
 
 
 def _delete_file(report: GeneratedReport) -> None:
-    if report.file.name:
-        report.file.storage.delete(report.file.name)
+    for field in (report.file, report.word_file):
+        if field.name:
+            field.storage.delete(field.name)
 
 
 def generated_reports_expire(*, now: datetime.datetime | None = None) -> dict[str, int]:
@@ -249,8 +274,17 @@ def generated_reports_expire(*, now: datetime.datetime | None = None) -> dict[st
 
 
 def submission_pdf(*, submission: Submission) -> bytes:
-    """One agency's report, rendered in the request: it is a few pages (about 0.1 s a page)."""
-    return render_template_pdf("pdf/submission_report.html", build_submission_context(submission=submission)).content
+    """One agency's report, rendered in the request: it is a few pages (about 0.1 s a page). Vietnamese even
+    when the requester reads the portal in English: the context's own texts ("Số:", "Như trên") too."""
+    with translation.override("vi"):
+        return render_template_pdf("pdf/submission_report.html",
+                                   build_submission_context(submission=submission)).content
+
+
+def submission_word(*, submission: Submission) -> bytes:
+    """The same report as an editable .docx, from the same context, in the request like the PDF."""
+    with translation.override("vi"):
+        return submission_docx(build_submission_context(submission=submission))
 
 
 def latest_ready_consolidated(*, cycle: Cycle | None = None):
