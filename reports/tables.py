@@ -83,10 +83,9 @@ class MissingReportTable(ExpectedReportTable):
         sequence = ("agency", "kind_group", "state", "days_late", "due_on", "year", "submission_id")
 
 
-class CompletenessTable(tables.Table):
-    """Lines of `Completeness` (the whole plan, a family of agencies, a year)."""
+class CompletenessColumns(tables.Table):
+    """The DHIS2 figures every completeness table shows, after its own label columns."""
 
-    label = tables.Column(verbose_name=_("Phạm vi"))
     expected = tables.Column(verbose_name=_("Phải báo cáo"), attrs={"td": {"class": "num"}})
     submitted = tables.Column(verbose_name=_("Đã gửi"), attrs={"td": {"class": "num"}})
     on_time = tables.Column(verbose_name=_("Đúng hạn"), attrs={"td": {"class": "num"}})
@@ -99,26 +98,26 @@ class CompletenessTable(tables.Table):
     class Meta:
         template_name = TEMPLATE
         attrs = GRID
+
+
+class CompletenessTable(CompletenessColumns):
+    """Lines of `Completeness` (the whole plan, a family of agencies, a year)."""
+
+    label = tables.Column(verbose_name=_("Phạm vi"))
+
+    class Meta(CompletenessColumns.Meta):
         orderable = False
+        sequence = ("label", "...")
 
 
-class AgencyYearsTable(tables.Table):
+class AgencyYearsTable(CompletenessColumns):
     """Per agency across every cycle (dict rows of `agency_completeness`)."""
 
     agency__name = tables.Column(verbose_name=_("Cơ quan, đơn vị"))
     kind_group = tables.Column(verbose_name=_("Loại đơn vị"))
-    expected = tables.Column(verbose_name=_("Phải báo cáo"), attrs={"td": {"class": "num"}})
-    submitted = tables.Column(verbose_name=_("Đã gửi"), attrs={"td": {"class": "num"}})
-    on_time = tables.Column(verbose_name=_("Đúng hạn"), attrs={"td": {"class": "num"}})
-    late = tables.Column(verbose_name=_("Muộn"), attrs={"td": {"class": "num"}})
-    returned = tables.Column(verbose_name=_("Trả lại"), attrs={"td": {"class": "num"}})
-    missing = tables.Column(verbose_name=_("Chưa gửi"), attrs={"td": {"class": "num"}})
-    reporting_rate = RateColumn(verbose_name=_("Tỷ lệ báo cáo"), attrs={"td": {"class": "num"}})
-    on_time_rate = RateColumn(verbose_name=_("Tỷ lệ đúng hạn"), attrs={"td": {"class": "num"}})
 
-    class Meta:
-        template_name = TEMPLATE
-        attrs = GRID
+    class Meta(CompletenessColumns.Meta):
+        sequence = ("agency__name", "kind_group", "...")
 
     def render_agency__name(self, value, record):
         # An aggregate row: it links to the agency's reports, year by year.

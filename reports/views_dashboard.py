@@ -106,6 +106,15 @@ class DashboardAccessMixin:
         return context
 
 
+class ScopedFilterMixin:
+    """Dashboard filter sets show the plan's years and default to the scope's cycle."""
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs.update(years=self.scope.years, default_year=self.scope.year)
+        return kwargs
+
+
 class TableExportMixin(ExportMixin):
     export_formats = ("csv", "xlsx")
     export_trigger_param = "_export"
@@ -136,7 +145,7 @@ class DashboardView(DashboardAccessMixin, TemplateView):
         return context
 
 
-class ExpectedReportsView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, FilterView):
+class ExpectedReportsView(DashboardAccessMixin, ScopedFilterMixin, TableExportMixin, SingleTableMixin, FilterView):
     """Every expected report of the cycle, filterable by family, state and name; exported as filtered."""
 
     template_name = "reports/dashboard/reports.html"
@@ -152,11 +161,6 @@ class ExpectedReportsView(DashboardAccessMixin, TableExportMixin, SingleTableMix
             return expected_reports(plan=scope.plan, today=scope.today).none()
         rows = expected_reports(plan=scope.plan, cycle=scope.cycle, today=scope.today)
         return self.visible_expected(rows).order_by("agency__name")
-
-    def get_filterset_kwargs(self, filterset_class):
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs.update(years=self.scope.years, default_year=self.scope.year)
-        return kwargs
 
 
 class MissingReportsView(ExpectedReportsView):
@@ -225,7 +229,7 @@ class CoverageView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, Tem
         return context
 
 
-class CoverageCellsView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, FilterView):
+class CoverageCellsView(DashboardAccessMixin, ScopedFilterMixin, TableExportMixin, SingleTableMixin, FilterView):
     """The task × agency matrix in long form: who reported what on each task they are responsible for."""
 
     template_name = "reports/dashboard/coverage_cells.html"
@@ -245,11 +249,11 @@ class CoverageCellsView(DashboardAccessMixin, TableExportMixin, SingleTableMixin
         data = kwargs["data"].copy()
         # Lead agencies by default: they decide a task's status, and there are thousands of co-operating rows.
         data.setdefault("role", "lead")
-        kwargs.update(data=data, years=self.scope.years, default_year=self.scope.year)
+        kwargs["data"] = data
         return kwargs
 
 
-class IssuesView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, FilterView):
+class IssuesView(DashboardAccessMixin, ScopedFilterMixin, TableExportMixin, SingleTableMixin, FilterView):
     """Difficulties and proposals from task reports, by task group, each linked to its report."""
 
     template_name = "reports/dashboard/issues.html"
@@ -263,11 +267,6 @@ class IssuesView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, Filte
         rows = issues(plan=self.scope.plan)
         return rows if sees_everything(self.request.user) else rows.filter(
             submission__in=submissions_visible_to(self.request.user))
-
-    def get_filterset_kwargs(self, filterset_class):
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs.update(years=self.scope.years, default_year=self.scope.year)
-        return kwargs
 
 
 class ProposalsView(IssuesView):
