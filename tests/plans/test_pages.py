@@ -109,3 +109,8 @@ def test_text_typed_in_the_admin_is_stored_nfc(client, administrator, plan):
     agency.refresh_from_db()
     assert agency.name == "Thanh tra thành phố Hải Phòng"
     assert unicodedata.is_normalized("NFC", agency.name)
+
+
+def test_a_leader_lands_on_the_dashboard(client, plan, leader):
+    client.force_login(leader)
+    assert client.get(reverse("home"))["Location"] == reverse("reports:dashboard")
