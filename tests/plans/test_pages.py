@@ -27,11 +27,11 @@ def test_plan_page_shows_basis_groups_targets_duties_and_calendar(client, plan, 
     assert html.count('id="nhiem-vu-') == 42
 
 
-def test_home_redirects_a_signed_in_user_to_the_plan(client, plan, leader):
-    client.force_login(leader)
-    response = client.get(reverse("home"), follow=True)
-    assert response.status_code == 200
-    assert "193/KH-UBND" in response.content.decode()
+def test_home_redirects_an_administrator_to_the_plan(client, plan, administrator):
+    client.force_login(administrator)
+    response = client.get(reverse("home"))
+    assert response["Location"] == reverse("plans:plan_detail", args=[plan.pk])
+    assert "193/KH-UBND" in client.get(response["Location"]).content.decode()
 
 
 def test_login_page_renders_in_vietnamese(client, db):
