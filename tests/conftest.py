@@ -172,3 +172,19 @@ def _vietnamese_between_tests():
 
     yield
     translation.activate("vi")
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    """Evidence and rendered files of this test go to a temporary folder."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def purged_celery_queue():
+    """Tests with a real worker start and end with an empty queue on the shared Redis."""
+    from hptracker.celery import app
+
+    app.control.purge()
+    yield
+    app.control.purge()

@@ -28,33 +28,20 @@ from pypdf import PdfReader
 from hptracker.celery import app
 from reports.models import GeneratedReport, GeneratedReportKind, GeneratedReportStatus
 from reports.services import documents
+from tests.browser.helpers import sign_in
 from tests.reports import pdf_fixtures
 from tests.reports.pdf_data import accept_submissions
 
 cycle, profile = pdf_fixtures.cycle, pdf_fixtures.profile  # shared fixtures
 
-PASSWORD = "mat-khau-thu-nghiem-2026"
 READY_TIMEOUT_MS = 60_000
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
+def _isolated(private_media, purged_celery_queue):
+    """Files in a temporary folder; no message left in the queue by another test."""
 
 
-@pytest.fixture(autouse=True)
-def empty_queue():
-    app.control.purge()
-    yield
-    app.control.purge()
-
-
-def sign_in(page, live_server, username: str) -> None:
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button.primary")
-    page.wait_for_url(lambda url: "dang-nhap" not in url)
 
 
 def pdf_text(content: bytes) -> str:

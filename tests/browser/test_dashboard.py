@@ -10,20 +10,15 @@ import pytest
 from django.urls import reverse
 
 from agencies.models import Agency
+from tests.browser.helpers import sign_in
 from tests.reports.dashboard_helpers import hand_made_cycle
-
-PASSWORD = "mat-khau-thu-nghiem-2026"
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_reviewer_filters_missing_reports_and_downloads_them_as_xlsx(page, live_server, plan, education_reviewer):
     made = hand_made_cycle(plan)
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", education_reviewer.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "dang-nhap" not in url)
+    sign_in(page, live_server, education_reviewer.username)
 
     page.click('nav.mainnav >> text="Tổng hợp"')
     page.wait_for_selector("#summary-line")

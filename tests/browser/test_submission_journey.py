@@ -7,9 +7,8 @@ import pytest
 from django.urls import reverse
 
 from reports.models import Evidence, Submission, SubmissionEventKind, SubmissionStatus
+from tests.browser.helpers import sign_in
 from tests.reports.submission_helpers import PDF, open_cycle
-
-PASSWORD = "mat-khau-thu-nghiem-2026"
 
 
 @pytest.fixture(autouse=True)
@@ -17,13 +16,6 @@ def private_media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
 
 
-def sign_in(page, live_server, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button.primary")
-    page.wait_for_load_state()
 
 
 def message(page) -> str:

@@ -30,15 +30,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-@pytest.fixture(autouse=True)
-def empty_queue():
-    app.control.purge()
-    yield
-    app.control.purge()
+def _isolated(private_media, purged_celery_queue):
+    """Files in a temporary folder; no message left in the queue by another test."""
 
 
 def wait_for(report_id: int, statuses: set[str], timeout: float = 90) -> GeneratedReport:

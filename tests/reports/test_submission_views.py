@@ -223,10 +223,11 @@ def test_history_page_shows_who_changed_what(client, draft, agency_staff, educat
     assert "Snv" in html and "Viết rõ hơn" in html and "Trả lại" in html
 
 
-def test_start_pages_by_role(agency_staff, education_reviewer, leader, agency):
+def test_start_pages_by_role(agency_staff, education_reviewer, leader, administrator, agency):
     assert start_page_for(agency_staff) == reverse("reports:agency_detail", args=[agency.pk])
     assert start_page_for(education_reviewer) == reverse("reports:reviewer_inbox")
-    assert start_page_for(leader) is None
+    assert start_page_for(leader) == reverse("reports:dashboard")
+    assert start_page_for(administrator) is None  # the plan page
 
 
 # Session, user, membership, submission, deadline (x2: the edit check and the page), task reports, documents,
