@@ -303,10 +303,19 @@ class ReportingRule(models.Model):
         return start, datetime.date(year, self.window_end_month, self.window_end_day)
 
 
+class RuleRecipientQuerySet(models.QuerySet):
+    def consolidating(self) -> RuleRecipientQuerySet:
+        """First recipients of the agencies' yearly reports: the consolidator (the Sở GD&ĐT in plan 193), decided
+        from the rules' data rather than from an agency code."""
+        return self.filter(order=1, rule__consolidates=False)
+
+
 class RuleRecipient(models.Model):
     rule = models.ForeignKey(ReportingRule, on_delete=models.CASCADE, related_name="rule_recipients")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("cơ quan nhận"))
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=1)
+
+    objects = RuleRecipientQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("nơi nhận báo cáo")

@@ -6,16 +6,16 @@ Word or macOS (often NFD) through the admin never reaches the database decompose
 
 from __future__ import annotations
 
-import unicodedata
-
 from django.db import models
+
+from plans.text import nfc
 
 APPS = ("agencies", "plans", "reports")
 
 
 def _nfc(value):
     if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
+        return nfc(value)
     if isinstance(value, list):
         return [_nfc(item) for item in value]
     if isinstance(value, dict):

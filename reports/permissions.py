@@ -55,8 +55,7 @@ def _is_consolidator(user) -> bool:
     if not (found and found.agency_id):
         return False
     if not hasattr(found, "_is_consolidator"):
-        found._is_consolidator = RuleRecipient.objects.filter(
-            agency_id=found.agency_id, rule__consolidates=False, order=1).exists()
+        found._is_consolidator = RuleRecipient.objects.consolidating().filter(agency_id=found.agency_id).exists()
     return found._is_consolidator
 
 
@@ -95,11 +94,11 @@ def can_submit_submission(user, submission: Submission) -> bool:
 def _is_recipient(user, submission: Submission, *, first_only: bool) -> bool:
     if role_of(user) != Role.REVIEWER:
         return False
-    recipients = RuleRecipient.objects.filter(rule_id=submission.rule_id, agency_id=agency_id_of(user))
+    recipients = RuleRecipient.objects.filter(rule_id=submission.rule_id)
     if first_only:
-        first = RuleRecipient.objects.filter(rule_id=submission.rule_id).order_by("order").first()
-        return bool(first and first.agency_id == agency_id_of(user))
-    return recipients.exists()
+        first = recipients.order_by("order").values_list("agency_id", flat=True).first()
+        return first is not None and first == agency_id_of(user)
+    return recipients.filter(agency_id=agency_id_of(user)).exists()
 
 
 def can_review_submission(user, submission: Submission) -> bool:

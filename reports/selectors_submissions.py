@@ -39,7 +39,7 @@ def targets_for_agency(*, agency: Agency, plan_id: int, task_ids: set[int] | Non
             from plans.models import TaskAssignment
 
             task_ids = set(TaskAssignment.objects.current().filter(agency=agency).values_list("task_id", flat=True))
-        consolidator = RuleRecipient.objects.filter(agency=agency, order=1, rule__consolidates=False)
+        consolidator = RuleRecipient.objects.consolidating().filter(agency=agency)
         queryset = queryset.filter(Q(task_id__in=task_ids) | Q(Exists(consolidator)))
     return list(queryset)
 

@@ -57,7 +57,7 @@ def default_issuer_profile() -> IssuerProfile:
         return profile
     # The consolidator is whoever first receives the agencies' reports (data, not a code); the code is only the
     # fallback of an install whose rules have no recipient yet.
-    first = RuleRecipient.objects.filter(rule__consolidates=False, order=1).select_related("agency").first()
+    first = RuleRecipient.objects.consolidating().select_related("agency").first()
     agency = first.agency if first else Agency.objects.get(code=CONSOLIDATOR_CODE)
     # An official document's wording is Vietnamese whatever language the requesting person reads the portal in,
     # so these stored defaults are plain text, not translated strings.
