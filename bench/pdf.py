@@ -50,9 +50,9 @@ def stage_html(out: str, paragraphs: int, agencies: int) -> dict:
     from plans.loading import load_plan, read_plan_file
     from plans.models import Plan
     from reports.models import IssuerProfile
-    from reports.pdf.context import build_consolidated_context
-    from reports.pdf.numbering import default_issuer_profile, issuer_snapshot
-    from reports.pdf.render import render_template_html
+    from reports.documents.pdf.consolidated import build_consolidated_context
+    from reports.documents.numbering import default_issuer_profile, issuer_snapshot
+    from reports.documents.pdf.render import render_template_html
     from tests.reports.pdf_data import LONG_RESULT, accept_submissions, open_cycle
 
     with transaction.atomic():
@@ -76,7 +76,7 @@ def stage_html(out: str, paragraphs: int, agencies: int) -> dict:
 
 def stage_pipeline(path: str, pdf_out: str | None) -> dict:
     _django()
-    from reports.pdf.render import render_pdf
+    from reports.documents.pdf.render import render_pdf
 
     html = Path(path).read_text(encoding="utf-8")
     started = time.perf_counter()
@@ -94,7 +94,7 @@ def stage_bare(path: str) -> dict:
     from weasyprint import HTML
 
     sys.path.insert(0, str(REPO))
-    from reports.pdf.render import STATIC_BASE
+    from reports.documents.pdf.render import STATIC_BASE
 
     html = Path(path).read_text(encoding="utf-8").replace(STATIC_BASE, (REPO / "static").as_uri() + "/")
     started = time.perf_counter()
@@ -170,7 +170,7 @@ def benchmark() -> tuple[str, list[str]]:
         "`bench/pdf.py`: the consolidated report of plan 193 with the first 12 expected agencies' accepted "
         "reports (two sentences of results per task), built in a transaction that is rolled back, rendered "
         "through the portal's pipeline "
-        "(`reports.pdf.render`: url_fetcher, bundled Liberation Serif) and by bare WeasyPrint on the same HTML, "
+        "(`reports.documents.pdf.render`: url_fetcher, bundled Liberation Serif) and by bare WeasyPrint on the same HTML, "
         "each in its own process (peak memory = ru_maxrss). Three runs; the median run by ratio:",
         "",
         "| pages | context + HTML | queries | pipeline | peak | bare WeasyPrint | peak | ratio (min–max) | targets |",

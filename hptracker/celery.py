@@ -10,8 +10,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hptracker.settings")
 
 app = Celery("hptracker")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Every installed app's `tasks` module, and each area package of `reports` that has background work (its own
+# `tasks.py`): autodiscovery looks for `<package>.tasks`.
 app.autodiscover_tasks()
-# The reports app keeps its tasks in one module per area; autodiscovery only looks for "tasks" by default, and
-# ignores a module that does not exist (yet).
-for related_name in ("tasks_reminders", "tasks_cycles", "tasks_documents"):
-    app.autodiscover_tasks(related_name=related_name)
+app.autodiscover_tasks(["reports.cycles", "reports.documents", "reports.reminders"])
+# Beat's heartbeat for /healthz/full: signal handlers that write only inside the beat process.
+import hptracker.heartbeat  # noqa: E402, F401

@@ -159,16 +159,16 @@ CELERY_TIMEZONE = TIME_ZONE
 # reminds the same day; the second run finds the morning's rows claimed and sends nothing twice.
 CELERY_BEAT_SCHEDULE: dict = {
     "scan-reminders": {
-        "task": "reports.tasks_reminders.scan_reminders",
+        "task": "reports.reminders.tasks.scan_reminders",
         "schedule": crontab(minute=0, hour="7,13"),
     },
     "open-current-cycle": {
-        "task": "reports.tasks_cycles.open_current_cycle",
+        "task": "reports.cycles.tasks.open_current_cycle",
         "schedule": crontab(minute=10, hour=0, day_of_month=1, month_of_year=1),
     },
     # Also the sweep that re-queues a render whose worker died, so it runs often; it is cheap when idle.
     "expire-generated-reports": {
-        "task": "reports.tasks_documents.expire_generated_reports",
+        "task": "reports.documents.tasks.expire_generated_reports",
         "schedule": 600.0,
     },
 }

@@ -16,10 +16,10 @@ from django.utils import timezone
 from agencies.models import Agency, Membership, Role
 from plans.models import Plan
 from reports.models import Cycle, Progress, Submission, SubmissionStatus
-from reports.selectors_submissions import targets_for_agency
-from reports.services import reviews
-from reports.services import submissions as services
-from reports.services.cycles import cycle_open, expected_submissions
+from reports.submissions.selectors import targets_for_agency
+from reports.submissions import reviews
+from reports.submissions import services as services
+from reports.cycles.services import cycle_open, expected_submissions
 
 RESULT_SENTENCES = [
     "Đã ban hành kế hoạch triển khai, tổ chức quán triệt đến 100% cán bộ, công chức, viên chức của đơn vị.",

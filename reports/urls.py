@@ -1,13 +1,13 @@
-"""URLs of the reports app, one module per area so that each area owns its routes."""
+"""URLs of the reports app: each area owns its routes."""
 
 from __future__ import annotations
 
-from reports import urls_dashboard, urls_documents, urls_reminders, urls_submissions
+from django.urls import include, path
 
 app_name = "reports"
 urlpatterns = [
-    *urls_submissions.urlpatterns,
-    *urls_dashboard.urlpatterns,
-    *urls_documents.urlpatterns,
-    *urls_reminders.urlpatterns,
+    path("", include("reports.submissions.urls")),
+    path("", include("reports.dashboard.urls")),
+    path("", include("reports.documents.urls")),
+    path("", include("reports.reminders.urls")),
 ]

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import include, path, reverse
 
-from reports.services.cycles import cycle_open
+from reports.cycles.services import cycle_open
 
 
 def boom(request):

@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from agencies.models import Agency, AgencySuccession, Membership, SuccessionKind
-from agencies.services import agency_succession_apply
+from plans.successions import agency_succession_apply
 from plans.models import AssignmentRole, DutyItem, TaskAssignment
-from reports.services.cycles import cycle_open, expected_submissions
+from reports.cycles.services import cycle_open, expected_submissions
 
 pytestmark = pytest.mark.django_db
 
@@ -166,9 +166,9 @@ def test_the_admin_action_applies_the_succession_with_a_summary(client, merger, 
 def test_after_a_merger_the_successor_starts_each_report_it_owes_from_its_page(client, plan):
     """Sở NV inherits the Sở LĐTB&XH's duty item: it owes two reports in 2025 and starts each from its page."""
     from agencies.models import Agency, AgencySuccession, Role, SuccessionKind
-    from agencies.services import agency_succession_apply
+    from plans.successions import agency_succession_apply
     from reports.models import Submission
-    from reports.services.cycles import cycle_open
+    from reports.cycles.services import cycle_open
     from tests.conftest import make_person
 
     labour, home = Agency.objects.get(code="SLDTBXH"), Agency.objects.get(code="SNV")

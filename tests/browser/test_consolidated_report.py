@@ -27,7 +27,7 @@ from pypdf import PdfReader
 
 from hptracker.celery import app
 from reports.models import GeneratedReport, GeneratedReportKind, GeneratedReportStatus
-from reports.services import documents
+from reports.documents import services as documents
 from tests.browser.helpers import sign_in
 from tests.reports import pdf_fixtures
 from tests.reports.pdf_data import accept_submissions

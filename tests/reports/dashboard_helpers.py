@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from agencies.models import Agency
 from plans.models import Plan, ReportingRule, Task
 from reports.models import Cycle, Progress, Submission, SubmissionStatus, TaskReport
-from reports.services.cycles import cycle_open
+from reports.cycles.services import cycle_open
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 YEAR = 2024

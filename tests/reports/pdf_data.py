@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from plans.models import TaskAssignment
 from reports.models import Cycle, IssuedDocument, Progress, Submission, SubmissionStatus, TaskReport
-from reports.services.cycles import cycle_open, expected_submissions
+from reports.cycles.services import cycle_open, expected_submissions
 
 RESULT = ("Đã ban hành kế hoạch triển khai, tổ chức quán triệt đến 100% cán bộ, công chức, viên chức; phối hợp "
           "với các cơ quan liên quan kiểm tra, đôn đốc việc thực hiện; kết quả bước đầu đạt yêu cầu đề ra, "

@@ -11,7 +11,7 @@ from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from agencies.models import Agency
 from plans.models import Plan, ReportingRule
 from reports.models import Cycle, CycleDeadline, Submission
-from reports.services.cycles import cycle_open
+from reports.cycles.services import cycle_open
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 YEARLY = "don-vi-hang-nam"  # Sở, ngành report before 30/11 (Monday 30/11/2026)

@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from plans.models import Plan
 from reports.models import Cycle, Progress, Submission
-from reports.services.cycles import cycle_open
-from reports.services.reviews import review_accept
-from reports.services.submissions import submission_start, submission_submit
+from reports.cycles.services import cycle_open
+from reports.submissions.reviews import review_accept
+from reports.submissions.services import submission_start, submission_submit
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 YEAR = 2026

@@ -8,8 +8,8 @@ from django.contrib.auth.hashers import make_password
 from django.urls import reverse
 
 from reports.models import Submission
-from reports.services.cycles import cycle_lock
-from reports.services.evidence import evidence_add
+from reports.cycles.services import cycle_lock
+from reports.submissions.evidence import evidence_add
 from tests.reports.submission_helpers import PDF, fill_progress, open_cycle, started, upload
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
-from reports.charts import STATUS_COLOURS, progress_chart, target_chart
+from reports.dashboard.charts import STATUS_COLOURS, progress_chart, target_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 

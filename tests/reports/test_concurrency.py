@@ -10,8 +10,8 @@ from django.db import connection
 from django.urls import reverse
 
 from reports.models import Submission
-from reports.services.errors import WorkflowError
-from reports.services.submissions import submission_save
+from reports.errors import WorkflowError
+from reports.submissions.services import submission_save
 from tests.reports.submission_helpers import edit_post, open_cycle, started
 
 

@@ -8,11 +8,11 @@ from django.urls import reverse
 
 from reports import permissions
 from reports.models import CycleEvent, CycleEventKind, CycleStatus, SubmissionStatus
-from reports.services.cycles import cycle_lock, cycle_unlock
-from reports.services.errors import WorkflowError
-from reports.services.evidence import evidence_add
-from reports.services.reviews import review_accept, review_return
-from reports.services.submissions import ensure_editable, submission_save, submission_start, submission_submit
+from reports.cycles.services import cycle_lock, cycle_unlock
+from reports.errors import WorkflowError
+from reports.submissions.evidence import evidence_add
+from reports.submissions.reviews import review_accept, review_return
+from reports.submissions.services import ensure_editable, submission_save, submission_start, submission_submit
 from tests.reports.submission_helpers import PDF, fill_progress, open_cycle, sent, started, upload
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from reports.models import Progress, SubmissionStatus
-from reports.selectors_dashboard import (
+from reports.dashboard.selectors import (
     KindGroup,
     ReportState,
     agency_completeness,
@@ -15,7 +15,7 @@ from reports.selectors_dashboard import (
     completeness_by_year,
     expected_reports,
 )
-from reports.selectors_progress import (
+from reports.dashboard.progress import (
     TaskStatus,
     general_proposals,
     issues,
@@ -23,7 +23,7 @@ from reports.selectors_progress import (
     target_series,
     task_statuses,
 )
-from reports.services.cycles import cycle_open, expected_submissions
+from reports.cycles.services import cycle_open, expected_submissions
 
 from .dashboard_helpers import TODAY, hand_made_cycle, report, task_report
 

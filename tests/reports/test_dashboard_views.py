@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from agencies.models import Agency
 from plans.models import Plan
-from reports.selectors_dashboard import ReportState, expected_reports
+from reports.dashboard.selectors import ReportState, expected_reports
 
 from .dashboard_helpers import TODAY, hand_made_cycle
 
@@ -175,7 +175,7 @@ def test_the_agency_name_filter_finds_both_tone_placements(client, plan, educati
 
     Agency.objects.filter(code="H_THUYNGUYEN").update(name="Ủy ban nhân dân huyện Thuỷ Nguyên")  # old placement
     client.force_login(education_reviewer)
-    from reports.services.cycles import cycle_open
+    from reports.cycles.services import cycle_open
 
     cycle_open(plan=plan, year=2026)
     for typed in ("thủy nguyên", "THUỶ NGUYÊN"):

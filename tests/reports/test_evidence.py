@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 
 from reports.models import Evidence
-from reports.services.errors import WorkflowError
-from reports.services.evidence import evidence_add, evidence_remove
+from reports.errors import WorkflowError
+from reports.submissions.evidence import evidence_add, evidence_remove
 from tests.reports.submission_helpers import (
     EXE,
     PDF,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from reports.pdf.render import STATIC_BASE, StaticFilesFetcher, render_pdf
+from reports.documents.pdf.render import STATIC_BASE, StaticFilesFetcher, render_pdf
 
 FONTS = Path(__file__).resolve().parents[2] / "static" / "fonts"
 FACES = ["Regular", "Bold", "Italic", "BoldItalic"]

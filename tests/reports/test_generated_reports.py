@@ -19,9 +19,10 @@ from pypdf import PdfReader
 
 from agencies.models import Agency
 from reports.models import CycleStatus, GeneratedReport, GeneratedReportStatus
-from reports.services import documents
-from reports.services.errors import WorkflowError
-from reports.tasks_documents import expire_generated_reports, render_generated_report
+from reports.documents import files
+from reports.documents import services as documents
+from reports.errors import WorkflowError
+from reports.documents.tasks import expire_generated_reports, render_generated_report
 
 from . import pdf_fixtures
 from .pdf_fixtures import SIGNER, pdf_text
@@ -74,7 +75,7 @@ def test_a_request_is_queued_after_commit_and_rendered_into_a_ready_file(
 
 def test_rendering_a_ready_report_again_does_nothing(cycle, accepted, profile, education_reviewer):
     report = request_report(cycle, education_reviewer)
-    documents.generated_report_render(report_id=report.pk)
+    files.generated_report_render(report_id=report.pk)
     report.refresh_from_db()
     before = (report.file.name, report.sha256, report.finished_at, report.attempts)
     render_generated_report(report.pk)
@@ -98,7 +99,7 @@ def test_the_snapshot_keeps_the_signer_and_names_after_the_profile_changes(
     profile.signer_name = "Trần Thị Mới"
     profile.save()
     Agency.objects.filter(code="SGDDT").update(name="Sở Giáo dục (tên mới)")
-    documents.generated_report_render(report_id=report.pk)
+    files.generated_report_render(report_id=report.pk)
     report.refresh_from_db()
     text = pdf_text(Path(report.file.path).read_bytes(), tmp_path)
     assert SIGNER in text and "Trần Thị Mới" not in text
@@ -127,7 +128,7 @@ def test_an_official_report_of_an_open_cycle_is_refused_and_takes_no_number(cycl
 def test_a_draft_of_an_open_cycle_is_allowed_and_says_draft_on_page_one(
         cycle, accepted, profile, education_reviewer, tmp_path):
     report = request_report(cycle, education_reviewer)
-    documents.generated_report_render(report_id=report.pk)
+    files.generated_report_render(report_id=report.pk)
     report.refresh_from_db()
     assert report.status == GeneratedReportStatus.READY, report.error
     first_page = pdf_text(Path(report.file.path).read_bytes(), tmp_path, first=1, last=1)
@@ -136,7 +137,7 @@ def test_a_draft_of_an_open_cycle_is_allowed_and_says_draft_on_page_one(
 
 def test_a_render_error_marks_the_record_failed_with_the_error_text(cycle, profile, education_reviewer):
     report = request_report(cycle, education_reviewer)
-    with mock.patch.object(documents, "render_template_pdf", side_effect=RuntimeError("hết bộ nhớ")):
+    with mock.patch.object(files, "render_template_pdf", side_effect=RuntimeError("hết bộ nhớ")):
         render_generated_report(report.pk)
     report.refresh_from_db()
     assert report.status == GeneratedReportStatus.FAILED and "hết bộ nhớ" in report.error
@@ -147,7 +148,7 @@ def test_a_render_error_marks_the_record_failed_with_the_error_text(cycle, profi
 def test_a_stale_rendering_record_with_a_partial_file_is_requeued_then_failed_never_ready(
         cycle, profile, education_reviewer, django_capture_on_commit_callbacks):
     report = request_report(cycle, education_reviewer)
-    old = timezone.now() - documents.stale_after() - datetime.timedelta(minutes=1)
+    old = timezone.now() - files.stale_after() - datetime.timedelta(minutes=1)
     GeneratedReport.objects.filter(pk=report.pk).update(status=GeneratedReportStatus.RENDERING, started_at=old,
                                                         attempts=1)
     partial = Path(default_storage.path(f"generated/2025/{report.pk}-consolidated-2024-abc.pdf.part-dead"))
@@ -162,7 +163,7 @@ def test_a_stale_rendering_record_with_a_partial_file_is_requeued_then_failed_ne
     assert report.status == GeneratedReportStatus.QUEUED and not partial.exists() and not report.file.name
 
     GeneratedReport.objects.filter(pk=report.pk).update(status=GeneratedReportStatus.RENDERING, started_at=old,
-                                                        attempts=documents.MAX_ATTEMPTS)
+                                                        attempts=files.MAX_ATTEMPTS)
     assert expire_generated_reports()["failed"] == 1
     report.refresh_from_db()
     assert report.status == GeneratedReportStatus.FAILED and report.error and not report.file.name
@@ -185,13 +186,13 @@ def test_old_drafts_expire_with_their_files_but_issued_reports_stay(locked, cycl
         draft, final = request_report(cycle, education_reviewer), request_report(cycle, education_reviewer,
                                                                                  final=True)
         for report in (draft, final):
-            documents.generated_report_render(report_id=report.pk)
+            files.generated_report_render(report_id=report.pk)
     draft.refresh_from_db()
     path = Path(draft.file.path)
     assert path.exists()
     # The file goes only once the row's deletion has committed.
     with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
-        counts = documents.generated_reports_expire()
+        counts = files.generated_reports_sweep()[0]
     assert counts["expired"] == 1
     assert not GeneratedReport.objects.filter(pk=draft.pk).exists() and not path.exists()
     assert GeneratedReport.objects.get(pk=final.pk).status == GeneratedReportStatus.READY
@@ -227,7 +228,7 @@ def test_the_consolidator_requests_and_follows_progress(client, cycle, profile, 
 def test_a_leader_downloads_the_latest_ready_report(client, cycle, accepted, profile, education_reviewer,
                                                     leader):
     report = request_report(cycle, education_reviewer)
-    documents.generated_report_render(report_id=report.pk)
+    files.generated_report_render(report_id=report.pk)
     report.refresh_from_db()
     client.force_login(leader)
     page = client.get(reverse("reports:consolidated_reports")).content.decode()

@@ -7,9 +7,9 @@ from django.db import transaction
 
 from agencies.models import Agency
 from reports.models import DocumentNumber
-from reports.pdf.dates import document_date, document_month, place_and_date
-from reports.pdf.header import recipient_lines, roman
-from reports.pdf.numbering import allocate_document_number, document_symbol
+from reports.documents.pdf.dates import document_date, document_month, place_and_date
+from reports.documents.pdf.header import recipient_lines, roman
+from reports.documents.numbering import allocate_document_number, document_symbol
 
 
 @pytest.mark.parametrize(("day", "expected"), [

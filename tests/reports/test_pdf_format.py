@@ -18,10 +18,10 @@ from pypdf import PdfReader
 
 from plans.models import AssignmentRole, Task
 from reports.models import Progress, SubmissionStatus, TaskReport
-from reports.pdf.context import build_consolidated_context
-from reports.pdf.numbering import issuer_snapshot
-from reports.pdf.render import render_template_pdf
-from reports.selectors_progress import TaskStatus, progress_by_group, task_statuses
+from reports.documents.pdf.consolidated import build_consolidated_context
+from reports.documents.numbering import issuer_snapshot
+from reports.documents.pdf.render import render_template_pdf
+from reports.dashboard.progress import TaskStatus, progress_by_group, task_statuses
 
 from . import pdf_fixtures
 from .pdf_data import accept_submissions

@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from hptracker.celery import app
 from reports.models import GeneratedReport, GeneratedReportStatus
-from reports.services import documents
+from reports.documents import files
+from reports.documents import services as documents
 
 from . import pdf_fixtures
 from .pdf_data import accept_submissions
@@ -89,11 +90,11 @@ def test_a_worker_killed_mid_render_leaves_a_record_that_is_retried_not_a_ready_
     assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*.pdf")]
 
     # The sweep after the time limit: the record goes back to the queue and is rendered in full.
-    later = timezone.now() + documents.stale_after() + timezone.timedelta(seconds=5)
-    counts = documents.generated_reports_expire(now=later)
+    later = timezone.now() + files.stale_after() + timezone.timedelta(seconds=5)
+    counts = files.generated_reports_sweep(now=later)[0]
     report.refresh_from_db()
     assert counts["requeued"] == 1 and report.status == GeneratedReportStatus.QUEUED
-    documents.generated_report_render(report_id=report.pk)
+    files.generated_report_render(report_id=report.pk)
     report.refresh_from_db()
     assert report.status == GeneratedReportStatus.READY and report.attempts == 2 and report.page_count > 40
 

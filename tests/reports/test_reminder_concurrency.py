@@ -12,9 +12,10 @@ import pytest
 from django.db import connection
 
 from reports.models import ReminderDelivery, ReminderDeliveryStatus
-from reports.services.reminder_delivery import claim
-from reports.services.reminders import owed_reports, plan_reminders, scan_reminders
-from reports.workdays import load_calendar
+from reports.reminders.delivery import claim
+from reports.reminders.planning import owed_reports, plan_reminders
+from reports.reminders.services import scan_reminders
+from reports.reminders.workdays import load_calendar
 from tests.reports.reminder_helpers import mails_for, open_cycle
 
 D = datetime.date

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from reports.services.reminders import Owed, ReminderPolicy, plan_reminders, reminder_slots
-from reports.workdays import WorkCalendar
+from reports.reminders.planning import Owed, ReminderPolicy, plan_reminders, reminder_slots
+from reports.reminders.workdays import WorkCalendar
 
 D = datetime.date
 POLICY = ReminderPolicy(offsets_before=(14, 7, 3, 1), overdue_every=3, overdue_max_count=10,

@@ -9,7 +9,7 @@ import time_machine
 
 from agencies.models import Agency, Role
 from reports.models import Notification, ReminderDelivery, ReminderDeliveryStatus
-from reports.services.reminders import scan_reminders
+from reports.reminders.services import scan_reminders
 from tests.conftest import make_person
 from tests.reports.reminder_helpers import (
     YEARLY,

@@ -20,10 +20,10 @@ from reports.models import (
     SubmissionStatus,
     TaskReport,
 )
-from reports.selectors_submissions import targets_for_agency
-from reports.services.errors import WorkflowError
-from reports.services.reviews import receipt_acknowledge, review_accept, review_return, submission_reopen
-from reports.services.submissions import (
+from reports.submissions.selectors import targets_for_agency
+from reports.errors import WorkflowError
+from reports.submissions.reviews import receipt_acknowledge, review_accept, review_return, submission_reopen
+from reports.submissions.services import (
     DocumentInput,
     TargetInput,
     TaskInput,
@@ -31,7 +31,7 @@ from reports.services.submissions import (
     submission_start,
     submission_submit,
 )
-from reports.tasks_cycles import open_current_cycle
+from reports.cycles.tasks import open_current_cycle
 from tests.reports.submission_helpers import accepted, at, fill_progress, open_cycle, sent, started
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from reports.models import Progress, Submission, SubmissionEventKind, SubmissionStatus, TaskReport
 from reports.navigation import start_page_for
-from reports.services.reviews import review_return
+from reports.submissions.reviews import review_return
 from tests.reports.submission_helpers import at, edit_post, fill_progress, open_cycle, sent, started
 
 pytestmark = pytest.mark.django_db
@@ -162,13 +162,13 @@ def test_submitted_report_edit_page_sends_the_agency_to_the_read_only_view(clien
 
 def test_last_year_badge_is_shown_until_edited(client, plan, agency, agency_staff, agency_head,
                                                education_reviewer):
-    from reports.services.reviews import review_accept
+    from reports.submissions.reviews import review_accept
 
     last = open_cycle(plan, 2025)
     old = started(last, agency, agency_staff)
     old.task_reports.update(results="Nội dung 2025", progress=Progress.DONE)
     with time_machine.travel(at(datetime.date(2025, 11, 20)), tick=False):
-        from reports.services.submissions import submission_submit
+        from reports.submissions.services import submission_submit
 
         submission_submit(submission=old, by=agency_head)
     review_accept(submission=old, reviewer=education_reviewer)
@@ -185,7 +185,7 @@ def test_cycle_page_names_both_deadlines_and_lists_expected_reports(client, cycl
     client.force_login(agency_staff)
     html = client.get(reverse("reports:cycle_detail", args=[cycle.pk])).content.decode()
     assert "Hạn gửi (đúng hạn đến hết ngày)" in html and "Khóa nhập liệu sau ngày" in html
-    from reports.services.cycles import expected_submissions
+    from reports.cycles.services import expected_submissions
 
     count = len(expected_submissions(cycle=cycle))
     assert f"Báo cáo phải nộp: {count}" in html
@@ -213,7 +213,7 @@ def test_history_page_shows_who_changed_what(client, draft, agency_staff, educat
                 edit_post(draft, assessment="Bản sửa lại"))
     fill_progress(draft)
     sent_one = Submission.objects.get(pk=draft.pk)
-    from reports.services.submissions import submission_submit
+    from reports.submissions.services import submission_submit
 
     submission_submit(submission=sent_one, by=agency_head)
     review_return(submission=sent_one, reviewer=education_reviewer, reason="Viết rõ hơn")

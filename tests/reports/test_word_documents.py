@@ -21,10 +21,11 @@ from pypdf import PdfReader
 
 from plans.models import Task
 from reports.models import GeneratedReport, GeneratedReportStatus
-from reports.pdf.context import build_consolidated_context
-from reports.pdf.numbering import issuer_snapshot
-from reports.pdf.word import DOCX_CONTENT_TYPE, consolidated_docx
-from reports.services import documents
+from reports.documents.pdf.consolidated import build_consolidated_context
+from reports.documents.numbering import issuer_snapshot
+from reports.documents.word.builders import DOCX_CONTENT_TYPE, consolidated_docx
+from reports.documents import files
+from reports.documents import services as documents
 from tests.reports.submission_helpers import open_cycle as open_submission_cycle
 from tests.reports.submission_helpers import started
 
@@ -151,7 +152,7 @@ def test_the_appendix_is_a_landscape_section_with_every_task_and_a_repeated_head
 
 def render_report(cycle, user) -> GeneratedReport:
     report = documents.generated_report_request(cycle=cycle, by=user)
-    documents.generated_report_render(report_id=report.pk)
+    files.generated_report_render(report_id=report.pk)
     report.refresh_from_db()
     return report
 
@@ -177,8 +178,8 @@ def test_a_render_writes_the_pdf_and_the_word_copy_and_only_then_is_ready(cycle,
 def test_a_failing_word_copy_leaves_no_ready_record_and_no_file(cycle, accepted, profile, education_reviewer,
                                                                 media):
     report = documents.generated_report_request(cycle=cycle, by=education_reviewer)
-    with mock.patch.object(documents, "consolidated_docx", side_effect=RuntimeError("lỗi Word")):
-        documents.generated_report_render(report_id=report.pk)
+    with mock.patch.object(files, "consolidated_docx", side_effect=RuntimeError("lỗi Word")):
+        files.generated_report_render(report_id=report.pk)
     report.refresh_from_db()
     assert report.status == GeneratedReportStatus.FAILED and "lỗi Word" in report.error
     assert not report.file.name and not report.word_file.name
@@ -188,7 +189,7 @@ def test_a_failing_word_copy_leaves_no_ready_record_and_no_file(cycle, accepted,
 def test_a_failure_while_publishing_removes_what_was_already_moved(cycle, accepted, profile,
                                                                    education_reviewer, media):
     report = documents.generated_report_request(cycle=cycle, by=education_reviewer)
-    real_replace = documents.os.replace
+    real_replace = files.os.replace
     calls = []
 
     def replace_then_fail(source, target):
@@ -197,8 +198,8 @@ def test_a_failure_while_publishing_removes_what_was_already_moved(cycle, accept
             raise OSError("đĩa đầy")
         return real_replace(source, target)
 
-    with mock.patch.object(documents.os, "replace", side_effect=replace_then_fail):
-        documents.generated_report_render(report_id=report.pk)
+    with mock.patch.object(files.os, "replace", side_effect=replace_then_fail):
+        files.generated_report_render(report_id=report.pk)
     report.refresh_from_db()
     assert report.status == GeneratedReportStatus.FAILED and not report.word_file.name
     assert not files_under(media)
@@ -209,11 +210,11 @@ def test_expiry_deletes_both_files(cycle, accepted, profile, education_reviewer,
     now = datetime.datetime(2025, 1, 5, 9, tzinfo=datetime.timezone(datetime.timedelta(hours=7)))
     with time_machine.travel(now - datetime.timedelta(days=8), tick=False):
         report = render_report(cycle, education_reviewer)
-    files = [Path(report.file.path), Path(report.word_file.path)]
-    assert all(f.exists() for f in files)
+    paths = [Path(report.file.path), Path(report.word_file.path)]
+    assert all(f.exists() for f in paths)
     with time_machine.travel(now, tick=False), django_capture_on_commit_callbacks(execute=True):
-        assert documents.generated_reports_expire()["expired"] == 1
-    assert not any(f.exists() for f in files)
+        assert files.generated_reports_sweep()[0]["expired"] == 1
+    assert not any(f.exists() for f in paths)
 
 
 # --- views -------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from reports.models import WorkingDayOverride
-from reports.workdays import WorkCalendar, calendar_is_working_day, load_calendar
+from reports.reminders.workdays import WorkCalendar, calendar_is_working_day, load_calendar
 
 D = datetime.date
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from plans.models import Plan
-from reports.services.cycles import cycle_open, expected_submissions
+from reports.cycles.services import cycle_open, expected_submissions
 
 
 class Command(BaseCommand):

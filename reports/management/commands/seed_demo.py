@@ -14,7 +14,7 @@ from django.utils import timezone
 from agencies.models import Agency, Membership, Role
 from plans.models import Plan
 from reports.demo import create_sample_reports
-from reports.services.cycles import cycle_open
+from reports.cycles.services import cycle_open
 
 # (username, full name, role, agency code, position)
 DEMO_PEOPLE = [

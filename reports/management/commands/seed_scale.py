@@ -29,7 +29,7 @@ from plans.models import (
     TaskGroup,
 )
 from reports.models import Cycle, Progress, SubmissionStatus
-from reports.services.cycles import cycle_open
+from reports.cycles.services import cycle_open
 
 PLAN_NUMBER = "SCALE/KH"
 CODE_PREFIX = "sc-"

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import Agency
 from plans.models import ReportingRule
-from reports.services.reminder_delivery import addressees, people_of
-from reports.services.reminders import scan_reminders
+from reports.reminders.delivery import addressees, people_of
+from reports.reminders.services import scan_reminders
 
 
 class Command(BaseCommand):

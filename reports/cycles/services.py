@@ -1,0 +1,120 @@
+"""Opening a yearly cycle, locking and unlocking its figures, and who is expected to report in it."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency
+from plans.models import Plan, ReportingRule
+from plans.text import clean_text
+from reports import permissions
+from reports.models import Cycle, CycleDeadline, CycleEvent, CycleEventKind, CycleStatus
+from reports.errors import WorkflowError
+
+REASON_MAX = 2_000
+
+
+@transaction.atomic
+def cycle_open(*, plan: Plan, year: int) -> Cycle:
+    """Create the cycle of `year` with one deadline per reporting rule; idempotent (re-running adds only the
+    deadlines of rules created since)."""
+    rules = list(plan.rules.all())
+    window_rule = next((r for r in rules if not r.consolidates), rules[0] if rules else None)
+    if window_rule is not None:
+        window_start, window_end = window_rule.window_in(year)
+    else:
+        window_start, window_end = datetime.date(year - 1, 12, 15), datetime.date(year, 12, 14)
+    cycle, _ = Cycle.objects.get_or_create(
+        plan=plan, year=year, defaults={"window_start": window_start, "window_end": window_end}
+    )
+    existing = set(cycle.deadlines.values_list("rule_id", flat=True))
+    CycleDeadline.objects.bulk_create(
+        CycleDeadline(cycle=cycle, rule=rule, due_on=rule.deadline_in(year))
+        for rule in rules
+        if rule.pk not in existing
+    )
+    return cycle
+
+
+def locked_cycle_message(cycle: Cycle) -> str:
+    """What an agency reads when it tries to change a report of a locked cycle (one sentence everywhere)."""
+    return _("Kỳ báo cáo năm %(y)s đã khóa số liệu: đơn vị không lập, sửa hay gửi được báo cáo nữa. Nếu cần "
+             "sửa, xin đề nghị Sở Giáo dục và Đào tạo mở khóa.") % {"y": cycle.year}
+
+
+def cycle_lock(*, cycle: Cycle, by) -> Cycle:
+    """Lock the cycle's figures ("khóa số liệu") before the consolidated report is built on them: from now on
+    no agency can edit, send or start a report of the cycle; reviewers still read everything."""
+    with transaction.atomic():
+        # Row lock: two reviewers clicking at once give one lock and one clear refusal, never two log entries.
+        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if not permissions.can_lock_cycle(by):
+            raise WorkflowError(_("Chỉ cán bộ thẩm định của Sở Giáo dục và Đào tạo hoặc quản trị hệ thống mới "
+                                  "khóa được số liệu của kỳ báo cáo."))
+        if not cycle.is_open:
+            raise WorkflowError(_("Kỳ báo cáo năm %(y)s đã khóa số liệu từ trước.") % {"y": cycle.year})
+        cycle.status, cycle.locked_at = CycleStatus.LOCKED, timezone.now()
+        cycle.save(update_fields=["status", "locked_at"])
+        CycleEvent.objects.create(cycle=cycle, kind=CycleEventKind.LOCKED, actor=by)
+    return cycle
+
+
+def cycle_unlock(*, cycle: Cycle, by, reason: str) -> Cycle:
+    """Unlock a locked cycle so that agencies can correct their reports again. A reason is required: the
+    figures of a consolidated report may change under it, and whoever reads the log must know why."""
+    with transaction.atomic():
+        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if not permissions.can_lock_cycle(by):
+            raise WorkflowError(_("Chỉ cán bộ thẩm định của Sở Giáo dục và Đào tạo hoặc quản trị hệ thống mới "
+                                  "mở khóa được số liệu của kỳ báo cáo."))
+        if cycle.is_open:
+            raise WorkflowError(_("Kỳ báo cáo năm %(y)s đang mở, không cần mở khóa.") % {"y": cycle.year})
+        text = clean_text(reason)
+        if not text:
+            raise WorkflowError(_("Xin ghi rõ lý do mở khóa số liệu."))
+        if len(text) > REASON_MAX:
+            raise WorkflowError(_("Lý do mở khóa dài quá %(max)s ký tự; xin rút gọn.") % {"max": REASON_MAX})
+        cycle.status, cycle.locked_at = CycleStatus.OPEN, None
+        cycle.save(update_fields=["status", "locked_at"])
+        CycleEvent.objects.create(cycle=cycle, kind=CycleEventKind.UNLOCKED, actor=by, reason=text)
+    return cycle
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One expected submission: an agency that owes a report under a rule in a cycle."""
+
+    agency: Agency
+    deadline: CycleDeadline
+
+    @property
+    def rule(self) -> ReportingRule:
+        return self.deadline.rule
+
+
+def expected_submissions(*, cycle: Cycle, agency: Agency | None = None) -> list[Expected]:
+    """Every (agency, rule) pair that owes a report in the cycle: the agencies of the rule's duty items that
+    exist on the rule's deadline. An agency that ceased to exist before the deadline is not expected (its
+    successor is); one created before the deadline is. The consolidated report is not a submission."""
+    deadlines = list(
+        cycle.deadlines.filter(rule__consolidates=False).select_related("rule").prefetch_related("rule__reporters")
+    )
+    result: list[Expected] = []
+    seen: set[tuple[int, int]] = set()
+    for deadline in deadlines:
+        day = deadline.due_on
+        agencies = Agency.objects.filter(duty_items__in=deadline.rule.reporters.all()).filter(
+            valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).distinct()
+        if agency is not None:
+            agencies = agencies.filter(pk=agency.pk)
+        for a in agencies.order_by("name"):
+            if (a.pk, deadline.rule_id) not in seen:
+                seen.add((a.pk, deadline.rule_id))
+                result.append(Expected(agency=a, deadline=deadline))
+    return result

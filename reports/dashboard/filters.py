@@ -1,0 +1,138 @@
+"""django-filter filter sets of the dashboard's lists (agency kind, state, group, year…).
+
+The year is a filter like the others, but most lists are built for one cycle (a subquery needs it): their views
+take the year from the query string (views_dashboard.resolve_scope), and the filter only shows the choice.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import AgencyKind
+from plans.models import AssignmentRole
+from plans.text import tone_placement_variants
+from reports.models import Progress
+from reports.dashboard.selectors import KindGroup, ReportState
+from reports.dashboard.progress import TaskStatus
+
+KIND_MEMBERS = {
+    KindGroup.DEPARTMENT: [AgencyKind.DEPARTMENT],
+    KindGroup.DISTRICT: [AgencyKind.DISTRICT],
+}
+
+
+def kind_q(prefix: str, value: str) -> Q:
+    """Agencies of a family (KindGroup) through the lookup `prefix` (e.g. "submission__agency__kind")."""
+    members = KIND_MEMBERS.get(value)
+    if members is not None:
+        return Q(**{f"{prefix}__in": members})
+    return ~Q(**{f"{prefix}__in": [m for ms in KIND_MEMBERS.values() for m in ms]})
+
+
+def contains_any_spelling(value: str, *fields: str) -> Q:
+    """Case-insensitive "contains" on any of `fields` that finds "Thủy Nguyên" whether typed or stored as
+    "Thuỷ Nguyên"."""
+    match = Q()
+    for variant in tone_placement_variants(value):
+        for field in fields:
+            match |= Q(**{f"{field}__icontains": variant})
+    return match
+
+
+class VietnameseContainsFilter(django_filters.CharFilter):
+    def filter(self, qs: QuerySet, value):
+        return qs.filter(contains_any_spelling(value, self.field_name)) if value else qs
+
+
+class DashboardFilterSet(django_filters.FilterSet):
+    """Every dashboard filter set has a year; `years` (newest first) and `default_year` come from the view."""
+
+    year = django_filters.TypedChoiceFilter(label=_("Năm"), coerce=int, empty_value=None, method="filter_year")
+
+    def __init__(self, data=None, *args, years: list[int] | None = None, default_year: int | None = None,
+                 **kwargs):
+        years = years or []
+        if data is not None and not data.get("year") and default_year is not None:
+            data = data.copy()
+            data["year"] = str(default_year)
+        super().__init__(data, *args, **kwargs)
+        self.filters["year"].extra["choices"] = [(y, str(y)) for y in years]
+        for name, filter_ in self.filters.items():
+            if name != "year" and isinstance(filter_, django_filters.ChoiceFilter):
+                filter_.extra.setdefault("empty_label", _("Tất cả"))
+
+    def filter_year(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset  # the view builds the cycle's rows from `self.year`
+
+
+class ExpectedReportFilter(DashboardFilterSet):
+    kind = django_filters.ChoiceFilter(label=_("Loại đơn vị"), choices=KindGroup.choices, field_name="kind_group")
+    state = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=ReportState.choices, field_name="state")
+    agency = VietnameseContainsFilter(label=_("Tên đơn vị"), field_name="agency__name")
+
+
+class AgencyYearsFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label=_("Loại đơn vị"), choices=KindGroup.choices, field_name="kind_group",
+                                       empty_label=_("Tất cả"))
+    agency = VietnameseContainsFilter(label=_("Tên đơn vị"), field_name="agency__name")
+
+
+class CoverageCellFilter(DashboardFilterSet):
+    group = django_filters.NumberFilter(label=_("Nhóm nhiệm vụ"), field_name="task__group__number")
+    role = django_filters.ChoiceFilter(label=_("Vai trò"), choices=AssignmentRole.choices)
+    kind = django_filters.ChoiceFilter(label=_("Loại đơn vị"), choices=KindGroup.choices, method="filter_kind")
+    reported = django_filters.ChoiceFilter(
+        label=_("Đã báo cáo"), method="filter_reported",
+        choices=[("yes", _("Đã báo cáo")), ("no", _("Chưa báo cáo"))])
+    progress = django_filters.ChoiceFilter(label=_("Tiến độ"), choices=Progress.choices,
+                                           field_name="reported_progress")
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(kind_q("agency__kind", value))
+
+    def filter_reported(self, queryset, name, value):
+        return queryset.filter(reported_progress__isnull=(value == "no"))
+
+
+class IssueFilter(DashboardFilterSet):
+    year = django_filters.TypedChoiceFilter(label=_("Năm"), coerce=int, empty_value=None,
+                                            field_name="submission__cycle__year")
+    group = django_filters.NumberFilter(label=_("Nhóm nhiệm vụ"), field_name="task__group__number")
+    kind = django_filters.ChoiceFilter(label=_("Loại đơn vị"), choices=KindGroup.choices, method="filter_kind")
+    status = django_filters.ChoiceFilter(label=_("Trạng thái báo cáo"), field_name="submission__status",
+                                         choices=[("submitted", _("Đã gửi")), ("accepted", _("Đã chấp nhận")),
+                                                  ("returned", _("Bị trả lại"))])
+    text = django_filters.CharFilter(label=_("Nội dung có chứa"), method="filter_text")
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(kind_q("submission__agency__kind", value))
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(contains_any_spelling(value, "difficulties", "proposals"))
+
+
+class ProposalFilter(DashboardFilterSet):
+    year = django_filters.TypedChoiceFilter(label=_("Năm"), coerce=int, empty_value=None,
+                                            field_name="cycle__year")
+    kind = django_filters.ChoiceFilter(label=_("Loại đơn vị"), choices=KindGroup.choices, method="filter_kind")
+    text = VietnameseContainsFilter(label=_("Nội dung có chứa"), field_name="proposals")
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(kind_q("agency__kind", value))
+
+
+class TaskCoverageForm(forms.Form):
+    """Filters of the task list (42 tasks, computed in `task_statuses`): a plain form over a short list."""
+
+    year = forms.TypedChoiceField(label=_("Năm"), coerce=int, required=False)
+    group = forms.TypedChoiceField(label=_("Nhóm nhiệm vụ"), coerce=int, required=False, empty_value=None)
+    status = forms.ChoiceField(label=_("Tình trạng"), required=False,
+                               choices=[("", _("Tất cả")), *TaskStatus.choices])
+
+    def __init__(self, *args, years: list[int], groups: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, str(y)) for y in years]
+        self.fields["group"].choices = [("", _("Tất cả")), *[(g, str(g)) for g in groups]]

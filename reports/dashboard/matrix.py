@@ -1,0 +1,74 @@
+"""The coverage matrix as a grid: the plan's tasks down, the agencies responsible for them across, and in each
+cell the agency's role (chủ trì / phối hợp) and what it reported on that task in the cycle.
+
+A grid is readable for a city (plan 193: 42 tasks × about 40 agencies); for a data set with thousands of
+agencies the page says so and points to the long form (`selectors_progress.coverage_cells`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agencies.models import Agency
+from plans.models import AssignmentRole, Task, TaskAssignment
+from reports.models import Cycle, Progress, TaskReport
+from reports.dashboard.selectors import COUNTED
+
+MAX_COLUMNS = 80
+
+
+@dataclass(frozen=True)
+class Cell:
+    role: str
+    progress: str | None  # None: nothing sent on this task yet
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == AssignmentRole.LEAD
+
+    @property
+    def progress_label(self) -> str:
+        return str(Progress(self.progress).label) if self.progress else ""
+
+
+@dataclass
+class MatrixRow:
+    task: Task
+    cells: list[Cell | None] = field(default_factory=list)
+
+    @property
+    def lead_reported(self) -> bool:
+        return any(c is not None and c.is_lead and c.progress for c in self.cells)
+
+
+@dataclass(frozen=True)
+class Matrix:
+    agencies: list[Agency]
+    rows: list[MatrixRow]
+    too_wide: bool
+
+
+def coverage_matrix(*, cycle: Cycle) -> Matrix:
+    """Three queries whatever the size: the responsible agencies (at most MAX_COLUMNS + 1, to know whether the
+    grid is too wide), the plan's tasks, and the assignments with the progress each agency sent (a task report in
+    a submitted or accepted submission of the cycle)."""
+    current = TaskAssignment.objects.current().filter(task__group__plan_id=cycle.plan_id)
+    responsible = Agency.objects.filter(pk__in=current.values("agency_id")).order_by("kind", "name")
+    agencies = list(responsible[:MAX_COLUMNS + 1])
+    too_wide = len(agencies) > MAX_COLUMNS
+    agencies = agencies[:MAX_COLUMNS]
+    tasks = list(Task.objects.filter(group__plan_id=cycle.plan_id).select_related("group").order_by(
+        "group__number", "number"))
+    column = {agency.pk: index for index, agency in enumerate(agencies)}
+    sent = {
+        (task_id, agency_id): progress
+        for task_id, agency_id, progress in TaskReport.objects.filter(
+            submission__cycle=cycle, submission__status__in=COUNTED, submission__agency_id__in=list(column)
+        ).exclude(progress="").values_list("task_id", "submission__agency_id", "progress")
+    }
+    rows = {task.pk: MatrixRow(task=task, cells=[None] * len(agencies)) for task in tasks}
+    if not too_wide:
+        for task_id, agency_id, role in current.filter(agency_id__in=list(column)).values_list(
+                "task_id", "agency_id", "role"):
+            rows[task_id].cells[column[agency_id]] = Cell(role=role, progress=sent.get((task_id, agency_id)))
+    return Matrix(agencies=agencies, rows=list(rows.values()), too_wide=too_wide)

@@ -1,0 +1,247 @@
+"""django-tables2 tables of the dashboard. Headers are the Vietnamese verbose names, also in CSV and XLSX.
+
+Each row links to the underlying report (reports:submission_detail); in exports the link column is left out and
+the text stays.
+"""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from reports.models import Progress, SubmissionStatus
+from reports.dashboard.selectors import KindGroup, ReportState
+from reports.dashboard.progress import TaskStatus
+
+GRID = {"class": "grid"}
+TEMPLATE = "django_tables2/table.html"
+
+
+def report_url(submission_id: int | None) -> str:
+    return reverse("reports:submission_detail", args=[submission_id]) if submission_id else ""
+
+
+class ReportLinkColumn(tables.Column):
+    """"Xem báo cáo" pointing at the submission whose id is the column's value; empty when there is none."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("verbose_name", _("Báo cáo"))
+        kwargs.setdefault("orderable", False)
+        kwargs.setdefault("exclude_from_export", True)
+        kwargs.setdefault("empty_values", (None, ""))
+        super().__init__(**kwargs)
+
+    def render(self, value):
+        return format_html('<a href="{}">{}</a>', report_url(value), _("Xem báo cáo"))
+
+
+class RateColumn(tables.Column):
+    def render(self, value):
+        return f"{value:.1f}%".replace(".", ",")
+
+    def value(self, value):
+        return round(value, 1) if value is not None else ""
+
+
+class ExpectedReportTable(tables.Table):
+    """One expected report of a cycle (rows of `expected_reports`)."""
+
+    agency = tables.Column(verbose_name=_("Cơ quan, đơn vị"), accessor="agency__name", order_by=("agency__name",))
+    kind_group = tables.Column(verbose_name=_("Loại đơn vị"))
+    year = tables.Column(verbose_name=_("Năm"))
+    due_on = tables.DateColumn(verbose_name=_("Hạn gửi"), format="d/m/Y")
+    state = tables.Column(verbose_name=_("Tình trạng"))
+    days_late = tables.Column(verbose_name=_("Số ngày chậm"), attrs={"td": {"class": "num"}})
+    submission_id = ReportLinkColumn()
+
+    class Meta:
+        template_name = TEMPLATE
+        attrs = GRID
+        orderable = True
+        row_attrs = {"class": lambda record: f"state-{record.state}"}
+        fields = ()
+
+    def render_kind_group(self, value):
+        return KindGroup.labels.get(value, value)
+
+    def value_kind_group(self, value):
+        return str(KindGroup.labels.get(value, value))
+
+    def render_state(self, value):
+        return format_html('<span class="badge {}">{}</span>', value, ReportState.labels.get(value, value))
+
+    def value_state(self, value):
+        return str(ReportState.labels.get(value, value))
+
+
+class MissingReportTable(ExpectedReportTable):
+    """Who has not reported yet: missing or returned, latest deadline first, with days of delay to today."""
+
+    class Meta(ExpectedReportTable.Meta):
+        sequence = ("agency", "kind_group", "state", "days_late", "due_on", "year", "submission_id")
+
+
+class CompletenessColumns(tables.Table):
+    """The DHIS2 figures every completeness table shows, after its own label columns."""
+
+    expected = tables.Column(verbose_name=_("Phải báo cáo"), attrs={"td": {"class": "num"}})
+    submitted = tables.Column(verbose_name=_("Đã gửi"), attrs={"td": {"class": "num"}})
+    on_time = tables.Column(verbose_name=_("Đúng hạn"), attrs={"td": {"class": "num"}})
+    late = tables.Column(verbose_name=_("Muộn"), attrs={"td": {"class": "num"}})
+    returned = tables.Column(verbose_name=_("Trả lại"), attrs={"td": {"class": "num"}})
+    missing = tables.Column(verbose_name=_("Chưa gửi"), attrs={"td": {"class": "num"}})
+    reporting_rate = RateColumn(verbose_name=_("Tỷ lệ báo cáo"), attrs={"td": {"class": "num"}})
+    on_time_rate = RateColumn(verbose_name=_("Tỷ lệ đúng hạn"), attrs={"td": {"class": "num"}})
+
+    class Meta:
+        template_name = TEMPLATE
+        attrs = GRID
+
+
+class CompletenessTable(CompletenessColumns):
+    """Lines of `Completeness` (the whole plan, a family of agencies, a year)."""
+
+    label = tables.Column(verbose_name=_("Phạm vi"))
+
+    class Meta(CompletenessColumns.Meta):
+        orderable = False
+        sequence = ("label", "...")
+
+
+class AgencyYearsTable(CompletenessColumns):
+    """Per agency across every cycle (dict rows of `agency_completeness`)."""
+
+    agency__name = tables.Column(verbose_name=_("Cơ quan, đơn vị"))
+    kind_group = tables.Column(verbose_name=_("Loại đơn vị"))
+
+    class Meta(CompletenessColumns.Meta):
+        sequence = ("agency__name", "kind_group", "...")
+
+    def render_agency__name(self, value, record):
+        # An aggregate row: it links to the agency's reports, year by year.
+        url = reverse("reports:dashboard_reports") + f"?agency={value}&year="
+        return format_html('<a href="{}">{}</a>', url, value)
+
+    def render_kind_group(self, value):
+        return KindGroup.labels.get(value, value)
+
+    def value_kind_group(self, value):
+        return str(KindGroup.labels.get(value, value))
+
+
+class TaskCoverageTable(tables.Table):
+    """Tasks of the plan with their status (TaskLine rows); a task no lead reported on stands out."""
+
+    code = tables.Column(verbose_name=_("STT"), accessor="task__code", order_by=("task__group__number", "task__number"))
+    text = tables.Column(verbose_name=_("Nội dung nhiệm vụ"), accessor="task__text", attrs={"td": {"class": "text"}})
+    leads = tables.Column(verbose_name=_("Cơ quan chủ trì"), accessor="lead_names", orderable=False)
+    lead_reports = tables.Column(verbose_name=_("Số báo cáo của cơ quan chủ trì"), attrs={"td": {"class": "num"}})
+    status = tables.Column(verbose_name=_("Tình trạng"))
+    done_on_time = tables.BooleanColumn(verbose_name=_("Hoàn thành đúng hạn"), yesno=(_("Có"), _("Không")))
+
+    class Meta:
+        template_name = TEMPLATE
+        attrs = GRID
+        row_attrs = {"class": lambda record: "nobody" if record.nobody_reported else f"task-{record.status}"}
+
+    def render_leads(self, value):
+        return ", ".join(value) or "—"
+
+    def value_leads(self, value):
+        return ", ".join(value)
+
+    def render_status(self, value):
+        return format_html('<span class="badge {}">{}</span>', value, TaskStatus.labels.get(value, value))
+
+    def value_status(self, value):
+        return str(TaskStatus.labels.get(value, value))
+
+
+class CoverageCellTable(tables.Table):
+    """Each current task assignment with what that agency reported on the task in the cycle."""
+
+    code = tables.Column(verbose_name=_("STT"), accessor="task__code",
+                         order_by=("task__group__number", "task__number"))
+    task = tables.Column(verbose_name=_("Nội dung nhiệm vụ"), accessor="task__text", orderable=False,
+                         attrs={"td": {"class": "text"}})
+    agency = tables.Column(verbose_name=_("Cơ quan, đơn vị"), accessor="agency__name", order_by=("agency__name",))
+    role = tables.Column(verbose_name=_("Vai trò"))
+    reported_progress = tables.Column(verbose_name=_("Tiến độ báo cáo"), default=_("Chưa báo cáo"))
+    submission_status = tables.Column(verbose_name=_("Trạng thái báo cáo"), default="—")
+    submission_id = ReportLinkColumn()
+
+    class Meta:
+        template_name = TEMPLATE
+        attrs = GRID
+        row_attrs = {"class": lambda record: "" if record.reported_progress else "nobody"}
+
+    def render_task(self, value):
+        return value if len(value) <= 160 else value[:159] + "…"
+
+    def render_reported_progress(self, value):
+        return Progress(value).label if value in Progress.values else value
+
+    def value_reported_progress(self, value):
+        return str(Progress(value).label) if value in Progress.values else str(value)
+
+    def render_submission_status(self, value):
+        return SubmissionStatus(value).label if value in SubmissionStatus.values else value
+
+    def value_submission_status(self, value):
+        return str(self.render_submission_status(value))
+
+
+class IssueTable(tables.Table):
+    """Difficulties and proposals of task reports, grouped by task group."""
+
+    year = tables.Column(verbose_name=_("Năm"), accessor="submission__cycle__year")
+    group = tables.Column(verbose_name=_("Nhóm"), accessor="task__group__number")
+    code = tables.Column(verbose_name=_("Nhiệm vụ"), accessor="task__code",
+                         order_by=("task__group__number", "task__number"))
+    agency = tables.Column(verbose_name=_("Cơ quan, đơn vị"), accessor="submission__agency__name")
+    difficulties = tables.Column(verbose_name=_("Khó khăn, vướng mắc"), attrs={"td": {"class": "text"}})
+    proposals = tables.Column(verbose_name=_("Đề xuất, kiến nghị"), attrs={"td": {"class": "text"}})
+    submission_id = ReportLinkColumn(accessor="submission_id")
+
+    class Meta:
+        template_name = TEMPLATE
+        attrs = GRID
+
+
+class ProposalTable(tables.Table):
+    """Proposals for the report as a whole (Submission.proposals)."""
+
+    year = tables.Column(verbose_name=_("Năm"), accessor="cycle__year")
+    agency = tables.Column(verbose_name=_("Cơ quan, đơn vị"), accessor="agency__name")
+    proposals = tables.Column(verbose_name=_("Kiến nghị, đề xuất"), attrs={"td": {"class": "text"}})
+    status = tables.Column(verbose_name=_("Trạng thái báo cáo"))
+    pk = ReportLinkColumn(accessor="pk")
+
+    class Meta:
+        template_name = TEMPLATE
+        attrs = GRID
+
+    def value_status(self, record):
+        return str(record.get_status_display())
+
+    def render_status(self, record):
+        return record.get_status_display()
+
+
+class TargetTable(tables.Table):
+    """Reported target values by year (rows: dicts from the targets view)."""
+
+    name = tables.Column(verbose_name=_("Chỉ tiêu"))
+    year = tables.Column(verbose_name=_("Năm"))
+    value = tables.Column(verbose_name=_("Giá trị bình quân báo cáo"), attrs={"td": {"class": "num"}})
+    reporters = tables.Column(verbose_name=_("Số đơn vị báo cáo"), attrs={"td": {"class": "num"}})
+    low = tables.Column(verbose_name=_("Thấp nhất"), attrs={"td": {"class": "num"}})
+    high = tables.Column(verbose_name=_("Cao nhất"), attrs={"td": {"class": "num"}})
+    target = tables.Column(verbose_name=_("Mục tiêu"), attrs={"td": {"class": "num"}})
+    met = tables.BooleanColumn(verbose_name=_("Đạt mục tiêu"), yesno=(_("Đạt"), _("Chưa đạt")))
+
+    class Meta:
+        template_name = TEMPLATE
+        attrs = GRID

@@ -1,0 +1,328 @@
+"""The education department's consolidated dashboard (tổng hợp): thin views over `selectors`, `progress` and
+`matrix`. Read-only for everyone: only GET and HEAD are served, a POST gets 405.
+
+Scope: ?plan=<pk> (default: the latest plan issued) and ?year=<year> (default: the plan's latest cycle that has
+started). Access: reports.permissions.can_view_dashboard; what a reviewer of a non-consolidating agency reads is
+narrowed with submissions_visible_to.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from django_filters.views import FilterView
+from django_tables2 import LazyPaginator, SingleTableMixin
+from django_tables2.export import ExportMixin
+
+from plans.models import Plan, TaskGroup
+from reports.dashboard import charts, filters, tables
+from reports.models import Cycle, Progress, Submission
+from reports.permissions import can_view_dashboard, sees_everything, submissions_visible_to
+from reports.dashboard.matrix import coverage_matrix
+from reports.dashboard.selectors import (
+    ReportState,
+    agency_completeness,
+    completeness_by_kind,
+    completeness_by_year,
+    expected_reports,
+)
+from reports.dashboard.progress import (
+    coverage_cells,
+    general_proposals,
+    issues,
+    progress_by_group,
+    target_series,
+    task_statuses,
+    with_lead_names,
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    plan: Plan
+    cycle: Cycle | None
+    years: list[int]
+    today: datetime.date
+
+    @property
+    def year(self) -> int | None:
+        return self.cycle.year if self.cycle else None
+
+    def query(self, **extra) -> str:
+        return urlencode({"plan": self.plan.pk, "year": self.year or "", **extra})
+
+
+def resolve_scope(request) -> Scope:
+    """Plan and cycle from the query string (two queries whatever the data)."""
+    today = timezone.localdate()
+    plans = Plan.objects.order_by("-issued_on", "-pk")
+    plan_id = request.GET.get("plan")
+    plan = plans.filter(pk=plan_id).first() if plan_id and plan_id.isdigit() else plans.first()
+    if plan is None:
+        raise Http404(_("Chưa có kế hoạch nào."))
+    cycles = list(Cycle.objects.filter(plan=plan).order_by("-year"))
+    years = [c.year for c in cycles]
+    wanted = request.GET.get("year")
+    cycle = next((c for c in cycles if wanted and str(c.year) == wanted), None)
+    if cycle is None:
+        cycle = next((c for c in cycles if c.year <= today.year), cycles[-1] if cycles else None)
+    return Scope(plan=plan, cycle=cycle, years=years, today=today)
+
+
+class DashboardAccessMixin:
+    """Signed in and allowed to see the dashboard; nothing on it changes data, so only GET/HEAD exist."""
+
+    http_method_names = ["get", "head", "options"]
+    section = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        if not can_view_dashboard(request.user):
+            raise PermissionDenied
+        self.scope = resolve_scope(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def visible_expected(self, rows: QuerySet) -> QuerySet:
+        """Consolidators, leaders and administrators see every agency; another reviewer only the rules whose
+        reports are addressed to it (through submissions_visible_to)."""
+        if sees_everything(self.request.user):
+            return rows
+        visible = submissions_visible_to(self.request.user, Submission.objects.filter(rule_id=OuterRef("rule_id")))
+        return rows.filter(Exists(visible))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(scope=self.scope, section=self.section, scope_query=self.scope.query())
+        return context
+
+
+class ScopedFilterMixin:
+    """Dashboard filter sets show the plan's years and default to the scope's cycle."""
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs.update(years=self.scope.years, default_year=self.scope.year)
+        return kwargs
+
+
+class TableExportMixin(ExportMixin):
+    export_formats = ("csv", "xlsx")
+    export_trigger_param = "_export"
+
+    def get_export_filename(self, export_format):
+        return f"{self.export_name}-{self.scope.year or 'tat-ca'}.{export_format}"
+
+
+class DashboardView(DashboardAccessMixin, TemplateView):
+    """Main page: completeness of the cycle by family of agencies, progress by task group and its chart."""
+
+    template_name = "reports/dashboard/index.html"
+    section = "overview"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        scope = self.scope
+        if scope.cycle is None:
+            return context
+        rows = self.visible_expected(expected_reports(plan=scope.plan, cycle=scope.cycle, today=scope.today))
+        total, families = completeness_by_kind(rows)
+        groups, summary = progress_by_group(task_statuses(cycle=scope.cycle, today=scope.today))
+        completeness = tables.CompletenessTable([*families, total])
+        context.update(
+            total=total, completeness_table=completeness, summary=summary, groups=groups,
+            progress_svg=charts.group_progress_chart(groups),
+        )
+        return context
+
+
+class ExpectedReportsView(DashboardAccessMixin, ScopedFilterMixin, TableExportMixin, SingleTableMixin, FilterView):
+    """Every expected report of the cycle, filterable by family, state and name; exported as filtered."""
+
+    template_name = "reports/dashboard/reports.html"
+    table_class = tables.ExpectedReportTable
+    filterset_class = filters.ExpectedReportFilter
+    table_pagination = {"per_page": 50, "paginator_class": LazyPaginator}
+    export_name = "bao-cao-phai-nop"
+    section = "reports"
+
+    def get_queryset(self):
+        scope = self.scope
+        if scope.cycle is None:
+            return expected_reports(plan=scope.plan, today=scope.today).none()
+        rows = expected_reports(plan=scope.plan, cycle=scope.cycle, today=scope.today)
+        return self.visible_expected(rows).order_by("agency__name")
+
+
+class MissingReportsView(ExpectedReportsView):
+    """Who has not reported yet (missing or returned), the longest overdue first."""
+
+    table_class = tables.MissingReportTable
+    export_name = "don-vi-chua-bao-cao"
+    section = "missing"
+
+    def get_queryset(self):
+        return super().get_queryset().filter(
+            state__in=[ReportState.MISSING, ReportState.RETURNED]).order_by("-days_late", "agency__name")
+
+
+class AgencyYearsView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, FilterView):
+    """Rates per year, and per agency across every cycle of the plan."""
+
+    template_name = "reports/dashboard/years.html"
+    table_class = tables.AgencyYearsTable
+    filterset_class = filters.AgencyYearsFilter
+    table_pagination = {"per_page": 50, "paginator_class": LazyPaginator}
+    export_name = "ty-le-bao-cao-theo-don-vi"
+    section = "years"
+
+    def get_queryset(self):
+        return agency_completeness(plan=self.scope.plan, today=self.scope.today)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["years_table"] = tables.CompletenessTable(
+            completeness_by_year(plan=self.scope.plan, today=self.scope.today))
+        return context
+
+
+class CoverageView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, TemplateView):
+    """The plan's tasks with their status in the cycle; tasks no lead agency reported on stand out."""
+
+    template_name = "reports/dashboard/coverage.html"
+    table_class = tables.TaskCoverageTable
+    table_pagination = False
+    export_name = "bao-phu-nhiem-vu"
+    section = "coverage"
+
+    def get_table_data(self):
+        if not hasattr(self, "_lines"):  # the table is built twice on export: compute once
+            self._lines = self._lines_for_form()
+        return self._lines
+
+    def _lines_for_form(self):
+        scope = self.scope
+        groups = list(TaskGroup.objects.filter(plan=scope.plan).order_by("number").values_list("number", flat=True))
+        data = self.request.GET.copy()
+        data.setdefault("year", str(scope.year or ""))
+        self.form = filters.TaskCoverageForm(data, years=scope.years, groups=groups)
+        if scope.cycle is None or not self.form.is_valid():
+            return []
+        lines = with_lead_names(task_statuses(cycle=scope.cycle, today=scope.today))
+        group, status = self.form.cleaned_data.get("group"), self.form.cleaned_data.get("status")
+        # A filter over the plan's 42 task lines, already computed: nothing is gained by asking the database.
+        return [x for x in lines if (not group or x.task.group.number == group) and (not status or x.status == status)]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = self.form
+        context["nobody"] = sum(1 for x in self.get_table_data() if x.nobody_reported)
+        return context
+
+
+class CoverageCellsView(DashboardAccessMixin, ScopedFilterMixin, TableExportMixin, SingleTableMixin, FilterView):
+    """The task × agency matrix in long form: who reported what on each task they are responsible for."""
+
+    template_name = "reports/dashboard/coverage_cells.html"
+    table_class = tables.CoverageCellTable
+    filterset_class = filters.CoverageCellFilter
+    table_pagination = {"per_page": 50, "paginator_class": LazyPaginator}
+    export_name = "phan-cong-va-bao-cao"
+    section = "cells"
+
+    def get_queryset(self):
+        if self.scope.cycle is None:
+            return coverage_cells(cycle=Cycle(pk=0, plan=self.scope.plan)).none()
+        return coverage_cells(cycle=self.scope.cycle)
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        data = kwargs["data"].copy()
+        # Lead agencies by default: they decide a task's status, and there are thousands of co-operating rows.
+        data.setdefault("role", "lead")
+        kwargs["data"] = data
+        return kwargs
+
+
+class IssuesView(DashboardAccessMixin, ScopedFilterMixin, TableExportMixin, SingleTableMixin, FilterView):
+    """Difficulties and proposals from task reports, by task group, each linked to its report."""
+
+    template_name = "reports/dashboard/issues.html"
+    table_class = tables.IssueTable
+    filterset_class = filters.IssueFilter
+    table_pagination = {"per_page": 50, "paginator_class": LazyPaginator}
+    export_name = "kho-khan-de-xuat"
+    section = "issues"
+
+    def get_queryset(self):
+        rows = issues(plan=self.scope.plan)
+        return rows if sees_everything(self.request.user) else rows.filter(
+            submission__in=submissions_visible_to(self.request.user))
+
+
+class ProposalsView(IssuesView):
+    """Proposals for the report as a whole (kiến nghị, đề xuất sửa đổi, bổ sung kế hoạch)."""
+
+    table_class = tables.ProposalTable
+    filterset_class = filters.ProposalFilter
+    export_name = "kien-nghi-chung"
+    section = "proposals"
+
+    def get_queryset(self):
+        return submissions_visible_to(self.request.user, general_proposals(plan=self.scope.plan))
+
+
+class TargetsView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, TemplateView):
+    """Reported values of each target year by year against its target, as charts and a table."""
+
+    template_name = "reports/dashboard/targets.html"
+    table_class = tables.TargetTable
+    table_pagination = False
+    export_name = "chi-tieu"
+    section = "targets"
+
+    def get_table_data(self):
+        self.series = getattr(self, "series", None) or target_series(plan=self.scope.plan)
+        return [
+            {"name": s.target.name, "year": p.year, "value": p.value, "reporters": p.reporters, "low": p.low,
+             "high": p.high, "target": s.target.target_value, "met": s.target.is_met_by(p.value)}
+            for s in self.series for p in s.points
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["charts"] = [
+            charts.target_chart(
+                title=s.target.name, unit=s.target.unit, points=[(p.year, p.value) for p in s.points],
+                target=s.target.target_value,
+                target_label=_("Mục tiêu %(year)s: %(value)s%(unit)s") % {
+                    "year": s.target.target_year, "value": charts.format_number(float(s.target.target_value)),
+                    "unit": s.target.unit},
+            )
+            for s in self.series
+        ]
+        return context
+
+
+class CoverageMatrixView(DashboardAccessMixin, TemplateView):
+    """The task × agency coverage matrix (see `matrix`)."""
+
+    template_name = "reports/dashboard/matrix.html"
+    section = "matrix"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        cycle = self.scope.cycle
+        context["matrix"] = coverage_matrix(cycle=cycle) if cycle else None
+        context["progress_labels"] = dict(Progress.choices)
+        return context

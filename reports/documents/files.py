@@ -1,0 +1,219 @@
+"""Generated-file records (pretix's CachedFile pattern): the record is the job. A Celery task claims it, renders
+the PDF and its Word copy into it, and publishes both; the periodic sweep expires drafts and finds records whose
+worker died. This module never queues work (the tasks module and the services do), so it imports no task.
+
+A record is READY only once its file is fully on disk under its final name and hashed; everything before
+that (a render in progress, a killed worker, a partial temp file) leaves it QUEUED, RENDERING or FAILED.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import os
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from reports.documents.numbering import document_symbol
+from reports.documents.pdf.consolidated import build_consolidated_context
+from reports.documents.pdf.render import render_template_pdf
+from reports.documents.pdf.submission import build_submission_context
+from reports.documents.word.builders import consolidated_docx, submission_docx
+from reports.models import GeneratedReport, GeneratedReportKind, GeneratedReportStatus
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+GENERATED_DIR = "generated"
+
+
+def stale_after() -> datetime.timedelta:
+    """A RENDERING record older than this lost its worker: the hard time limit plus a margin."""
+    return datetime.timedelta(seconds=settings.GENERATED_REPORT_STALE_SECONDS)
+
+
+def _document_context(report: GeneratedReport) -> tuple[str, Callable[[dict], bytes], dict]:
+    """(PDF template, Word builder, context) of a record: both files are made from this one context."""
+    if report.kind == GeneratedReportKind.SUBMISSION:
+        return ("pdf/submission_report.html", submission_docx,
+                build_submission_context(submission=report.submission))
+    snapshot = report.snapshot
+    issuer = snapshot["issuer"]
+    number_text = report.document_number or document_symbol(
+        number=None, kind=snapshot["document_kind"], issuer_symbol=issuer["symbol"])
+    context = build_consolidated_context(
+        cycle=report.cycle, snapshot=snapshot, number_text=number_text,
+        issued_on=datetime.date.fromisoformat(snapshot["issued_on"]), draft=report.is_draft,
+    )
+    return "pdf/consolidated_report.html", consolidated_docx, context
+
+
+def _claim(report_id: int) -> tuple[GeneratedReport | None, int]:
+    """Mark the record RENDERING for this run. Returns (None, 0) when there is nothing to do: already READY
+    or FAILED, or RENDERING under another live worker."""
+    now = timezone.now()
+    with transaction.atomic():
+        report = GeneratedReport.objects.select_for_update().filter(pk=report_id).first()
+        if report is None or report.status in (GeneratedReportStatus.READY, GeneratedReportStatus.FAILED):
+            return None, 0
+        if report.status == GeneratedReportStatus.RENDERING and report.started_at and \
+                report.started_at > now - stale_after():
+            return None, 0
+        if report.attempts >= MAX_ATTEMPTS:
+            report.status, report.finished_at = GeneratedReportStatus.FAILED, now
+            report.error = _("Đã thử %(n)d lần không thành công.") % {"n": report.attempts}
+            report.save(update_fields=["status", "finished_at", "error"])
+            return None, 0
+        report.status, report.started_at, report.attempts = GeneratedReportStatus.RENDERING, now, report.attempts + 1
+        report.error = ""
+        report.save(update_fields=["status", "started_at", "attempts", "error"])
+        return report, report.attempts
+
+
+def _write_temp(name: str, content: bytes) -> Path:
+    """Write next to the final name, flushed to disk: the rename that publishes it is then atomic."""
+    final = Path(default_storage.path(name))
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temp = final.with_name(f"{final.name}.part-{uuid.uuid4().hex}")
+    with open(temp, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return temp
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _checked_temp(name: str, content: bytes) -> Path:
+    """The temp file of `name`, verified against the bytes it was written from."""
+    temp = _write_temp(name, content)
+    if _sha256_of(temp) != hashlib.sha256(content).hexdigest():
+        temp.unlink(missing_ok=True)
+        raise OSError("the file on disk differs from the rendered bytes")
+    return temp
+
+
+def generated_report_render(*, report_id: int) -> GeneratedReport | None:
+    """Render one record; idempotent (a READY record is left alone, a stale RENDERING one is re-rendered).
+    1. claim the record (RENDERING, attempts + 1);
+    2. build the context once, then the PDF and the Word copy from it, outside any transaction (seconds), in
+       Vietnamese whatever language the worker or the requester runs in;
+    3. write both to temp files and check what is on disk;
+    4. in one transaction, check the claim still holds, rename both into place, flip to READY. A record is
+       never READY with one file only: a failure before the flip publishes neither (or removes what it moved)."""
+    report, attempt = _claim(report_id)
+    if report is None:
+        return None
+    temps: dict[str, Path] = {}
+    published: list[str] = []
+    try:
+        with translation.override("vi"):
+            template, build_docx, context = _document_context(report)
+            rendered = render_template_pdf(template, context)
+            docx_content = build_docx(context)
+        expected_sha = hashlib.sha256(rendered.content).hexdigest()
+        # The Word copy shares the PDF's name but for its extension: the pair is recognisable on disk.
+        base = f"{GENERATED_DIR}/{report.created_at:%Y}/{report.pk}-{report.kind}-{report.cycle.year}-" \
+               f"{expected_sha[:12]}"
+        names = {"pdf": f"{base}.pdf", "docx": f"{base}.docx"}
+        temps["pdf"] = _checked_temp(names["pdf"], rendered.content)
+        temps["docx"] = _checked_temp(names["docx"], docx_content)
+        with transaction.atomic():
+            current = GeneratedReport.objects.select_for_update().get(pk=report.pk)
+            if current.status != GeneratedReportStatus.RENDERING or current.attempts != attempt:
+                return current  # another run took over; its files, not ours, will be published
+            for kind in ("docx", "pdf"):
+                os.replace(temps[kind], default_storage.path(names[kind]))
+                del temps[kind]  # only once moved: a failed move leaves the temp to the cleanup below
+                published.append(names[kind])
+            current.file.name, current.word_file.name = names["pdf"], names["docx"]
+            current.sha256, current.page_count = expected_sha, rendered.page_count
+            if "snapshot" in context:
+                current.snapshot = context["snapshot"]
+            current.status, current.finished_at, current.error = GeneratedReportStatus.READY, timezone.now(), ""
+            if current.is_draft:
+                current.expires_at = current.finished_at + datetime.timedelta(
+                    days=settings.GENERATED_REPORT_DRAFT_DAYS)
+            current.save()
+        published = []  # committed: the files now belong to the record
+        return current
+    except Exception as exc:  # a render error is shown to the user on the progress page
+        logger.exception("rendering generated report %s failed", report_id)
+        for name in published:  # moved into place, but the record never pointed at them
+            default_storage.delete(name)
+        with transaction.atomic():
+            current = GeneratedReport.objects.select_for_update().get(pk=report.pk)
+            if current.status == GeneratedReportStatus.RENDERING and current.attempts == attempt:
+                current.status, current.finished_at = GeneratedReportStatus.FAILED, timezone.now()
+                current.error = f"{type(exc).__name__}: {exc}"[:2000]
+                current.save(update_fields=["status", "finished_at", "error"])
+        return current
+    finally:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
+
+
+def _delete_file(report: GeneratedReport) -> None:
+    for field in (report.file, report.word_file):
+        if field.name:
+            field.storage.delete(field.name)
+
+
+def generated_reports_sweep(*, now: datetime.datetime | None = None) -> tuple[dict[str, int], list[int]]:
+    """The periodic sweep: expire old drafts with their files, mark for requeueing or fail records whose worker
+    died, and remove temp files a killed worker left behind. Issued (numbered) documents are never deleted.
+    Returns the counts and the ids to queue again (the task queues them: this module never imports tasks)."""
+    now = now or timezone.now()
+    stale_before = now - stale_after()
+    counts = {"expired": 0, "requeued": 0, "failed": 0, "temp_files": 0}
+    requeue: list[int] = []
+    draft_before = now - datetime.timedelta(days=settings.GENERATED_REPORT_DRAFT_DAYS)
+    for report in GeneratedReport.objects.filter(is_draft=True, created_at__lt=draft_before):
+        with transaction.atomic():
+            locked = GeneratedReport.objects.select_for_update(skip_locked=True).filter(pk=report.pk).first()
+            if locked is None:
+                continue
+            transaction.on_commit(lambda r=locked: _delete_file(r))
+            locked.delete()
+            counts["expired"] += 1
+    stale = GeneratedReport.objects.filter(status=GeneratedReportStatus.RENDERING, started_at__lt=stale_before)
+    lost = GeneratedReport.objects.filter(status=GeneratedReportStatus.QUEUED, created_at__lt=stale_before)
+    for report in list(stale) + list(lost):
+        with transaction.atomic():
+            locked = GeneratedReport.objects.select_for_update(skip_locked=True).filter(pk=report.pk).first()
+            if locked is None or locked.status not in (GeneratedReportStatus.RENDERING,
+                                                       GeneratedReportStatus.QUEUED):
+                continue
+            if locked.attempts >= MAX_ATTEMPTS:
+                locked.status, locked.finished_at = GeneratedReportStatus.FAILED, now
+                locked.error = _("Tiến trình tạo tệp bị dừng giữa chừng %(n)d lần; đã ngừng thử lại.") % {
+                    "n": locked.attempts}
+                counts["failed"] += 1
+            else:
+                locked.status = GeneratedReportStatus.QUEUED
+                counts["requeued"] += 1
+                requeue.append(locked.pk)
+            locked.save(update_fields=["status", "finished_at", "error"])
+    root = Path(default_storage.path(GENERATED_DIR))
+    if root.is_dir():
+        for temp in root.rglob("*.part-*"):
+            if temp.stat().st_mtime < stale_before.timestamp():
+                temp.unlink(missing_ok=True)
+                counts["temp_files"] += 1
+    return counts, requeue
+
+

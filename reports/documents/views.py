@@ -1,0 +1,196 @@
+"""Pages of generated documents: the list of consolidated reports, the request, the progress page and its
+JSON status, downloads (the PDF and its editable Word copy), and the PDF and Word copy of one agency's
+submission. Access is decided by reports.permissions only."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from reports.models import Cycle, GeneratedReport, GeneratedReportKind, GeneratedReportStatus, Submission
+from reports.documents.word.builders import DOCX_CONTENT_TYPE
+from reports.permissions import (
+    can_download_consolidated_report,
+    can_request_consolidated_report,
+    can_view_submission,
+)
+from reports.documents import services as services
+from reports.errors import WorkflowError
+
+POLL_SECONDS = 2
+
+
+class ConsolidatedRequestForm(forms.Form):
+    cycle = forms.ModelChoiceField(queryset=Cycle.objects.select_related("plan"), label=gettext_lazy("Kỳ báo cáo"),
+                                   empty_label=None)
+    final = forms.BooleanField(required=False, label=gettext_lazy(
+        "Cấp số văn bản chính thức (không chọn: bản dự thảo, số để trống)"))
+
+
+def _can_see(user, report: GeneratedReport) -> bool:
+    if report.kind == GeneratedReportKind.SUBMISSION:
+        return report.submission is not None and can_view_submission(user, report.submission)
+    if report.status == GeneratedReportStatus.READY:
+        return can_download_consolidated_report(user)
+    # Work in progress and failures are the requesters' business.
+    return can_request_consolidated_report(user)
+
+
+def _visible_report(request: HttpRequest, pk: int) -> GeneratedReport:
+    report = get_object_or_404(GeneratedReport.objects.select_related("cycle", "submission", "requested_by"), pk=pk)
+    if not _can_see(request.user, report):
+        raise Http404
+    return report
+
+
+@login_required
+@require_GET
+def consolidated_report_list(request: HttpRequest) -> HttpResponse:
+    if not can_download_consolidated_report(request.user):
+        raise PermissionDenied
+    may_request = can_request_consolidated_report(request.user)
+    reports = GeneratedReport.objects.filter(kind=GeneratedReportKind.CONSOLIDATED).select_related(
+        "cycle__plan", "requested_by").order_by("-created_at")
+    if not may_request:
+        reports = reports.filter(status=GeneratedReportStatus.READY)
+    reports = list(reports[:100])
+    return render(request, "reports/documents/consolidated_list.html", {
+        "reports": reports,
+        "latest": next((r for r in reports if r.status == GeneratedReportStatus.READY), None),
+        "form": ConsolidatedRequestForm() if may_request else None,
+        "draft_days": settings.GENERATED_REPORT_DRAFT_DAYS,
+    })
+
+
+@login_required
+@require_POST
+def consolidated_report_request(request: HttpRequest) -> HttpResponse:
+    if not can_request_consolidated_report(request.user):
+        raise PermissionDenied
+    form = ConsolidatedRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Yêu cầu không hợp lệ: hãy chọn kỳ báo cáo."))
+        return redirect("reports:consolidated_reports")
+    try:
+        report = services.generated_report_request(cycle=form.cleaned_data["cycle"], by=request.user,
+                                                   final=form.cleaned_data["final"])
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect("reports:consolidated_reports")
+    return redirect("reports:generated_report_detail", pk=report.pk)
+
+
+def _status_payload(report: GeneratedReport) -> dict:
+    return {
+        "id": report.pk,
+        "status": report.status,
+        "label": report.get_status_display(),
+        "finished": report.status in (GeneratedReportStatus.READY, GeneratedReportStatus.FAILED),
+        "error": report.error if report.status == GeneratedReportStatus.FAILED else "",
+        "download_url": reverse("reports:generated_report_download", args=[report.pk])
+        if report.status == GeneratedReportStatus.READY else None,
+    }
+
+
+@login_required
+@require_GET
+def generated_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _visible_report(request, pk)
+    return render(request, "reports/documents/generated_detail.html", {
+        "report": report,
+        "status": _status_payload(report),
+        "poll_seconds": POLL_SECONDS,
+        "may_retry": report.status == GeneratedReportStatus.FAILED and can_request_consolidated_report(request.user),
+    })
+
+
+@login_required
+@require_GET
+def generated_report_status(request: HttpRequest, pk: int) -> JsonResponse:
+    report = _visible_report(request, pk)
+    response = JsonResponse(_status_payload(report))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def generated_report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _visible_report(request, pk)
+    if not can_request_consolidated_report(request.user):
+        raise PermissionDenied
+    services.generated_report_retry(report=report)
+    return redirect("reports:generated_report_detail", pk=report.pk)
+
+
+def _download_name(report: GeneratedReport, extension: str = "pdf") -> str:
+    number = report.document_number.split("/")[0] if report.document_number else "du-thao"
+    return f"bao-cao-tong-hop-{report.cycle.year}-{number}.{extension}"
+
+
+def _serve(report: GeneratedReport, field, *, extension: str, content_type: str) -> FileResponse:
+    # Only a finished file is ever served: a record still rendering has no file name, a failed one none either.
+    if report.status != GeneratedReportStatus.READY or not field.name:
+        raise Http404
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=_download_name(report, extension),
+                        content_type=content_type)
+
+
+@login_required
+@require_GET
+def generated_report_download(request: HttpRequest, pk: int) -> FileResponse:
+    report = _visible_report(request, pk)
+    return _serve(report, report.file, extension="pdf", content_type="application/pdf")
+
+
+@login_required
+@require_GET
+def generated_report_word(request: HttpRequest, pk: int) -> FileResponse:
+    """The editable copy, to whoever may download the PDF; a record made before Word copies existed has none
+    (404, and the pages show no link to it)."""
+    report = _visible_report(request, pk)
+    return _serve(report, report.word_file, extension="docx", content_type=DOCX_CONTENT_TYPE)
+
+
+def _visible_submission(request: HttpRequest, pk: int) -> Submission:
+    submission = get_object_or_404(Submission.objects.select_related("agency", "cycle"), pk=pk)
+    if not can_view_submission(request.user, submission):
+        raise Http404  # another agency's report does not exist for them
+    return submission
+
+
+def _attachment(content: bytes, content_type: str, submission: Submission, extension: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    name = f"bao-cao-{submission.agency.code.lower()}-{submission.cycle.year}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_GET
+def submission_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rendered in the request: one agency's report is a few pages (well under a second), it must show the
+    submission as it is now, and a throwaway file needs no record, no queue and no expiry."""
+    submission = _visible_submission(request, pk)
+    return _attachment(services.submission_pdf(submission=submission), "application/pdf", submission, "pdf")
+
+
+@login_required
+@require_GET
+def submission_word(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same report as an editable .docx, made in the request for the same reasons as the PDF."""
+    submission = _visible_submission(request, pk)
+    return _attachment(services.submission_word(submission=submission), DOCX_CONTENT_TYPE, submission, "docx")

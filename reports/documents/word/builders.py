@@ -1,0 +1,192 @@
+"""Editable Word (.docx) copies of the consolidated report and of one agency's report, built with python-docx
+from the same context dicts the PDF templates print (build_consolidated_context, build_submission_context),
+so both files say the same thing: the PDF is the document as issued, the .docx the copy people keep editing
+(LESSONS.md: "a PDF and an editable file must come out").
+
+Layout follows Nghị định 30/2020/NĐ-CP as the PDF does (reports/pdf/word_parts.py): A4 portrait, Times New
+Roman 14 pt, the two-column header and the Nơi nhận / signature row as borderless tables, the appendix on an A4
+landscape section with its header row repeated on every page.
+
+The charts are left out of the Word copy: they are SVG, which Word cannot take as a plain picture, and turning
+them into PNG needs a rasteriser (cairosvg, librsvg) the project does not ship. The summary line above them and
+the appendix table carry the same figures.
+
+Fixed texts use the PDF templates' own message ids, so one translation catalog serves both; callers wrap the
+build in translation.override("vi") (official documents are Vietnamese whatever the reader's interface language),
+and the builders do it again so a direct call cannot come out in English.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from reports.documents.word import parts as parts
+from reports.documents.word.parts import CENTRED, TABLE_TEXT, para
+
+APPENDIX_COLUMNS_CM = (1.2, 6.4, 2.6, 3.2, 2.2, 6.1, 2.0, 2.0)  # 25.7 cm: landscape A4 less 25 + 15 mm margins
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _bytes(doc) -> bytes:
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def _heading(doc, text: str, level: int):
+    # Section headings (I. …) are capitals in the PDF (CSS); here the text itself is, so it stays when edited.
+    return doc.add_paragraph(text.upper() if level == 1 else text, style=f"Heading {level}")
+
+
+def _agency_texts(doc, items, empty: str) -> None:
+    """"- Sở Nội vụ: first paragraph", then the agency's further paragraphs; `empty` when nobody wrote any."""
+    if not items:
+        para(doc, empty)
+    for item in items:
+        for index, text in enumerate(item.paragraphs):
+            para(doc, text, lead=f"- {item.agency}: " if index == 0 else "")
+
+
+def _closing_sentence(context: dict) -> str:
+    return _("Trên đây là báo cáo kết quả thực hiện Kế hoạch của %(issuer)s, kính báo cáo %(addressee)s xem "
+             "xét, chỉ đạo./.") % {"issuer": context["snapshot"]["issuer"]["name"],
+                                   "addressee": context["addressee"]}
+
+
+def consolidated_docx(context: dict) -> bytes:
+    """The consolidated report (templates/pdf/consolidated_report.html) as a .docx."""
+    with translation.override("vi"):
+        header = context["header"]
+        doc = parts.new_document(title=f"{_('Báo cáo')} {context['subject']}", author=header.issuer_name)
+        if context["draft"]:
+            parts.draft_mark(doc)
+        parts.header_block(doc, header, context["subject"])
+        para(doc, f"{_('Kính gửi:')} {context['addressee']}.", style=CENTRED, after=12)
+        nothing = _("Chưa có nội dung.")
+
+        _heading(doc, _("I. Công tác lãnh đạo, chỉ đạo, triển khai thực hiện"), 1)
+        para(doc, context["reporting_line"])
+        if context["missing_agencies"]:
+            para(doc, f"{_('Các đơn vị chưa gửi báo cáo:')} {'; '.join(context['missing_agencies'])}.")
+        if context["issued_documents"]:
+            para(doc, _("Các văn bản lãnh đạo, chỉ đạo, triển khai đã ban hành:"))
+            for item in context["issued_documents"]:
+                para(doc, "; ".join(item.paragraphs) + ".", lead=f"- {item.agency}: ")
+
+        _heading(doc, _("II. Kết quả thực hiện các nhiệm vụ, giải pháp"), 1)
+        para(doc, context["summary_line"], bold=True)
+        for group in context["groups"]:
+            _heading(doc, f"{group.number}. {group.title}", 2)
+            for task in group.tasks:
+                _heading(doc, f"{_('Nhiệm vụ')} {task.code}: {task.short_text} ({str(task.progress_label).lower()})",
+                         3)
+                _agency_texts(doc, task.results, _("Chưa có đơn vị báo cáo kết quả."))
+
+        _heading(doc, _("III. Đánh giá chung"), 1)
+        _heading(doc, _("1. Ưu điểm"), 2)
+        _agency_texts(doc, context["strengths"], nothing)
+        _heading(doc, _("2. Tồn tại, hạn chế và nguyên nhân"), 2)
+        _agency_texts(doc, context["shortcomings"], nothing)
+        if context["difficulties"]:
+            _heading(doc, _("Khó khăn, vướng mắc trong thực hiện nhiệm vụ"), 3)
+            _agency_texts(doc, context["difficulties"], nothing)
+        _heading(doc, _("IV. Phương hướng, nhiệm vụ năm tới"), 1)
+        _agency_texts(doc, context["directions"], nothing)
+        _heading(doc, _("V. Kiến nghị, đề xuất"), 1)
+        _agency_texts(doc, context["proposals"], nothing)
+        para(doc, _closing_sentence(context))
+        parts.closing_block(doc, context["recipients"], context["signature"])
+        _appendix(doc, context)
+        return _bytes(doc)
+
+
+def _appendix(doc, context: dict) -> None:
+    """Phụ lục I on its own landscape section: one table, the header row repeated on every page, group rows
+    (I, II, …) bold across the row, no row split across two pages."""
+    parts.landscape_section(doc)
+    para(doc, _("Phụ lục I"), style=CENTRED, bold=True)
+    para(doc, context["appendix_title"].upper(), style=CENTRED, bold=True)
+    para(doc, context["appendix_reference"], style=CENTRED, italic=True, after=8)
+    table = doc.add_table(rows=1, cols=len(APPENDIX_COLUMNS_CM))
+    table.style, table.autofit = doc.styles["Table Grid"], False
+    headings = (_("STT"), _("Nội dung nhiệm vụ"), _("Cơ quan chủ trì"), _("Cơ quan phối hợp"),
+                _("Thời gian hoàn thành"), _("Kết quả thực hiện"), _("Tiến độ"), _("Ghi chú"))
+    head = table.rows[0]
+    for cell, text in zip(head.cells, headings, strict=True):
+        parts.cell_paragraph(cell, text, style=TABLE_TEXT, bold=True, align=parts.WD_ALIGN_PARAGRAPH.CENTER)
+    parts.repeat_header_row(head)
+    parts.keep_row_whole(head)
+    centre = parts.WD_ALIGN_PARAGRAPH.CENTER
+    for group in context["groups"]:
+        row = table.add_row()
+        parts.keep_row_whole(row)
+        parts.cell_paragraph(row.cells[0], group.roman, style=TABLE_TEXT, bold=True, align=centre)
+        title = row.cells[1].merge(row.cells[-1])
+        parts.cell_paragraph(title, group.title, style=TABLE_TEXT, bold=True)
+        for task in group.tasks:
+            cells = table.add_row().cells
+            parts.keep_row_whole(table.rows[-1])
+            parts.cell_paragraph(cells[0], str(task.number), style=TABLE_TEXT, align=centre)
+            parts.cell_paragraph(cells[1], task.text, style=TABLE_TEXT)
+            parts.cell_paragraph(cells[2], task.lead, style=TABLE_TEXT)
+            parts.cell_paragraph(cells[3], task.co_operating, style=TABLE_TEXT)
+            parts.cell_paragraph(cells[4], task.deadline_text, style=TABLE_TEXT, align=centre)
+            for item in task.results:
+                for index, text in enumerate(item.paragraphs):
+                    parts.cell_paragraph(cells[5], text, style=TABLE_TEXT,
+                                         lead=f"{item.agency}: " if index == 0 else "")
+            parts.cell_paragraph(cells[6], str(task.progress_label), style=TABLE_TEXT, align=centre)
+            parts.cell_paragraph(cells[7], task.note, style=TABLE_TEXT)
+    parts.set_widths(table, APPENDIX_COLUMNS_CM)
+
+
+def submission_docx(context: dict) -> bytes:
+    """One agency's report (templates/pdf/submission_report.html) as a .docx, with the agency's own header."""
+    with translation.override("vi"):
+        header = context["header"]
+        doc = parts.new_document(title=f"{_('Báo cáo')} {context['subject']}", author=header.issuer_name)
+        parts.header_block(doc, header, context["subject"])
+        addressees = context["addressees"]
+        if len(addressees) > 1:
+            # A list under "Kính gửi:", indented to the right third of the page as the PDF does.
+            block = [para(doc, _("Kính gửi:"), style=TABLE_TEXT, size=14, after=0)]
+            block += [para(doc, f"- {name}{'.' if i == len(addressees) - 1 else ';'}", style=TABLE_TEXT, size=14,
+                           after=0) for i, name in enumerate(addressees)]
+            for paragraph in block:
+                paragraph.paragraph_format.left_indent = parts.Cm(parts.TEXT_WIDTH_CM * 0.3)
+            block[-1].paragraph_format.space_after = parts.Pt(12)
+        else:
+            para(doc, f"{_('Kính gửi:')} {addressees[0] if addressees else ''}.", style=CENTRED, after=12)
+        nothing = _("Chưa có nội dung.")
+        _heading(doc, _("I. Công tác lãnh đạo, chỉ đạo, triển khai thực hiện"), 1)
+        for line in context["issued_documents"] or [None]:
+            para(doc, f"- {line}" if line else nothing)
+        _heading(doc, _("II. Kết quả thực hiện các nhiệm vụ, giải pháp"), 1)
+        if not context["groups"]:
+            para(doc, nothing)
+        for group in context["groups"]:
+            _heading(doc, f"{group['number']}. {group['title']}", 2)
+            for task in group["tasks"]:
+                _heading(doc, f"{_('Nhiệm vụ')} {task['code']} ({str(task['role']).lower()}; "
+                              f"{str(task['progress']).lower()})", 3)
+                para(doc, task["text"])
+                for text in task["results"] or [_("Chưa báo cáo kết quả.")]:
+                    para(doc, text)
+                if task["difficulties"]:
+                    para(doc, " ".join(task["difficulties"]), lead=f"{_('Khó khăn, vướng mắc:')} ")
+                if task["proposals"]:
+                    para(doc, " ".join(task["proposals"]), lead=f"{_('Đề xuất:')} ")
+        _heading(doc, _("III. Đánh giá chung"), 1)
+        for title, key, level in ((_("1. Ưu điểm"), "assessment", 2),
+                                  (_("2. Tồn tại, hạn chế và nguyên nhân"), "shortcomings", 2),
+                                  (_("IV. Phương hướng, nhiệm vụ năm tới"), "directions", 1),
+                                  (_("V. Kiến nghị, đề xuất"), "proposals", 1)):
+            _heading(doc, title, level)
+            for text in context[key] or [nothing]:
+                para(doc, text)
+        parts.closing_block(doc, context["recipients"], context["signature"])
+        return _bytes(doc)
+

@@ -1,0 +1,69 @@
+"""The reminder log (reviewers, administrators) and every signed-in user's notifications."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from reports.models import Notification, ReminderDelivery
+from reports.permissions import can_view_reminder_log
+from reports.reminders.tables import ReminderDeliveryFilter, ReminderDeliveryTable
+
+
+class ReminderLogView(LoginRequiredMixin, SingleTableMixin, FilterView):
+    model = ReminderDelivery
+    table_class = ReminderDeliveryTable
+    filterset_class = ReminderDeliveryFilter
+    template_name = "reports/reminders/reminder_log.html"
+    # A total is shown, so the counting Paginator (never paginate_by on a FilterView: it paginates twice).
+    table_pagination = {"per_page": 50, "paginator_class": Paginator}
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can_view_reminder_log(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return ReminderDelivery.objects.select_related("agency", "rule", "cycle").order_by(
+            "-planned_for", "agency__name", "pk")
+
+
+reminder_log = ReminderLogView.as_view()
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notifications = Notification.objects.filter(user=request.user).order_by("-created_at", "-pk")
+    page = Paginator(notifications, 30).get_page(request.GET.get("page"))
+    unread = notifications.filter(read_at__isnull=True).count()
+    return render(request, "reports/reminders/notification_list.html", {"page": page, "unread": unread})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    # Scoped to the user: another person's notification is a 404, not a 403 that confirms it exists.
+    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("reports:notifications")
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("reports:notifications")
