@@ -15,9 +15,9 @@ class SuccessionInline(admin.TabularInline):
 
 @admin.register(Agency)
 class AgencyAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "short_name", "symbol", "kind", "valid_from", "valid_to"]
+    list_display = ["name", "short_name", "symbol", "kind", "official_code", "valid_from", "valid_to"]
     list_filter = ["kind"]
-    search_fields = ["name", "short_name", "code", "symbol"]
+    search_fields = ["name", "short_name", "code", "symbol", "official_code", "place_name"]
     inlines = [SuccessionInline]
 
 

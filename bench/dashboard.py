@@ -26,9 +26,18 @@ def scales() -> list[dict]:
     env = os.environ
     return [
         {"name": "city", "database": "hptracker_bench_city", "args": ["--city"]},
-        {"name": "national", "database": "hptracker_bench_national", "args": [
-            "--agencies", env.get("BENCH_NATIONAL_AGENCIES", "3000"), "--tasks", env.get("BENCH_NATIONAL_TASKS", "50"),
-            "--years", env.get("BENCH_NATIONAL_YEARS", "10")]},
+        {
+            "name": "national",
+            "database": "hptracker_bench_national",
+            "args": [
+                "--agencies",
+                env.get("BENCH_NATIONAL_AGENCIES", "3000"),
+                "--tasks",
+                env.get("BENCH_NATIONAL_TASKS", "50"),
+                "--years",
+                env.get("BENCH_NATIONAL_YEARS", "10"),
+            ],
+        },
     ]
 
 
@@ -79,8 +88,9 @@ def measure_here(runs: int) -> dict:
 
     setup_test_environment()
     user, _ = get_user_model().objects.get_or_create(username="bench.reviewer")
-    Membership.objects.update_or_create(user=user, defaults={"agency": Agency.objects.get(code="sc-sgd"),
-                                                             "role": Role.REVIEWER})
+    Membership.objects.update_or_create(
+        user=user, defaults={"agency": Agency.objects.get(code="sc-sgd"), "role": Role.REVIEWER}
+    )
     client = Client()
     client.force_login(user)
     plan = Plan.objects.get(number="SCALE/KH")
@@ -105,17 +115,20 @@ def measure_here(runs: int) -> dict:
             timings.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200
         timings.sort()
-        results[name] = {"median": statistics.median(timings),
-                         "p95": timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))],
-                         "queries": len(queries)}
+        results[name] = {
+            "median": statistics.median(timings),
+            "p95": timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))],
+            "queries": len(queries),
+        }
     results["_size"] = plan.introduction
     return results
 
 
 def measure(scale: dict, runs: int) -> dict:
     env = {**os.environ, "DATABASE_URL": database_url(scale["database"])}
-    done = subprocess.run([PYTHON, __file__, "--measure", str(runs)], cwd=REPO, env=env, check=True,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [PYTHON, __file__, "--measure", str(runs)], cwd=REPO, env=env, check=True, capture_output=True, text=True
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -138,8 +151,10 @@ def benchmark() -> tuple[str, list[str]]:
     ]
     for name in PAGES:
         c, n = city[name], national[name]
-        lines.append(f"| reports:{name} | {c['median']:.1f} | {c['p95']:.1f} | {n['median']:.1f} | {n['p95']:.1f} "
-                     f"| {n['median'] / c['median']:.2f}× | {c['queries']} / {n['queries']} |")
+        lines.append(
+            f"| reports:{name} | {c['median']:.1f} | {c['p95']:.1f} | {n['median']:.1f} | {n['p95']:.1f} "
+            f"| {n['median'] / c['median']:.2f}× | {c['queries']} / {n['queries']} |"
+        )
     lines += [
         "",
         "Reading the missing-reports line: its SQL takes about 18 ms nationally (EXPLAIN ANALYZE: 11 ms to execute, "

@@ -49,15 +49,17 @@ def stage_html(out: str, paragraphs: int, agencies: int) -> dict:
 
     from plans.loading import load_plan, read_plan_file
     from plans.models import Plan
-    from reports.models import IssuerProfile
-    from reports.documents.pdf.consolidated import build_consolidated_context
     from reports.documents.numbering import default_issuer_profile, issuer_snapshot
+    from reports.documents.pdf.consolidated import build_consolidated_context
     from reports.documents.pdf.render import render_template_html
+    from reports.models import IssuerProfile
     from tests.reports.pdf_data import LONG_RESULT, accept_submissions, open_cycle
 
     with transaction.atomic():
-        plan = Plan.objects.filter(number="193/KH-UBND").first() or load_plan(
-            read_plan_file(REPO / "plans" / "data" / "ke-hoach-193-KH-UBND-2021.json"))[0]
+        plan = (
+            Plan.objects.filter(number="193/KH-UBND").first()
+            or load_plan(read_plan_file(REPO / "plans" / "data" / "ke-hoach-193-KH-UBND-2021.json"))[0]
+        )
         cycle = open_cycle(plan, 2099)
         accept_submissions(cycle, paragraphs=paragraphs, limit=agencies, result=LONG_RESULT)
         profile = default_issuer_profile()
@@ -65,8 +67,12 @@ def stage_html(out: str, paragraphs: int, agencies: int) -> dict:
         profile.refresh_from_db()
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as queries:
-            context = build_consolidated_context(cycle=cycle, snapshot=issuer_snapshot(profile),
-                                                 issued_on=datetime.date(2100, 1, 5), number_text="05/BC-SGDĐT")
+            context = build_consolidated_context(
+                cycle=cycle,
+                snapshot=issuer_snapshot(profile),
+                issued_on=datetime.date(2100, 1, 5),
+                number_text="05/BC-SGDĐT",
+            )
         html = render_template_html("pdf/consolidated_report.html", context)
         seconds = time.perf_counter() - started
         transaction.set_rollback(True)
@@ -85,8 +91,12 @@ def stage_pipeline(path: str, pdf_out: str | None) -> dict:
     seconds = time.perf_counter() - started
     if pdf_out:
         Path(pdf_out).write_bytes(rendered.content)
-    return {"seconds": seconds, "pages": rendered.page_count, "peak_mb": _peak_mb(),
-            "pdf_kb": len(rendered.content) // 1024}
+    return {
+        "seconds": seconds,
+        "pages": rendered.page_count,
+        "peak_mb": _peak_mb(),
+        "pdf_kb": len(rendered.content) // 1024,
+    }
 
 
 def stage_bare(path: str) -> dict:
@@ -104,8 +114,7 @@ def stage_bare(path: str) -> dict:
 
 
 def _run(*args: str) -> dict:
-    result = subprocess.run([sys.executable, __file__, *args], cwd=REPO, capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run([sys.executable, __file__, *args], cwd=REPO, capture_output=True, text=True, check=False)
     if result.returncode:
         raise RuntimeError(f"bench stage {args[0]} failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -120,16 +129,25 @@ def bench_pdf(*, agencies: int = 12, paragraphs: int = 1, pdf_out: str | None = 
         bare = _run("bare", html)
     ratio = pipeline["seconds"] / bare["seconds"]
     ok = ratio <= TARGET_RATIO and pipeline["seconds"] < TARGET_SECONDS and pipeline["peak_mb"] < TARGET_MB
-    result = {"pages": pipeline["pages"], "context_and_html_s": round(built["seconds"], 2),
-              "context_queries": built["queries"], "pipeline_s": round(pipeline["seconds"], 2),
-              "pipeline_peak_mb": round(pipeline["peak_mb"]), "bare_s": round(bare["seconds"], 2),
-              "bare_peak_mb": round(bare["peak_mb"]), "ratio": round(ratio, 3), "pdf_kb": pipeline["pdf_kb"],
-              "within_targets": ok}
-    print(f"PDF: {result['pages']} pages; context + HTML {result['context_and_html_s']} s "
-          f"({result['context_queries']} queries); pipeline {result['pipeline_s']} s, "
-          f"{result['pipeline_peak_mb']} MB peak; bare WeasyPrint {result['bare_s']} s, {result['bare_peak_mb']} MB; "
-          f"ratio {result['ratio']} (targets ≤ {TARGET_RATIO}, < {TARGET_SECONDS} s, < {TARGET_MB:.0f} MB): "
-          f"{'OK' if ok else 'OVER TARGET'}")
+    result = {
+        "pages": pipeline["pages"],
+        "context_and_html_s": round(built["seconds"], 2),
+        "context_queries": built["queries"],
+        "pipeline_s": round(pipeline["seconds"], 2),
+        "pipeline_peak_mb": round(pipeline["peak_mb"]),
+        "bare_s": round(bare["seconds"], 2),
+        "bare_peak_mb": round(bare["peak_mb"]),
+        "ratio": round(ratio, 3),
+        "pdf_kb": pipeline["pdf_kb"],
+        "within_targets": ok,
+    }
+    print(
+        f"PDF: {result['pages']} pages; context + HTML {result['context_and_html_s']} s "
+        f"({result['context_queries']} queries); pipeline {result['pipeline_s']} s, "
+        f"{result['pipeline_peak_mb']} MB peak; bare WeasyPrint {result['bare_s']} s, {result['bare_peak_mb']} MB; "
+        f"ratio {result['ratio']} (targets ≤ {TARGET_RATIO}, < {TARGET_SECONDS} s, < {TARGET_MB:.0f} MB): "
+        f"{'OK' if ok else 'OVER TARGET'}"
+    )
     return result
 
 
@@ -153,8 +171,13 @@ def benchmark() -> tuple[str, list[str]]:
     ensure_database(name)
     env = {**os.environ, "DATABASE_URL": database_url(name)}
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, env=env, check=True)
-    subprocess.run([sys.executable, "manage.py", "load_plan", "plans/data/ke-hoach-193-KH-UBND-2021.json"],
-                   cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "manage.py", "load_plan", "plans/data/ke-hoach-193-KH-UBND-2021.json"],
+        cwd=REPO,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     previous = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = env["DATABASE_URL"]
     try:
@@ -170,7 +193,8 @@ def benchmark() -> tuple[str, list[str]]:
         "`bench/pdf.py`: the consolidated report of plan 193 with the first 12 expected agencies' accepted "
         "reports (two sentences of results per task), built in a transaction that is rolled back, rendered "
         "through the portal's pipeline "
-        "(`reports.documents.pdf.render`: url_fetcher, bundled Liberation Serif) and by bare WeasyPrint on the same HTML, "
+        "(`reports.documents.pdf.render`: url_fetcher, bundled Liberation Serif) "
+        "and by bare WeasyPrint on the same HTML, "
         "each in its own process (peak memory = ru_maxrss). Three runs; the median run by ratio:",
         "",
         "| pages | context + HTML | queries | pipeline | peak | bare WeasyPrint | peak | ratio (min–max) | targets |",

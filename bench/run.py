@@ -28,8 +28,9 @@ def write_section(title: str, lines: list[str]) -> None:
     stamp = f"_Measured {datetime.date.today():%d/%m/%Y} on {os.cpu_count()} cores._"
     section = f"## {title}\n\n{stamp}\n\n" + "\n".join(lines) + "\n"
     pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _m: section + "\n", text) if pattern.search(text) else \
-        text.rstrip("\n") + "\n\n" + section
+    text = (
+        pattern.sub(lambda _m: section + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    )
     REPORT.write_text(text, encoding="utf-8")
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -23,7 +24,7 @@ from .models import (
     TaskAssignment,
     TaskGroup,
 )
-from .successions import SuccessionResult, agency_succession_apply
+from .successions import SuccessionResult, agency_succession_apply, agency_succession_preview
 
 
 class BasisInline(admin.TabularInline):
@@ -148,10 +149,23 @@ class RuleRecipientAdmin(admin.ModelAdmin):
 class AgencySuccessionAdmin(admin.ModelAdmin):
     list_display = ["predecessor", "successor", "kind", "effective_on"]
     autocomplete_fields = ["predecessor", "successor"]
-    actions = ["apply_succession"]
+    actions = ["preview_succession", "apply_succession"]
 
-    @admin.action(description=_("Áp dụng kế thừa: chuyển nhiệm vụ sang cơ quan kế thừa"),
-                  permissions=["change"])
+    @admin.action(description=_("Xem trước kế thừa: những gì sẽ chuyển sang cơ quan kế thừa"), permissions=["change"])
+    def preview_succession(self, request, queryset):
+        # Django's delete_selected pattern: an intermediate page, whose button posts `apply_succession` for the
+        # same rows. Nothing is written until then.
+        successions = list(queryset.select_related("predecessor", "successor").order_by("effective_on", "pk"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Xem trước kế thừa"),
+            "opts": self.model._meta,
+            "previews": agency_succession_preview(successions=successions, by=request.user),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/plans/agencysuccession/preview.html", context)
+
+    @admin.action(description=_("Áp dụng kế thừa: chuyển nhiệm vụ sang cơ quan kế thừa"), permissions=["change"])
     def apply_succession(self, request, queryset):
         # Oldest first: a chain (A → B on 1/1, B → C on 1/3) then hands A's tasks on to C.
         for succession in queryset.select_related("predecessor", "successor").order_by("effective_on", "pk"):
@@ -160,21 +174,32 @@ class AgencySuccessionAdmin(admin.ModelAdmin):
             except ValidationError as error:
                 self.message_user(request, f"{succession}: {' '.join(error.messages)}", messages.ERROR)
                 continue
-            self.message_user(request, _summary(succession, result),
-                              messages.SUCCESS if result.changed else messages.INFO)
+            self.message_user(
+                request, _summary(succession, result), messages.SUCCESS if result.changed else messages.INFO
+            )
             if result.people_to_move:
                 names = ", ".join(m.user.get_username() for m in result.people_to_move)
-                self.message_user(request, gettext("Các tài khoản sau vẫn thuộc %(a)s, xin chuyển bằng tay sang đơn vị "
-                                             "mới: %(names)s.") % {"a": succession.predecessor.short_name,
-                                                                    "names": names}, messages.WARNING)
+                self.message_user(
+                    request,
+                    gettext("Các tài khoản sau vẫn thuộc %(a)s, xin chuyển bằng tay sang đơn vị mới: %(names)s.")
+                    % {"a": succession.predecessor.short_name, "names": names},
+                    messages.WARNING,
+                )
 
 
 def _summary(succession: AgencySuccession, result: SuccessionResult) -> str:
     names = {"a": succession.predecessor.short_name, "b": succession.successor.short_name}
     if not result.changed:
         return gettext("%(a)s → %(b)s: đã áp dụng từ trước, không có gì thay đổi.") % names
-    return gettext("%(a)s → %(b)s: %(moved)s nhiệm vụ chuyển sang, %(strengthened)s nhiệm vụ nâng thành chủ trì, "
-             "%(kept)s nhiệm vụ cơ quan kế thừa đã đảm nhận, %(duties)s mục tổ chức thực hiện được bổ sung, "
-             "%(recipients)s nơi nhận báo cáo được chuyển.") % {
-        **names, "moved": result.assignments_moved, "strengthened": result.assignments_strengthened,
-        "kept": result.assignments_kept, "duties": result.duty_items_added, "recipients": result.recipients_moved}
+    return gettext(
+        "%(a)s → %(b)s: %(moved)s nhiệm vụ chuyển sang, %(strengthened)s nhiệm vụ nâng thành chủ trì, "
+        "%(kept)s nhiệm vụ cơ quan kế thừa đã đảm nhận, %(duties)s mục tổ chức thực hiện được bổ sung, "
+        "%(recipients)s nơi nhận báo cáo được chuyển."
+    ) % {
+        **names,
+        "moved": result.assignments_moved,
+        "strengthened": result.assignments_strengthened,
+        "kept": result.assignments_kept,
+        "duties": result.duty_items_added,
+        "recipients": result.recipients_moved,
+    }

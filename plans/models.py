@@ -52,7 +52,11 @@ class BasisDocument(models.Model):
     issued_on = models.DateField(_("ngày ban hành"))
     title = models.TextField(_("trích yếu"), blank=True)
     implements = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="implemented_by",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="implemented_by",
         verbose_name=_("thực hiện văn bản"),
     )
 
@@ -81,9 +85,7 @@ class Objective(models.Model):
         verbose_name = _("mục đích, yêu cầu")
         verbose_name_plural = _("mục đích, yêu cầu")
         ordering = ["plan", "section", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["plan", "section", "number"], name="objective_unique_number")
-        ]
+        constraints = [models.UniqueConstraint(fields=["plan", "section", "number"], name="objective_unique_number")]
 
     def __str__(self) -> str:
         return f"{self.get_section_display()} {self.number}"

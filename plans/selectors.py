@@ -21,14 +21,19 @@ def plan_page(*, pk: int) -> dict:
     plan = Plan.objects.select_related("issuer").get(pk=pk)
     current = TaskAssignment.objects.current().select_related("agency").order_by("role", "agency__name")
     groups = TaskGroup.objects.filter(plan=plan).prefetch_related(
-        Prefetch("tasks", queryset=Task.objects.order_by("number").prefetch_related(
-            Prefetch("assignments", queryset=current, to_attr="current_assignments"),
-            "targets",
-        ))
+        Prefetch(
+            "tasks",
+            queryset=Task.objects.order_by("number").prefetch_related(
+                Prefetch("assignments", queryset=current, to_attr="current_assignments"),
+                "targets",
+            ),
+        )
     )
     duty_items = DutyItem.objects.filter(plan=plan).prefetch_related("duties", "agencies")
-    rules = ReportingRule.objects.filter(plan=plan).select_related("final_recipient").prefetch_related(
-        "reporters", "rule_recipients__agency"
+    rules = (
+        ReportingRule.objects.filter(plan=plan)
+        .select_related("final_recipient")
+        .prefetch_related("reporters", "rule_recipients__agency")
     )
     calendar = [
         CalendarEntry(

@@ -35,8 +35,14 @@ class SuccessionResult:
 
     @property
     def changed(self) -> bool:
-        return bool(self.predecessor_closed or self.assignments_moved or self.assignments_strengthened
-                    or self.assignments_kept or self.duty_items_added or self.recipients_moved)
+        return bool(
+            self.predecessor_closed
+            or self.assignments_moved
+            or self.assignments_strengthened
+            or self.assignments_kept
+            or self.duty_items_added
+            or self.recipients_moved
+        )
 
 
 def agency_succession_apply(*, succession: AgencySuccession, by) -> SuccessionResult:
@@ -67,8 +73,7 @@ def agency_succession_apply(*, succession: AgencySuccession, by) -> SuccessionRe
             result.predecessor_closed = True
 
         note = _inherited_note(predecessor, succession)
-        for old in (TaskAssignment.objects.current().filter(agency=predecessor)
-                    .select_for_update().order_by("task_id")):
+        for old in TaskAssignment.objects.current().filter(agency=predecessor).select_for_update().order_by("task_id"):
             _end(old, last_day, by)
             _give_to_successor(old, successor, effective_on, last_day, note, by, result)
 
@@ -78,8 +83,9 @@ def agency_succession_apply(*, succession: AgencySuccession, by) -> SuccessionRe
 
         _readdress_rules(predecessor, successor, by, result)
 
-        result.people_to_move = list(Membership.objects.filter(agency=predecessor)
-                                     .select_related("user").order_by("user__username"))
+        result.people_to_move = list(
+            Membership.objects.filter(agency=predecessor).select_related("user").order_by("user__username")
+        )
     return result
 
 
@@ -100,13 +106,18 @@ def _readdress_rules(predecessor: Agency, successor: Agency, by, result: Success
 
 def _validate(predecessor: Agency, successor: Agency, effective_on: datetime.date) -> None:
     if predecessor.valid_from >= effective_on:
-        raise ValidationError(_("%(a)s bắt đầu hoạt động từ %(d)s, không sớm hơn ngày kế thừa: xin kiểm tra lại "
-                                "ngày có hiệu lực.") % {"a": predecessor.short_name,
-                                                         "d": f"{predecessor.valid_from:%d/%m/%Y}"})
+        raise ValidationError(
+            _("%(a)s bắt đầu hoạt động từ %(d)s, không sớm hơn ngày kế thừa: xin kiểm tra lại ngày có hiệu lực.")
+            % {"a": predecessor.short_name, "d": f"{predecessor.valid_from:%d/%m/%Y}"}
+        )
     if not successor.is_active_on(effective_on):
-        raise ValidationError(_("%(a)s không hoạt động vào ngày %(d)s nên không nhận kế thừa được: xin kiểm tra "
-                                "thời gian hiệu lực của cơ quan kế thừa.") % {"a": successor.short_name,
-                                                                             "d": f"{effective_on:%d/%m/%Y}"})
+        raise ValidationError(
+            _(
+                "%(a)s không hoạt động vào ngày %(d)s nên không nhận kế thừa được: xin kiểm tra "
+                "thời gian hiệu lực của cơ quan kế thừa."
+            )
+            % {"a": successor.short_name, "d": f"{effective_on:%d/%m/%Y}"}
+        )
 
 
 def _inherited_note(predecessor: Agency, succession: AgencySuccession) -> str:
@@ -123,8 +134,15 @@ def _end(assignment: TaskAssignment, last_day: datetime.date, by) -> None:
     assignment.save()
 
 
-def _give_to_successor(old: TaskAssignment, successor: Agency, effective_on: datetime.date,
-                       last_day: datetime.date, note: str, by, result: SuccessionResult) -> None:
+def _give_to_successor(
+    old: TaskAssignment,
+    successor: Agency,
+    effective_on: datetime.date,
+    last_day: datetime.date,
+    note: str,
+    by,
+    result: SuccessionResult,
+) -> None:
     mine = TaskAssignment.objects.current().select_for_update().filter(task_id=old.task_id, agency=successor).first()
     if mine is not None and ROLE_STRENGTH[mine.role] >= ROLE_STRENGTH[old.role]:
         result.assignments_kept += 1
@@ -134,8 +152,9 @@ def _give_to_successor(old: TaskAssignment, successor: Agency, effective_on: dat
         result.assignments_strengthened += 1
     else:
         result.assignments_moved += 1
-    new = TaskAssignment(task_id=old.task_id, agency=successor, role=old.role, status=old.status, note=note,
-                         started_on=effective_on)
+    new = TaskAssignment(
+        task_id=old.task_id, agency=successor, role=old.role, status=old.status, note=note, started_on=effective_on
+    )
     new._history_user = by
     new.save()
 
@@ -143,8 +162,14 @@ def _give_to_successor(old: TaskAssignment, successor: Agency, effective_on: dat
 # --- split and function transfer: a named share goes to each successor -----------------------------------------
 
 
-def agency_share_hand_over(*, succession: AgencySuccession, assignments: list[TaskAssignment],
-                           duty_items: list[DutyItem], rule_ids: set[int] | None, by) -> SuccessionResult:
+def agency_share_hand_over(
+    *,
+    succession: AgencySuccession,
+    assignments: list[TaskAssignment],
+    duty_items: list[DutyItem],
+    rule_ids: set[int] | None,
+    by,
+) -> SuccessionResult:
     """Give one successor its share of what the predecessor held: the current `assignments` named for it (each
     with the predecessor's role, the stronger role winning as in a merger), the `duty_items` named for it, and
     the predecessor's place among the recipients of the rules `rule_ids` (None: every rule). The predecessor's
@@ -171,8 +196,9 @@ def agency_share_hand_over(*, succession: AgencySuccession, assignments: list[Ta
     return result
 
 
-def agency_share_take_back(*, succession: AgencySuccession, task_ids: set[int] | None, rule_ids: set[int] | None,
-                           by) -> int:
+def agency_share_take_back(
+    *, succession: AgencySuccession, task_ids: set[int] | None, rule_ids: set[int] | None, by
+) -> int:
     """Undo `agency_share_hand_over` (or a merger's hand-over) for one successor: the rows it inherited on
     `effective_on` (recognised by their note) are deleted, a part of its own that a stronger inherited role
     replaced is reopened, and its place among the recipients of `rule_ids` goes back to the predecessor. Returns
@@ -182,8 +208,8 @@ def agency_share_take_back(*, succession: AgencySuccession, task_ids: set[int] |
     last_day = succession.effective_on - datetime.timedelta(days=1)
     changes = 0
     inherited = TaskAssignment.objects.current().filter(
-        agency=successor, started_on=succession.effective_on,
-        note=_inherited_note(predecessor, succession))
+        agency=successor, started_on=succession.effective_on, note=_inherited_note(predecessor, succession)
+    )
     if task_ids is not None:
         inherited = inherited.filter(task_id__in=task_ids)
     for row in inherited.order_by("pk"):
@@ -191,8 +217,9 @@ def agency_share_take_back(*, succession: AgencySuccession, task_ids: set[int] |
         row._history_user = by
         row.delete()
         changes += 1
-        replaced = (TaskAssignment.objects.filter(agency=successor, task_id=task_id, ended_on=last_day)
-                    .order_by("-pk").first())
+        replaced = (
+            TaskAssignment.objects.filter(agency=successor, task_id=task_id, ended_on=last_day).order_by("-pk").first()
+        )
         if replaced is not None:
             replaced.ended_on = None
             replaced._history_user = by
@@ -209,3 +236,51 @@ def agency_share_take_back(*, succession: AgencySuccession, task_ids: set[int] |
             recipient.save()
         changes += 1
     return changes
+
+
+# --- preview: what applying would do, shown to the administrator before anything is written ---------------------
+
+
+@dataclass
+class SuccessionPreview:
+    succession: AgencySuccession
+    result: SuccessionResult | None
+    error: str = ""
+    task_codes: list[str] = field(default_factory=list)  # the predecessor's current tasks, all of which move
+    open_reports: list[str] = field(default_factory=list)
+
+
+def agency_succession_preview(*, successions: list[AgencySuccession], by) -> list[SuccessionPreview]:
+    """Apply the successions in order (a chain hands on what the earlier link gave) inside a transaction that is
+    rolled back: the preview is exactly what applying does, and nothing is written."""
+    previews = []
+    with transaction.atomic():
+        for succession in successions:
+            current = TaskAssignment.objects.current().filter(agency=succession.predecessor)
+            preview = SuccessionPreview(
+                succession=succession, result=None,
+                task_codes=sorted((a.task.code for a in current.select_related("task__group")),
+                                  key=lambda code: tuple(int(part) for part in code.split("."))),
+                open_reports=open_reports_of(succession.predecessor))
+            try:
+                with transaction.atomic():
+                    preview.result = agency_succession_apply(succession=succession, by=by)
+            except ValidationError as error:
+                preview.error = " ".join(error.messages)
+            previews.append(preview)
+        transaction.set_rollback(True)
+    return previews
+
+
+def open_reports_of(agency: Agency) -> list[str]:
+    """Reports of an agency in a cycle still open, not yet accepted: they stay with the agency that ends. Read by
+    model name because `plans` never imports `reports`."""
+    from django.apps import apps
+
+    try:
+        submission = apps.get_model("reports", "Submission")
+    except LookupError:
+        return []
+    rows = (submission.objects.filter(agency=agency, cycle__status="open").exclude(status="accepted")
+            .select_related("cycle", "rule").order_by("cycle__year", "rule__code"))
+    return [f"{agency.short_name}: {s.cycle.year}, {s.rule.title} ({s.get_status_display()})" for s in rows]

@@ -7,9 +7,21 @@ import unicodedata
 # Old and new tone placement ("hoà"/"hòa", "thuỷ"/"thủy") are different code points even in NFC. We keep what
 # people typed and fold only when comparing or searching.
 _OLD_TO_NEW_TONE_PLACEMENT = {
-    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
-    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
-    "uỳ": "ủy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
+    "oà": "òa",
+    "oá": "óa",
+    "oả": "ỏa",
+    "oã": "õa",
+    "oạ": "ọa",
+    "oè": "òe",
+    "oé": "óe",
+    "oẻ": "ỏe",
+    "oẽ": "õe",
+    "oẹ": "ọe",
+    "uỳ": "ủy",
+    "uý": "úy",
+    "uỷ": "ủy",
+    "uỹ": "ũy",
+    "uỵ": "ụy",
 }
 _OLD_TO_NEW_TONE_PLACEMENT["uỳ"] = "ùy"
 _NEW_TO_OLD_TONE_PLACEMENT = {new: old for old, new in _OLD_TO_NEW_TONE_PLACEMENT.items()}

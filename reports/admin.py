@@ -53,6 +53,17 @@ class TaskReportAdmin(SimpleHistoryAdmin):
     list_select_related = ["submission__agency", "submission__cycle", "task__group"]
 
 
-for model in (m.Receipt, m.IssuedDocument, m.TargetValue, m.Evidence, m.SubmissionEvent, m.ReminderDelivery,
-              m.Notification, m.WorkingDayOverride, m.IssuerProfile, m.DocumentNumber, m.GeneratedReport):
+for model in (
+    m.Receipt,
+    m.IssuedDocument,
+    m.TargetValue,
+    m.Evidence,
+    m.SubmissionEvent,
+    m.ReminderDelivery,
+    m.Notification,
+    m.WorkingDayOverride,
+    m.IssuerProfile,
+    m.DocumentNumber,
+    m.GeneratedReport,
+):
     admin.site.register(model)

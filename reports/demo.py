@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from agencies.models import Agency, Membership, Role
 from plans.models import Plan
+from reports.cycles.services import cycle_open, expected_submissions
 from reports.models import Cycle, Progress, Submission, SubmissionStatus
-from reports.submissions.selectors import targets_for_agency
 from reports.submissions import reviews
 from reports.submissions import services as services
-from reports.cycles.services import cycle_open, expected_submissions
+from reports.submissions.selectors import targets_for_agency
 
 RESULT_SENTENCES = [
     "Đã ban hành kế hoạch triển khai, tổ chức quán triệt đến 100% cán bộ, công chức, viên chức của đơn vị.",
@@ -61,24 +61,31 @@ def _fill(submission, staff, rng: random.Random, *, quality: float) -> None:
         for target in targets_for_agency(agency=submission.agency, plan_id=submission.cycle.plan_id)
     }
     services.submission_save(
-        submission=submission, by=staff, version=submission.version,
+        submission=submission,
+        by=staff,
+        version=submission.version,
         general={
             "assessment": "Đơn vị đã triển khai đầy đủ các nhiệm vụ được giao, bám sát Kế hoạch 193/KH-UBND.",
             "shortcomings": "Một số nhiệm vụ còn chậm do thiếu kinh phí và nhân lực.",
             "directions": "Tiếp tục thực hiện các nhiệm vụ thường xuyên; tập trung chuyển đổi số trong giáo dục.",
             "proposals": "Đề nghị thành phố bố trí kinh phí cho nhiệm vụ xây dựng trường chuẩn quốc gia.",
         },
-        tasks=task_inputs, targets=targets,
+        tasks=task_inputs,
+        targets=targets,
     )
 
 
 def _backdate(submission, due_on: datetime.date, rng: random.Random) -> None:
     """Last year's sample reports were made today; date them as they would have arrived, mostly on time, so the
     demo's year-on-year figures look like a real year. Demo data only: real reports are never re-dated."""
-    sent = datetime.datetime.combine(due_on - datetime.timedelta(days=rng.randint(-4, 12)), datetime.time(9, 30),
-                                     tzinfo=timezone.get_current_timezone())
+    sent = datetime.datetime.combine(
+        due_on - datetime.timedelta(days=rng.randint(-4, 12)),
+        datetime.time(9, 30),
+        tzinfo=timezone.get_current_timezone(),
+    )
     Submission.objects.filter(pk=submission.pk).update(
-        submitted_at=sent, is_late=sent.date() > due_on, accepted_at=sent + datetime.timedelta(days=7))
+        submitted_at=sent, is_late=sent.date() > due_on, accepted_at=sent + datetime.timedelta(days=7)
+    )
 
 
 @transaction.atomic
@@ -113,7 +120,10 @@ def create_sample_reports(*, plan: Plan, year: int, reviewer, seed: int = 193) -
             elif roll < accepted + submitted:
                 counts["submitted"] += 1
             else:
-                reviews.review_return(submission=submission, reviewer=reviewer,
-                                      reason="Đề nghị bổ sung số liệu minh chứng cho nhiệm vụ 3.8.")
+                reviews.review_return(
+                    submission=submission,
+                    reviewer=reviewer,
+                    reason="Đề nghị bổ sung số liệu minh chứng cho nhiệm vụ 3.8.",
+                )
                 counts["returned"] += 1
     return counts

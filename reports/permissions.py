@@ -108,7 +108,8 @@ def can_review_submission(user, submission: Submission) -> bool:
 
 def can_acknowledge_submission(user, submission: Submission) -> bool:
     return submission.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED) and _is_recipient(
-        user, submission, first_only=False)
+        user, submission, first_only=False
+    )
 
 
 def can_reopen_submission(user, submission: Submission) -> bool:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("reports.dashboard.urls")),
     path("", include("reports.documents.urls")),
     path("", include("reports.reminders.urls")),
+    path("", include("reports.signatures.urls")),
 ]

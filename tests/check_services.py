@@ -19,8 +19,12 @@ def main() -> int:
         parsed = urlparse(database_url)
         try:
             psycopg2.connect(
-                dbname="postgres", user=parsed.username or "postgres", password=parsed.password or None,
-                host=parsed.hostname or "127.0.0.1", port=parsed.port or 5432, connect_timeout=5,
+                dbname="postgres",
+                user=parsed.username or "postgres",
+                password=parsed.password or None,
+                host=parsed.hostname or "127.0.0.1",
+                port=parsed.port or 5432,
+                connect_timeout=5,
             ).close()
         except psycopg2.OperationalError as error:
             problems.append(f"Không kết nối được PostgreSQL tại {parsed.hostname}:{parsed.port or 5432}: {error}")

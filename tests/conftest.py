@@ -50,8 +50,11 @@ def empty_database(db):
 
 def make_person(username: str, role: str, agency: Agency | None, *, password: str = "mat-khau-thu-nghiem-2026"):
     user = get_user_model().objects.create_user(
-        username=username, password=password, email=f"{username}@example.vn",
-        first_name=username.split(".")[0].title(), last_name="Nguyễn",
+        username=username,
+        password=password,
+        email=f"{username}@example.vn",
+        first_name=username.split(".")[0].title(),
+        last_name="Nguyễn",
     )
     Membership.objects.create(user=user, agency=agency, role=role)
     return user
@@ -136,8 +139,15 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": executable,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
     }
 
 

@@ -135,11 +135,25 @@ def test_the_plan_page_is_in_english_after_switching(client, plan, agency_staff)
     assert response.status_code == 200
     html = response.content.decode()
     assert 'lang="en"' in html
-    for english in ("Sign out", "Annual reporting calendar", "Legal basis for issuance", "Lead agency",
-                    "Co-operating agencies", "II. Main tasks and measures", "III. Implementation", "Agency staff"):
+    for english in (
+        "Sign out",
+        "Annual reporting calendar",
+        "Legal basis for issuance",
+        "Lead agency",
+        "Co-operating agencies",
+        "II. Main tasks and measures",
+        "III. Implementation",
+        "Agency staff",
+    ):
         assert english in html, english
-    for vietnamese in ("Đăng xuất", "Lịch báo cáo hằng năm", "Căn cứ ban hành", "Cơ quan phối hợp",
-                       "Nhiệm vụ, giải pháp chủ yếu", "Cán bộ đơn vị"):
+    for vietnamese in (
+        "Đăng xuất",
+        "Lịch báo cáo hằng năm",
+        "Căn cứ ban hành",
+        "Cơ quan phối hợp",
+        "Nhiệm vụ, giải pháp chủ yếu",
+        "Cán bộ đơn vị",
+    ):
         assert vietnamese not in html, vietnamese
     # The plan's own text (data, not interface) stays as issued.
     assert "Sở GD&amp;ĐT" in html

@@ -14,8 +14,8 @@ from agencies.models import Agency
 from plans.models import Plan, ReportingRule
 from plans.text import clean_text
 from reports import permissions
-from reports.models import Cycle, CycleDeadline, CycleEvent, CycleEventKind, CycleStatus
 from reports.errors import WorkflowError
+from reports.models import Cycle, CycleDeadline, CycleEvent, CycleEventKind, CycleStatus
 
 REASON_MAX = 2_000
 
@@ -44,8 +44,10 @@ def cycle_open(*, plan: Plan, year: int) -> Cycle:
 
 def locked_cycle_message(cycle: Cycle) -> str:
     """What an agency reads when it tries to change a report of a locked cycle (one sentence everywhere)."""
-    return _("Kỳ báo cáo năm %(y)s đã khóa số liệu: đơn vị không lập, sửa hay gửi được báo cáo nữa. Nếu cần "
-             "sửa, xin đề nghị Sở Giáo dục và Đào tạo mở khóa.") % {"y": cycle.year}
+    return _(
+        "Kỳ báo cáo năm %(y)s đã khóa số liệu: đơn vị không lập, sửa hay gửi được báo cáo nữa. Nếu cần "
+        "sửa, xin đề nghị Sở Giáo dục và Đào tạo mở khóa."
+    ) % {"y": cycle.year}
 
 
 def cycle_lock(*, cycle: Cycle, by) -> Cycle:
@@ -55,8 +57,12 @@ def cycle_lock(*, cycle: Cycle, by) -> Cycle:
         # Row lock: two reviewers clicking at once give one lock and one clear refusal, never two log entries.
         cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
         if not permissions.can_lock_cycle(by):
-            raise WorkflowError(_("Chỉ cán bộ thẩm định của Sở Giáo dục và Đào tạo hoặc quản trị hệ thống mới "
-                                  "khóa được số liệu của kỳ báo cáo."))
+            raise WorkflowError(
+                _(
+                    "Chỉ cán bộ thẩm định của Sở Giáo dục và Đào tạo hoặc quản trị hệ thống mới "
+                    "khóa được số liệu của kỳ báo cáo."
+                )
+            )
         if not cycle.is_open:
             raise WorkflowError(_("Kỳ báo cáo năm %(y)s đã khóa số liệu từ trước.") % {"y": cycle.year})
         cycle.status, cycle.locked_at = CycleStatus.LOCKED, timezone.now()
@@ -71,8 +77,12 @@ def cycle_unlock(*, cycle: Cycle, by, reason: str) -> Cycle:
     with transaction.atomic():
         cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
         if not permissions.can_lock_cycle(by):
-            raise WorkflowError(_("Chỉ cán bộ thẩm định của Sở Giáo dục và Đào tạo hoặc quản trị hệ thống mới "
-                                  "mở khóa được số liệu của kỳ báo cáo."))
+            raise WorkflowError(
+                _(
+                    "Chỉ cán bộ thẩm định của Sở Giáo dục và Đào tạo hoặc quản trị hệ thống mới "
+                    "mở khóa được số liệu của kỳ báo cáo."
+                )
+            )
         if cycle.is_open:
             raise WorkflowError(_("Kỳ báo cáo năm %(y)s đang mở, không cần mở khóa.") % {"y": cycle.year})
         text = clean_text(reason)
@@ -109,8 +119,12 @@ def expected_submissions(*, cycle: Cycle, agency: Agency | None = None) -> list[
     seen: set[tuple[int, int]] = set()
     for deadline in deadlines:
         day = deadline.due_on
-        agencies = Agency.objects.filter(duty_items__in=deadline.rule.reporters.all()).filter(
-            valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).distinct()
+        agencies = (
+            Agency.objects.filter(duty_items__in=deadline.rule.reporters.all())
+            .filter(valid_from__lte=day)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+            .distinct()
+        )
         if agency is not None:
             agencies = agencies.filter(pk=agency.pk)
         for a in agencies.order_by("name"):

@@ -17,6 +17,9 @@ def open_current_cycle(year: int | None = None) -> list[int]:
     """Open this year's cycle of every plan whose period (up to its orientation year, as `open_cycle` reads
     it) covers the year. Returns the cycle ids."""
     year = year or timezone.localdate().year
-    plans = Plan.objects.annotate(last_year=Coalesce("oriented_to", "horizon_end")).filter(
-        Q(horizon_start__lte=year) & Q(last_year__gte=year)).order_by("pk")
+    plans = (
+        Plan.objects.annotate(last_year=Coalesce("oriented_to", "horizon_end"))
+        .filter(Q(horizon_start__lte=year) & Q(last_year__gte=year))
+        .order_by("pk")
+    )
     return [cycle_open(plan=plan, year=year).pk for plan in plans]

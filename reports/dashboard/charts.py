@@ -33,18 +33,26 @@ BAR = "#1f5fa8"
 
 def _status_labels() -> dict[str, str]:
     # Translated at call time, in the language of the request or of the PDF being rendered.
-    return {"done": _("Đã hoàn thành"), "in_progress": _("Đang thực hiện"), "not_started": _("Chưa thực hiện"),
-            "overdue": _("Quá hạn"), "no_report": _("Chưa có báo cáo")}
+    return {
+        "done": _("Đã hoàn thành"),
+        "in_progress": _("Đang thực hiện"),
+        "not_started": _("Chưa thực hiện"),
+        "overdue": _("Quá hạn"),
+        "no_report": _("Chưa có báo cáo"),
+    }
 
 
 def _e(text: object) -> str:
     return escape(str(text), quote=True)
 
 
-def _text(x: float, y: float, text: object, *, size: int = 12, anchor: str = "start", fill: str = INK,
-          weight: str = "normal") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
-            f'font-weight="{weight}">{_e(text)}</text>')
+def _text(
+    x: float, y: float, text: object, *, size: int = 12, anchor: str = "start", fill: str = INK, weight: str = "normal"
+) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
+        f'font-weight="{weight}">{_e(text)}</text>'
+    )
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -87,8 +95,10 @@ def progress_chart(rows: Sequence[tuple[str, Mapping[str, int]]], *, title: str 
             if not count:
                 continue
             w = plot_w * count / scale_max
-            body.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}">'
-                        f"<title>{_e(labels[key])}: {count}</title></rect>")
+            body.append(
+                f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}">'
+                f"<title>{_e(labels[key])}: {count}</title></rect>"
+            )
             if w >= 18:
                 body.append(_text(x + w / 2, y + 15, count, size=11, anchor="middle", fill="#ffffff"))
             x += w
@@ -103,8 +113,16 @@ def progress_chart(rows: Sequence[tuple[str, Mapping[str, int]]], *, title: str 
     return _svg(width, height, title, body)
 
 
-def target_chart(*, title: str, unit: str, points: Sequence[tuple[int, float]], target: float,
-                 target_label: str = "", width: int = 560, height: int = 280) -> str:
+def target_chart(
+    *,
+    title: str,
+    unit: str,
+    points: Sequence[tuple[int, float]],
+    target: float,
+    target_label: str = "",
+    width: int = 560,
+    height: int = 280,
+) -> str:
     """Vertical bars of a target's reported value year by year, with the target as a dashed line.
 
     points: (year, value) pairs in any order (values may be Decimal); target: Target.target_value.
@@ -113,8 +131,9 @@ def target_chart(*, title: str, unit: str, points: Sequence[tuple[int, float]], 
     left, right, top, bottom = 44, 16, 34, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [float(v) for _year, v in points]
-    ceiling = 100.0 if unit == "%" and max(values + [float(target)]) <= 100 else \
-        max(values + [float(target)]) * 1.15 or 1.0
+    ceiling = (
+        100.0 if unit == "%" and max(values + [float(target)]) <= 100 else max(values + [float(target)]) * 1.15 or 1.0
+    )
     body = [_text(0, 18, title, size=14, weight="bold")]
 
     def y_of(value: float) -> float:
@@ -134,13 +153,17 @@ def target_chart(*, title: str, unit: str, points: Sequence[tuple[int, float]], 
         x = left + index * slot + slot * 0.2
         y = y_of(value)
         fill = BAR if value >= float(target) else "#7fa3cf"
-        body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.6:.1f}" height="{top + plot_h - y:.1f}" '
-                    f'fill="{fill}"><title>{_e(year)}: {_e(format_number(value))}{_e(unit)}</title></rect>')
+        body.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.6:.1f}" height="{top + plot_h - y:.1f}" '
+            f'fill="{fill}"><title>{_e(year)}: {_e(format_number(value))}{_e(unit)}</title></rect>'
+        )
         body.append(_text(x + slot * 0.3, y - 4, f"{format_number(value)}{unit}", size=10, anchor="middle"))
         body.append(_text(x + slot * 0.3, height - bottom + 16, year, size=11, anchor="middle", fill=MUTED))
     ty = y_of(float(target))
-    body.append(f'<line x1="{left}" y1="{ty:.1f}" x2="{width - right}" y2="{ty:.1f}" stroke="{TARGET}" '
-                f'stroke-width="2" stroke-dasharray="6 4"/>')
+    body.append(
+        f'<line x1="{left}" y1="{ty:.1f}" x2="{width - right}" y2="{ty:.1f}" stroke="{TARGET}" '
+        f'stroke-width="2" stroke-dasharray="6 4"/>'
+    )
     label = target_label or _("Mục tiêu: %(value)s%(unit)s") % {"value": format_number(float(target)), "unit": unit}
     body.append(_text(width - right, ty - 5, label, size=11, anchor="end", fill=TARGET))
     body.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="{INK}"/>')

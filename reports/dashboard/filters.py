@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import AgencyKind
 from plans.models import AssignmentRole
 from plans.text import tone_placement_variants
-from reports.models import Progress
-from reports.dashboard.selectors import KindGroup, ReportState
 from reports.dashboard.progress import TaskStatus
+from reports.dashboard.selectors import KindGroup, ReportState
+from reports.models import Progress
 
 KIND_MEMBERS = {
     KindGroup.DEPARTMENT: [AgencyKind.DEPARTMENT],
@@ -52,8 +52,7 @@ class DashboardFilterSet(django_filters.FilterSet):
 
     year = django_filters.TypedChoiceFilter(label=_("Năm"), coerce=int, empty_value=None, method="filter_year")
 
-    def __init__(self, data=None, *args, years: list[int] | None = None, default_year: int | None = None,
-                 **kwargs):
+    def __init__(self, data=None, *args, years: list[int] | None = None, default_year: int | None = None, **kwargs):
         years = years or []
         if data is not None and not data.get("year") and default_year is not None:
             data = data.copy()
@@ -75,8 +74,9 @@ class ExpectedReportFilter(DashboardFilterSet):
 
 
 class AgencyYearsFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(label=_("Loại đơn vị"), choices=KindGroup.choices, field_name="kind_group",
-                                       empty_label=_("Tất cả"))
+    kind = django_filters.ChoiceFilter(
+        label=_("Loại đơn vị"), choices=KindGroup.choices, field_name="kind_group", empty_label=_("Tất cả")
+    )
     agency = VietnameseContainsFilter(label=_("Tên đơn vị"), field_name="agency__name")
 
 
@@ -85,10 +85,9 @@ class CoverageCellFilter(DashboardFilterSet):
     role = django_filters.ChoiceFilter(label=_("Vai trò"), choices=AssignmentRole.choices)
     kind = django_filters.ChoiceFilter(label=_("Loại đơn vị"), choices=KindGroup.choices, method="filter_kind")
     reported = django_filters.ChoiceFilter(
-        label=_("Đã báo cáo"), method="filter_reported",
-        choices=[("yes", _("Đã báo cáo")), ("no", _("Chưa báo cáo"))])
-    progress = django_filters.ChoiceFilter(label=_("Tiến độ"), choices=Progress.choices,
-                                           field_name="reported_progress")
+        label=_("Đã báo cáo"), method="filter_reported", choices=[("yes", _("Đã báo cáo")), ("no", _("Chưa báo cáo"))]
+    )
+    progress = django_filters.ChoiceFilter(label=_("Tiến độ"), choices=Progress.choices, field_name="reported_progress")
 
     def filter_kind(self, queryset, name, value):
         return queryset.filter(kind_q("agency__kind", value))
@@ -98,13 +97,16 @@ class CoverageCellFilter(DashboardFilterSet):
 
 
 class IssueFilter(DashboardFilterSet):
-    year = django_filters.TypedChoiceFilter(label=_("Năm"), coerce=int, empty_value=None,
-                                            field_name="submission__cycle__year")
+    year = django_filters.TypedChoiceFilter(
+        label=_("Năm"), coerce=int, empty_value=None, field_name="submission__cycle__year"
+    )
     group = django_filters.NumberFilter(label=_("Nhóm nhiệm vụ"), field_name="task__group__number")
     kind = django_filters.ChoiceFilter(label=_("Loại đơn vị"), choices=KindGroup.choices, method="filter_kind")
-    status = django_filters.ChoiceFilter(label=_("Trạng thái báo cáo"), field_name="submission__status",
-                                         choices=[("submitted", _("Đã gửi")), ("accepted", _("Đã chấp nhận")),
-                                                  ("returned", _("Bị trả lại"))])
+    status = django_filters.ChoiceFilter(
+        label=_("Trạng thái báo cáo"),
+        field_name="submission__status",
+        choices=[("submitted", _("Đã gửi")), ("accepted", _("Đã chấp nhận")), ("returned", _("Bị trả lại"))],
+    )
     text = django_filters.CharFilter(label=_("Nội dung có chứa"), method="filter_text")
 
     def filter_kind(self, queryset, name, value):
@@ -115,8 +117,7 @@ class IssueFilter(DashboardFilterSet):
 
 
 class ProposalFilter(DashboardFilterSet):
-    year = django_filters.TypedChoiceFilter(label=_("Năm"), coerce=int, empty_value=None,
-                                            field_name="cycle__year")
+    year = django_filters.TypedChoiceFilter(label=_("Năm"), coerce=int, empty_value=None, field_name="cycle__year")
     kind = django_filters.ChoiceFilter(label=_("Loại đơn vị"), choices=KindGroup.choices, method="filter_kind")
     text = VietnameseContainsFilter(label=_("Nội dung có chứa"), field_name="proposals")
 
@@ -129,8 +130,7 @@ class TaskCoverageForm(forms.Form):
 
     year = forms.TypedChoiceField(label=_("Năm"), coerce=int, required=False)
     group = forms.TypedChoiceField(label=_("Nhóm nhiệm vụ"), coerce=int, required=False, empty_value=None)
-    status = forms.ChoiceField(label=_("Tình trạng"), required=False,
-                               choices=[("", _("Tất cả")), *TaskStatus.choices])
+    status = forms.ChoiceField(label=_("Tình trạng"), required=False, choices=[("", _("Tất cả")), *TaskStatus.choices])
 
     def __init__(self, *args, years: list[int], groups: list[int], **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from agencies.models import Agency
 from plans.models import AssignmentRole, Task, TaskAssignment
-from reports.models import Cycle, Progress, TaskReport
 from reports.dashboard.selectors import COUNTED
+from reports.models import Cycle, Progress, TaskReport
 
 MAX_COLUMNS = 80
 
@@ -54,21 +54,25 @@ def coverage_matrix(*, cycle: Cycle) -> Matrix:
     a submitted or accepted submission of the cycle)."""
     current = TaskAssignment.objects.current().filter(task__group__plan_id=cycle.plan_id)
     responsible = Agency.objects.filter(pk__in=current.values("agency_id")).order_by("kind", "name")
-    agencies = list(responsible[:MAX_COLUMNS + 1])
+    agencies = list(responsible[: MAX_COLUMNS + 1])
     too_wide = len(agencies) > MAX_COLUMNS
     agencies = agencies[:MAX_COLUMNS]
-    tasks = list(Task.objects.filter(group__plan_id=cycle.plan_id).select_related("group").order_by(
-        "group__number", "number"))
+    tasks = list(
+        Task.objects.filter(group__plan_id=cycle.plan_id).select_related("group").order_by("group__number", "number")
+    )
     column = {agency.pk: index for index, agency in enumerate(agencies)}
     sent = {
         (task_id, agency_id): progress
         for task_id, agency_id, progress in TaskReport.objects.filter(
             submission__cycle=cycle, submission__status__in=COUNTED, submission__agency_id__in=list(column)
-        ).exclude(progress="").values_list("task_id", "submission__agency_id", "progress")
+        )
+        .exclude(progress="")
+        .values_list("task_id", "submission__agency_id", "progress")
     }
     rows = {task.pk: MatrixRow(task=task, cells=[None] * len(agencies)) for task in tasks}
     if not too_wide:
         for task_id, agency_id, role in current.filter(agency_id__in=list(column)).values_list(
-                "task_id", "agency_id", "role"):
+            "task_id", "agency_id", "role"
+        ):
             rows[task_id].cells[column[agency_id]] = Cell(role=role, progress=sent.get((task_id, agency_id)))
     return Matrix(agencies=agencies, rows=list(rows.values()), too_wide=too_wide)

@@ -27,8 +27,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from plans.models import AssignmentRole, Plan, Target, Task, TaskAssignment
-from reports.models import Cycle, Progress, Submission, SubmissionStatus, TargetValue, TaskReport
 from reports.dashboard.selectors import COUNTED
+from reports.models import Cycle, Progress, Submission, SubmissionStatus, TargetValue, TaskReport
 
 
 class TaskStatus:
@@ -75,8 +75,7 @@ class TaskLine:
         return self.status == TaskStatus.NO_REPORT
 
 
-def task_statuses(*, cycle: Cycle, today: datetime.date,
-                  statuses: Sequence[str] = COUNTED) -> list[TaskLine]:
+def task_statuses(*, cycle: Cycle, today: datetime.date, statuses: Sequence[str] = COUNTED) -> list[TaskLine]:
     """Every task of the plan with its status in `cycle`, in plan order.
 
     The rule, applied to the task reports of the task's LEAD agencies (TaskReport.role = lead, the role the
@@ -96,17 +95,30 @@ def task_statuses(*, cycle: Cycle, today: datetime.date,
     193) are combined here.
     """
     lead = TaskReport.objects.filter(role=AssignmentRole.LEAD, submission__status__in=list(statuses))
-    counts = {row["task_id"]: row for row in lead.filter(submission__cycle_id=cycle.pk).order_by().values(
-        "task_id").annotate(n=Count("pk"), done=Count("pk", filter=Q(progress=Progress.DONE)),
-                            active=Count("pk", filter=Q(progress__in=ACTIVE)))}
+    counts = {
+        row["task_id"]: row
+        for row in lead.filter(submission__cycle_id=cycle.pk)
+        .order_by()
+        .values("task_id")
+        .annotate(
+            n=Count("pk"),
+            done=Count("pk", filter=Q(progress=Progress.DONE)),
+            active=Count("pk", filter=Q(progress__in=ACTIVE)),
+        )
+    }
     # The plan's cycles up to this one, as a list: joined to reports_cycle instead, PostgreSQL misjudges the
     # row count and probes every submission of ten years one by one (340 ms instead of 20 at national scale).
     earlier = list(Cycle.objects.filter(plan_id=cycle.plan_id, year__lte=cycle.year).values_list("pk", flat=True))
     first_done = dict(
-        lead.filter(progress=Progress.DONE, submission__cycle_id__in=earlier).order_by().values("task_id")
-        .annotate(first=Min(TruncDate("submission__submitted_at"))).values_list("task_id", "first"))
-    tasks = Task.objects.filter(group__plan_id=cycle.plan_id).select_related("group").order_by(
-        "group__number", "number")
+        lead.filter(progress=Progress.DONE, submission__cycle_id__in=earlier)
+        .order_by()
+        .values("task_id")
+        .annotate(first=Min(TruncDate("submission__submitted_at")))
+        .values_list("task_id", "first")
+    )
+    tasks = (
+        Task.objects.filter(group__plan_id=cycle.plan_id).select_related("group").order_by("group__number", "number")
+    )
     day = as_of(cycle, today)
     lines = []
     for task in tasks:
@@ -123,7 +135,8 @@ def task_statuses(*, cycle: Cycle, today: datetime.date,
             status = TaskStatus.NOT_STARTED
         finished = first_done.get(task.pk)
         on_time = status == TaskStatus.DONE and (
-            task.deadline is None or (finished is not None and finished <= task.deadline))
+            task.deadline is None or (finished is not None and finished <= task.deadline)
+        )
         lines.append(TaskLine(task=task, status=status, done_on_time=on_time, lead_reports=row["n"]))
     return lines
 
@@ -159,8 +172,12 @@ class ProgressSummary:
             "Tổng số %(total)d nhiệm vụ; đã hoàn thành %(done)d (%(pct)s%%), trong đó đúng hạn %(on_time)d; "
             "đang thực hiện %(active)d; chưa thực hiện %(idle)d; quá hạn %(overdue)d"
         ) % {
-            "total": self.total, "done": self.done, "pct": f"{self.done_percent:g}".replace(".", ","),
-            "on_time": self.done_on_time, "active": self.in_progress, "idle": self.not_started,
+            "total": self.total,
+            "done": self.done,
+            "pct": f"{self.done_percent:g}".replace(".", ","),
+            "on_time": self.done_on_time,
+            "active": self.in_progress,
+            "idle": self.not_started,
             "overdue": self.overdue,
         }
         if self.no_report:
@@ -172,14 +189,20 @@ def progress_by_group(lines: list[TaskLine]) -> tuple[list[GroupProgress], Progr
     """Tasks per group and status, and the summary line, from `task_statuses` (no further query)."""
     groups: dict[int, GroupProgress] = {}
     for line in lines:
-        group = groups.setdefault(line.task.group.number, GroupProgress(
-            line.task.group.number, line.task.group.title, {k: 0 for k, _l in TaskStatus.choices}))
+        group = groups.setdefault(
+            line.task.group.number,
+            GroupProgress(line.task.group.number, line.task.group.title, {k: 0 for k, _l in TaskStatus.choices}),
+        )
         group.counts[line.status] += 1
     totals = {k: sum(g.counts[k] for g in groups.values()) for k, _l in TaskStatus.choices}
     summary = ProgressSummary(
-        total=len(lines), done=totals[TaskStatus.DONE], done_on_time=sum(1 for x in lines if x.done_on_time),
-        in_progress=totals[TaskStatus.IN_PROGRESS], not_started=totals[TaskStatus.NOT_STARTED],
-        overdue=totals[TaskStatus.OVERDUE], no_report=totals[TaskStatus.NO_REPORT],
+        total=len(lines),
+        done=totals[TaskStatus.DONE],
+        done_on_time=sum(1 for x in lines if x.done_on_time),
+        in_progress=totals[TaskStatus.IN_PROGRESS],
+        not_started=totals[TaskStatus.NOT_STARTED],
+        overdue=totals[TaskStatus.OVERDUE],
+        no_report=totals[TaskStatus.NO_REPORT],
     )
     return list(groups.values()), summary
 
@@ -187,9 +210,12 @@ def progress_by_group(lines: list[TaskLine]) -> tuple[list[GroupProgress], Progr
 def with_lead_names(lines: list[TaskLine]) -> list[TaskLine]:
     """Add the short names of each task's current lead agencies (one query; a handful per task)."""
     names: dict[int, list[str]] = {}
-    current = TaskAssignment.objects.current().filter(
-        role=AssignmentRole.LEAD, task_id__in=[line.task.pk for line in lines]
-    ).order_by("agency__short_name").values_list("task_id", "agency__short_name")
+    current = (
+        TaskAssignment.objects.current()
+        .filter(role=AssignmentRole.LEAD, task_id__in=[line.task.pk for line in lines])
+        .order_by("agency__short_name")
+        .values_list("task_id", "agency__short_name")
+    )
     for task_id, name in current:
         names.setdefault(task_id, []).append(name)
     for line in lines:
@@ -203,30 +229,41 @@ def coverage_cells(*, cycle: Cycle) -> QuerySet[TaskAssignment]:
     report = TaskReport.objects.filter(
         task=OuterRef("task_id"), submission__agency=OuterRef("agency_id"), submission__cycle=cycle
     ).order_by()
-    return TaskAssignment.objects.current().filter(task__group__plan_id=cycle.plan_id).annotate(
-        reported_progress=Subquery(report.filter(submission__status__in=COUNTED).values("progress")[:1]),
-        submission_id=Subquery(report.values("submission_id")[:1]),
-        submission_status=Subquery(report.values("submission__status")[:1]),
-    ).select_related("task__group", "agency").order_by("task__group__number", "task__number", "role",
-                                                        "agency__name")
+    return (
+        TaskAssignment.objects.current()
+        .filter(task__group__plan_id=cycle.plan_id)
+        .annotate(
+            reported_progress=Subquery(report.filter(submission__status__in=COUNTED).values("progress")[:1]),
+            submission_id=Subquery(report.values("submission_id")[:1]),
+            submission_status=Subquery(report.values("submission__status")[:1]),
+        )
+        .select_related("task__group", "agency")
+        .order_by("task__group__number", "task__number", "role", "agency__name")
+    )
 
 
 def issues(*, plan: Plan) -> QuerySet[TaskReport]:
     """Difficulties and proposals written in task reports of sent submissions (submitted, accepted or
     returned: a returned report's difficulties are still real), grouped by task group."""
-    return TaskReport.objects.filter(
-        submission__cycle__plan=plan,
-        submission__status__in=[*COUNTED, SubmissionStatus.RETURNED],
-    ).exclude(difficulties="", proposals="").select_related(
-        "task__group", "submission__agency", "submission__cycle"
-    ).order_by("task__group__number", "task__number", "submission__agency__name")
+    return (
+        TaskReport.objects.filter(
+            submission__cycle__plan=plan,
+            submission__status__in=[*COUNTED, SubmissionStatus.RETURNED],
+        )
+        .exclude(difficulties="", proposals="")
+        .select_related("task__group", "submission__agency", "submission__cycle")
+        .order_by("task__group__number", "task__number", "submission__agency__name")
+    )
 
 
 def general_proposals(*, plan: Plan) -> QuerySet[Submission]:
     """Proposals written for the report as a whole (kiến nghị, đề xuất sửa đổi, bổ sung kế hoạch)."""
-    return Submission.objects.filter(
-        cycle__plan=plan, status__in=[*COUNTED, SubmissionStatus.RETURNED]
-    ).exclude(proposals="").select_related("agency", "cycle").order_by("-cycle__year", "agency__name")
+    return (
+        Submission.objects.filter(cycle__plan=plan, status__in=[*COUNTED, SubmissionStatus.RETURNED])
+        .exclude(proposals="")
+        .select_related("agency", "cycle")
+        .order_by("-cycle__year", "agency__name")
+    )
 
 
 @dataclass(frozen=True)
@@ -247,14 +284,24 @@ class TargetSeries:
 def target_series(*, plan: Plan) -> list[TargetSeries]:
     """For each target of the plan, the mean of the values reported in each year's submitted or accepted
     submissions (with how many agencies reported and the range), against Target.target_value."""
-    rows = TargetValue.objects.filter(
-        target__plan=plan, submission__status__in=COUNTED
-    ).order_by().values("target_id", year=F("submission__cycle__year")).annotate(
-        mean=Avg("value"), n=Count("pk"), low=Min("value"), high=Max("value"))
+    rows = (
+        TargetValue.objects.filter(target__plan=plan, submission__status__in=COUNTED)
+        .order_by()
+        .values("target_id", year=F("submission__cycle__year"))
+        .annotate(mean=Avg("value"), n=Count("pk"), low=Min("value"), high=Max("value"))
+    )
     by_target: dict[int, list[TargetPoint]] = {}
     for row in rows.order_by("target_id", "year"):
-        by_target.setdefault(row["target_id"], []).append(TargetPoint(
-            year=row["year"], value=Decimal(row["mean"]).quantize(Decimal("0.1")), reporters=row["n"],
-            low=row["low"], high=row["high"]))
-    return [TargetSeries(target=t, points=by_target.get(t.pk, []))
-            for t in Target.objects.filter(plan=plan).order_by("code")]
+        by_target.setdefault(row["target_id"], []).append(
+            TargetPoint(
+                year=row["year"],
+                value=Decimal(row["mean"]).quantize(Decimal("0.1")),
+                reporters=row["n"],
+                low=row["low"],
+                high=row["high"],
+            )
+        )
+    return [
+        TargetSeries(target=t, points=by_target.get(t.pk, []))
+        for t in Target.objects.filter(plan=plan).order_by("code")
+    ]

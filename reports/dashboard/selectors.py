@@ -123,8 +123,10 @@ def expected_reports(*, plan: Plan, today: datetime.date, cycle: Cycle | None = 
     owed = Greatest(Value(0), _days_between(Value(today), OuterRef("due_on")))
     delay = own.annotate(
         value=Case(
-            When(status__in=COUNTED, then=Greatest(Value(0), _days_between(
-                TruncDate("submitted_at"), OuterRef("due_on")))),
+            When(
+                status__in=COUNTED,
+                then=Greatest(Value(0), _days_between(TruncDate("submitted_at"), OuterRef("due_on"))),
+            ),
             default=owed,
             output_field=IntegerField(),
         )
@@ -132,8 +134,9 @@ def expected_reports(*, plan: Plan, today: datetime.date, cycle: Cycle | None = 
     return rows.annotate(
         submission_id=Subquery(own.values("pk")[:1]),
         state=Coalesce(Subquery(state), Value(ReportState.MISSING), output_field=CharField()),
-        days_late=Coalesce(Subquery(delay), Greatest(Value(0), _days_between(Value(today), F("due_on"))),
-                           output_field=IntegerField()),
+        days_late=Coalesce(
+            Subquery(delay), Greatest(Value(0), _days_between(Value(today), F("due_on"))), output_field=IntegerField()
+        ),
         kind_group=Case(
             When(agency__kind=AgencyKind.DEPARTMENT, then=Value(KindGroup.DEPARTMENT)),
             When(agency__kind=AgencyKind.DISTRICT, then=Value(KindGroup.DISTRICT)),
@@ -180,8 +183,11 @@ class Completeness:
 
     @classmethod
     def from_row(cls, label: str, row: dict, key: str = "") -> Completeness:
-        return cls(label=str(label), key=key, **{k: row.get(k) or 0 for k in
-                                                  ("expected", "on_time", "late", "returned", "missing")})
+        return cls(
+            label=str(label),
+            key=key,
+            **{k: row.get(k) or 0 for k in ("expected", "on_time", "late", "returned", "missing")},
+        )
 
 
 def _tally(rows: QuerySet, key: str) -> dict:
@@ -201,8 +207,10 @@ def completeness_by_kind(rows: QuerySet) -> tuple[Completeness, list[Completenes
     families = [Completeness.from_row(label, tally.get(key, {}), key) for key, label in KindGroup.choices]
     total = Completeness(
         label=str(_("Toàn kế hoạch")),
-        expected=sum(f.expected for f in families), on_time=sum(f.on_time for f in families),
-        late=sum(f.late for f in families), returned=sum(f.returned for f in families),
+        expected=sum(f.expected for f in families),
+        on_time=sum(f.on_time for f in families),
+        late=sum(f.late for f in families),
+        returned=sum(f.returned for f in families),
         missing=sum(f.missing for f in families),
     )
     return total, families
@@ -217,9 +225,12 @@ def completeness_by_year(*, plan: Plan, today: datetime.date) -> list[Completene
 def agency_completeness(*, plan: Plan, today: datetime.date) -> QuerySet:
     """Per agency across every cycle of the plan: expected, on time, late, returned, missing and both rates
     (GROUP BY agency; rows are dicts, sortable on every column)."""
-    rows = expected_reports(plan=plan, today=today).order_by().values(
-        "agency_id", "agency__name", "agency__short_name", "kind_group"
-    ).annotate(**_state_counts())
+    rows = (
+        expected_reports(plan=plan, today=today)
+        .order_by()
+        .values("agency_id", "agency__name", "agency__short_name", "kind_group")
+        .annotate(**_state_counts())
+    )
     return rows.annotate(
         submitted=F("on_time") + F("late"),
         reporting_rate=Case(

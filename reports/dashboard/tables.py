@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import Progress, SubmissionStatus
-from reports.dashboard.selectors import KindGroup, ReportState
 from reports.dashboard.progress import TaskStatus
+from reports.dashboard.selectors import KindGroup, ReportState
+from reports.models import Progress, SubmissionStatus
 
 GRID = {"class": "grid"}
 TEMPLATE = "django_tables2/table.html"
@@ -24,7 +24,7 @@ def report_url(submission_id: int | None) -> str:
 
 
 class ReportLinkColumn(tables.Column):
-    """"Xem báo cáo" pointing at the submission whose id is the column's value; empty when there is none."""
+    """ "Xem báo cáo" pointing at the submission whose id is the column's value; empty when there is none."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("verbose_name", _("Báo cáo"))
@@ -162,10 +162,10 @@ class TaskCoverageTable(tables.Table):
 class CoverageCellTable(tables.Table):
     """Each current task assignment with what that agency reported on the task in the cycle."""
 
-    code = tables.Column(verbose_name=_("STT"), accessor="task__code",
-                         order_by=("task__group__number", "task__number"))
-    task = tables.Column(verbose_name=_("Nội dung nhiệm vụ"), accessor="task__text", orderable=False,
-                         attrs={"td": {"class": "text"}})
+    code = tables.Column(verbose_name=_("STT"), accessor="task__code", order_by=("task__group__number", "task__number"))
+    task = tables.Column(
+        verbose_name=_("Nội dung nhiệm vụ"), accessor="task__text", orderable=False, attrs={"td": {"class": "text"}}
+    )
     agency = tables.Column(verbose_name=_("Cơ quan, đơn vị"), accessor="agency__name", order_by=("agency__name",))
     role = tables.Column(verbose_name=_("Vai trò"))
     reported_progress = tables.Column(verbose_name=_("Tiến độ báo cáo"), default=_("Chưa báo cáo"))
@@ -198,8 +198,9 @@ class IssueTable(tables.Table):
 
     year = tables.Column(verbose_name=_("Năm"), accessor="submission__cycle__year")
     group = tables.Column(verbose_name=_("Nhóm"), accessor="task__group__number")
-    code = tables.Column(verbose_name=_("Nhiệm vụ"), accessor="task__code",
-                         order_by=("task__group__number", "task__number"))
+    code = tables.Column(
+        verbose_name=_("Nhiệm vụ"), accessor="task__code", order_by=("task__group__number", "task__number")
+    )
     agency = tables.Column(verbose_name=_("Cơ quan, đơn vị"), accessor="submission__agency__name")
     difficulties = tables.Column(verbose_name=_("Khó khăn, vướng mắc"), attrs={"td": {"class": "text"}})
     proposals = tables.Column(verbose_name=_("Đề xuất, kiến nghị"), attrs={"td": {"class": "text"}})

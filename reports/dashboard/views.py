@@ -24,16 +24,7 @@ from django_tables2.export import ExportMixin
 
 from plans.models import Plan, TaskGroup
 from reports.dashboard import charts, filters, tables
-from reports.models import Cycle, Progress, Submission
-from reports.permissions import can_view_dashboard, sees_everything, submissions_visible_to
 from reports.dashboard.matrix import coverage_matrix
-from reports.dashboard.selectors import (
-    ReportState,
-    agency_completeness,
-    completeness_by_kind,
-    completeness_by_year,
-    expected_reports,
-)
 from reports.dashboard.progress import (
     coverage_cells,
     general_proposals,
@@ -43,6 +34,15 @@ from reports.dashboard.progress import (
     task_statuses,
     with_lead_names,
 )
+from reports.dashboard.selectors import (
+    ReportState,
+    agency_completeness,
+    completeness_by_kind,
+    completeness_by_year,
+    expected_reports,
+)
+from reports.models import Cycle, Progress, Submission
+from reports.permissions import can_view_dashboard, sees_everything, submissions_visible_to
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,10 @@ class DashboardView(DashboardAccessMixin, TemplateView):
         groups, summary = progress_by_group(task_statuses(cycle=scope.cycle, today=scope.today))
         completeness = tables.CompletenessTable([*families, total])
         context.update(
-            total=total, completeness_table=completeness, summary=summary, groups=groups,
+            total=total,
+            completeness_table=completeness,
+            summary=summary,
+            groups=groups,
             progress_svg=charts.group_progress_chart(groups),
         )
         return context
@@ -172,8 +175,12 @@ class MissingReportsView(ExpectedReportsView):
     section = "missing"
 
     def get_queryset(self):
-        return super().get_queryset().filter(
-            state__in=[ReportState.MISSING, ReportState.RETURNED]).order_by("-days_late", "agency__name")
+        return (
+            super()
+            .get_queryset()
+            .filter(state__in=[ReportState.MISSING, ReportState.RETURNED])
+            .order_by("-days_late", "agency__name")
+        )
 
 
 class AgencyYearsView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, FilterView):
@@ -192,7 +199,8 @@ class AgencyYearsView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["years_table"] = tables.CompletenessTable(
-            completeness_by_year(plan=self.scope.plan, today=self.scope.today))
+            completeness_by_year(plan=self.scope.plan, today=self.scope.today)
+        )
         return context
 
 
@@ -266,8 +274,11 @@ class IssuesView(DashboardAccessMixin, ScopedFilterMixin, TableExportMixin, Sing
 
     def get_queryset(self):
         rows = issues(plan=self.scope.plan)
-        return rows if sees_everything(self.request.user) else rows.filter(
-            submission__in=submissions_visible_to(self.request.user))
+        return (
+            rows
+            if sees_everything(self.request.user)
+            else rows.filter(submission__in=submissions_visible_to(self.request.user))
+        )
 
 
 class ProposalsView(IssuesView):
@@ -294,20 +305,34 @@ class TargetsView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, Temp
     def get_table_data(self):
         self.series = getattr(self, "series", None) or target_series(plan=self.scope.plan)
         return [
-            {"name": s.target.name, "year": p.year, "value": p.value, "reporters": p.reporters, "low": p.low,
-             "high": p.high, "target": s.target.target_value, "met": s.target.is_met_by(p.value)}
-            for s in self.series for p in s.points
+            {
+                "name": s.target.name,
+                "year": p.year,
+                "value": p.value,
+                "reporters": p.reporters,
+                "low": p.low,
+                "high": p.high,
+                "target": s.target.target_value,
+                "met": s.target.is_met_by(p.value),
+            }
+            for s in self.series
+            for p in s.points
         ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["charts"] = [
             charts.target_chart(
-                title=s.target.name, unit=s.target.unit, points=[(p.year, p.value) for p in s.points],
+                title=s.target.name,
+                unit=s.target.unit,
+                points=[(p.year, p.value) for p in s.points],
                 target=s.target.target_value,
-                target_label=_("Mục tiêu %(year)s: %(value)s%(unit)s") % {
-                    "year": s.target.target_year, "value": charts.format_number(float(s.target.target_value)),
-                    "unit": s.target.unit},
+                target_label=_("Mục tiêu %(year)s: %(value)s%(unit)s")
+                % {
+                    "year": s.target.target_year,
+                    "value": charts.format_number(float(s.target.target_value)),
+                    "unit": s.target.unit,
+                },
             )
             for s in self.series
         ]

@@ -28,6 +28,7 @@ from reports.documents.pdf.render import render_template_pdf
 from reports.documents.pdf.submission import build_submission_context
 from reports.documents.word.builders import consolidated_docx, submission_docx
 from reports.models import GeneratedReport, GeneratedReportKind, GeneratedReportStatus
+from reports.signatures.fields import document_prepare_for_signing
 
 logger = logging.getLogger(__name__)
 
@@ -125,12 +126,14 @@ def generated_report_render(*, report_id: int) -> GeneratedReport | None:
             template, build_docx, context = _document_context(report)
             rendered = render_template_pdf(template, context)
             docx_content = build_docx(context)
-        expected_sha = hashlib.sha256(rendered.content).hexdigest()
+        # Empty signature fields at the decree's places: the stored hash is that of the file as issued, with them.
+        pdf_content = document_prepare_for_signing(content=rendered.content)
+        expected_sha = hashlib.sha256(pdf_content).hexdigest()
         # The Word copy shares the PDF's name but for its extension: the pair is recognisable on disk.
         base = f"{GENERATED_DIR}/{report.created_at:%Y}/{report.pk}-{report.kind}-{report.cycle.year}-" \
                f"{expected_sha[:12]}"
         names = {"pdf": f"{base}.pdf", "docx": f"{base}.docx"}
-        temps["pdf"] = _checked_temp(names["pdf"], rendered.content)
+        temps["pdf"] = _checked_temp(names["pdf"], pdf_content)
         temps["docx"] = _checked_temp(names["docx"], docx_content)
         with transaction.atomic():
             current = GeneratedReport.objects.select_for_update().get(pk=report.pk)

@@ -42,7 +42,7 @@ def format_number(number: int | None) -> str:
 
 
 def document_symbol(*, number: int | None, kind: str, issuer_symbol: str) -> str:
-    """"05/BC-SGDĐT": the symbol keeps "Đ" (never folded to "D")."""
+    """ "05/BC-SGDĐT": the symbol keeps "Đ" (never folded to "D")."""
     return f"{format_number(number)}/{kind}-{issuer_symbol}"
 
 
@@ -80,12 +80,20 @@ def issuer_snapshot(profile: IssuerProfile) -> dict:
     change a document already issued."""
     agency = profile.agency
     return {
-        "issuer": {"parent_body": agency.parent_body, "name": agency.name, "symbol": agency.symbol,
-                   "agency_id": agency.pk},
+        "issuer": {
+            "parent_body": agency.parent_body,
+            "name": agency.name,
+            "symbol": agency.symbol,
+            "agency_id": agency.pk,
+        },
         "document_kind": profile.document_kind,
         "place": profile.place,
         "addressee": profile.addressee,
-        "signer": {"authority": profile.signer_authority, "prefix": profile.signer_prefix,
-                   "title": profile.signer_title, "name": profile.signer_name},
+        "signer": {
+            "authority": profile.signer_authority,
+            "prefix": profile.signer_prefix,
+            "title": profile.signer_title,
+            "name": profile.signer_name,
+        },
         "recipients": list(profile.recipients or []),
     }

@@ -45,8 +45,13 @@ def generated_report_request(*, cycle: Cycle, by, final: bool = False) -> Genera
         # Read under a row lock: the cycle cannot be reopened while the number is being taken.
         status = Cycle.objects.select_for_update().values_list("status", flat=True).get(pk=cycle.pk)
         if status != CycleStatus.LOCKED:
-            raise WorkflowError(_("Kỳ báo cáo năm %(year)d chưa khóa số liệu: hãy khóa số liệu của kỳ trước khi "
-                               "cấp số báo cáo chính thức (bản dự thảo vẫn tạo được).") % {"year": cycle.year})
+            raise WorkflowError(
+                _(
+                    "Kỳ báo cáo năm %(year)d chưa khóa số liệu: hãy khóa số liệu của kỳ trước khi "
+                    "cấp số báo cáo chính thức (bản dự thảo vẫn tạo được)."
+                )
+                % {"year": cycle.year}
+            )
     profile = default_issuer_profile()
     if final and not profile.signer_name.strip():
         raise WorkflowError(_("Hồ sơ ban hành chưa có họ tên người ký: chưa thể cấp số chính thức."))
@@ -56,8 +61,13 @@ def generated_report_request(*, cycle: Cycle, by, final: bool = False) -> Genera
     snapshot["issued_on"] = today.isoformat()
     symbol = document_symbol(number=number, kind=profile.document_kind, issuer_symbol=profile.agency.symbol)
     report = GeneratedReport.objects.create(
-        kind=GeneratedReportKind.CONSOLIDATED, cycle=cycle, profile=profile, is_draft=not final,
-        document_number=symbol if final else "", snapshot=snapshot, requested_by=by,
+        kind=GeneratedReportKind.CONSOLIDATED,
+        cycle=cycle,
+        profile=profile,
+        is_draft=not final,
+        document_number=symbol if final else "",
+        snapshot=snapshot,
+        requested_by=by,
     )
     _enqueue(report.pk)
     return report
@@ -78,8 +88,9 @@ def submission_pdf(*, submission: Submission) -> bytes:
     """One agency's report, rendered in the request: it is a few pages (about 0.1 s a page). Vietnamese even
     when the requester reads the portal in English: the context's own texts ("Số:", "Như trên") too."""
     with translation.override("vi"):
-        return render_template_pdf("pdf/submission_report.html",
-                                   build_submission_context(submission=submission)).content
+        return render_template_pdf(
+            "pdf/submission_report.html", build_submission_context(submission=submission)
+        ).content
 
 
 def submission_word(*, submission: Submission) -> bytes:
@@ -89,8 +100,7 @@ def submission_word(*, submission: Submission) -> bytes:
 
 
 def latest_ready_consolidated(*, cycle: Cycle | None = None):
-    queryset = GeneratedReport.objects.filter(kind=GeneratedReportKind.CONSOLIDATED,
-                                              status=GeneratedReportStatus.READY)
+    queryset = GeneratedReport.objects.filter(kind=GeneratedReportKind.CONSOLIDATED, status=GeneratedReportStatus.READY)
     if cycle is not None:
         queryset = queryset.filter(cycle=cycle)
     return queryset.select_related("cycle", "requested_by").order_by("-created_at")

@@ -16,24 +16,26 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from reports.models import Cycle, GeneratedReport, GeneratedReportKind, GeneratedReportStatus, Submission
+from reports.documents import services as services
 from reports.documents.word.builders import DOCX_CONTENT_TYPE
+from reports.errors import WorkflowError
+from reports.models import Cycle, GeneratedReport, GeneratedReportKind, GeneratedReportStatus, Submission
 from reports.permissions import (
     can_download_consolidated_report,
     can_request_consolidated_report,
     can_view_submission,
 )
-from reports.documents import services as services
-from reports.errors import WorkflowError
 
 POLL_SECONDS = 2
 
 
 class ConsolidatedRequestForm(forms.Form):
-    cycle = forms.ModelChoiceField(queryset=Cycle.objects.select_related("plan"), label=gettext_lazy("Kỳ báo cáo"),
-                                   empty_label=None)
-    final = forms.BooleanField(required=False, label=gettext_lazy(
-        "Cấp số văn bản chính thức (không chọn: bản dự thảo, số để trống)"))
+    cycle = forms.ModelChoiceField(
+        queryset=Cycle.objects.select_related("plan"), label=gettext_lazy("Kỳ báo cáo"), empty_label=None
+    )
+    final = forms.BooleanField(
+        required=False, label=gettext_lazy("Cấp số văn bản chính thức (không chọn: bản dự thảo, số để trống)")
+    )
 
 
 def _can_see(user, report: GeneratedReport) -> bool:
@@ -58,17 +60,24 @@ def consolidated_report_list(request: HttpRequest) -> HttpResponse:
     if not can_download_consolidated_report(request.user):
         raise PermissionDenied
     may_request = can_request_consolidated_report(request.user)
-    reports = GeneratedReport.objects.filter(kind=GeneratedReportKind.CONSOLIDATED).select_related(
-        "cycle__plan", "requested_by").order_by("-created_at")
+    reports = (
+        GeneratedReport.objects.filter(kind=GeneratedReportKind.CONSOLIDATED)
+        .select_related("cycle__plan", "requested_by")
+        .order_by("-created_at")
+    )
     if not may_request:
         reports = reports.filter(status=GeneratedReportStatus.READY)
     reports = list(reports[:100])
-    return render(request, "reports/documents/consolidated_list.html", {
-        "reports": reports,
-        "latest": next((r for r in reports if r.status == GeneratedReportStatus.READY), None),
-        "form": ConsolidatedRequestForm() if may_request else None,
-        "draft_days": settings.GENERATED_REPORT_DRAFT_DAYS,
-    })
+    return render(
+        request,
+        "reports/documents/consolidated_list.html",
+        {
+            "reports": reports,
+            "latest": next((r for r in reports if r.status == GeneratedReportStatus.READY), None),
+            "form": ConsolidatedRequestForm() if may_request else None,
+            "draft_days": settings.GENERATED_REPORT_DRAFT_DAYS,
+        },
+    )
 
 
 @login_required
@@ -81,8 +90,9 @@ def consolidated_report_request(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Yêu cầu không hợp lệ: hãy chọn kỳ báo cáo."))
         return redirect("reports:consolidated_reports")
     try:
-        report = services.generated_report_request(cycle=form.cleaned_data["cycle"], by=request.user,
-                                                   final=form.cleaned_data["final"])
+        report = services.generated_report_request(
+            cycle=form.cleaned_data["cycle"], by=request.user, final=form.cleaned_data["final"]
+        )
     except WorkflowError as exc:
         messages.error(request, str(exc))
         return redirect("reports:consolidated_reports")
@@ -97,7 +107,8 @@ def _status_payload(report: GeneratedReport) -> dict:
         "finished": report.status in (GeneratedReportStatus.READY, GeneratedReportStatus.FAILED),
         "error": report.error if report.status == GeneratedReportStatus.FAILED else "",
         "download_url": reverse("reports:generated_report_download", args=[report.pk])
-        if report.status == GeneratedReportStatus.READY else None,
+        if report.status == GeneratedReportStatus.READY
+        else None,
     }
 
 
@@ -105,12 +116,17 @@ def _status_payload(report: GeneratedReport) -> dict:
 @require_GET
 def generated_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _visible_report(request, pk)
-    return render(request, "reports/documents/generated_detail.html", {
-        "report": report,
-        "status": _status_payload(report),
-        "poll_seconds": POLL_SECONDS,
-        "may_retry": report.status == GeneratedReportStatus.FAILED and can_request_consolidated_report(request.user),
-    })
+    return render(
+        request,
+        "reports/documents/generated_detail.html",
+        {
+            "report": report,
+            "status": _status_payload(report),
+            "poll_seconds": POLL_SECONDS,
+            "may_retry": report.status == GeneratedReportStatus.FAILED
+            and can_request_consolidated_report(request.user),
+        },
+    )
 
 
 @login_required
@@ -145,15 +161,18 @@ def _serve(report: GeneratedReport, field, *, extension: str, content_type: str)
         handle = field.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=_download_name(report, extension),
-                        content_type=content_type)
+    return FileResponse(
+        handle, as_attachment=True, filename=_download_name(report, extension), content_type=content_type
+    )
 
 
 @login_required
 @require_GET
 def generated_report_download(request: HttpRequest, pk: int) -> FileResponse:
     report = _visible_report(request, pk)
-    return _serve(report, report.file, extension="pdf", content_type="application/pdf")
+    # A verified signed copy is the official one (reports.signatures); the unsigned file stays in the history.
+    official = report.signed_copies.filter(is_official=True).first()
+    return _serve(report, official.file if official else report.file, extension="pdf", content_type="application/pdf")
 
 
 @login_required

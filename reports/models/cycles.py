@@ -45,8 +45,9 @@ class CycleDeadline(models.Model):
     and the cycle page names both (DHIS2's users confused them)."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("kỳ"))
-    rule = models.ForeignKey(ReportingRule, on_delete=models.PROTECT, related_name="cycle_deadlines",
-                             verbose_name=_("chế độ báo cáo"))
+    rule = models.ForeignKey(
+        ReportingRule, on_delete=models.PROTECT, related_name="cycle_deadlines", verbose_name=_("chế độ báo cáo")
+    )
     due_on = models.DateField(_("hạn gửi (đúng hạn nếu gửi đến hết ngày này)"))
     entry_closes_on = models.DateField(_("khóa nhập liệu sau ngày"), null=True, blank=True)
 
@@ -74,8 +75,13 @@ class CycleEvent(models.Model):
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="events", verbose_name=_("kỳ"))
     kind = models.CharField(_("hành động"), max_length=10, choices=CycleEventKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
-                              verbose_name=_("người thực hiện"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("người thực hiện"),
+    )
     at = models.DateTimeField(_("lúc"), auto_now_add=True)
     reason = models.TextField(_("lý do"), blank=True)
 

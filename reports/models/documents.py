@@ -17,8 +17,9 @@ class IssuerProfile(models.Model):
     """Who issues a consolidated report and how it is signed: data, never constants (a draft for the UBND TP
     itself is signed "TM. ỦY BAN NHÂN DÂN")."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="issuer_profiles",
-                               verbose_name=_("cơ quan ban hành"))
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="issuer_profiles", verbose_name=_("cơ quan ban hành")
+    )
     name = models.CharField(_("tên hồ sơ"), max_length=120)
     document_kind = models.CharField(_("ký hiệu loại văn bản"), max_length=10, default="BC")
     place = models.CharField(_("địa danh"), max_length=80, default="Hải Phòng")
@@ -76,11 +77,13 @@ class GeneratedReport(models.Model):
 
     kind = models.CharField(_("loại"), max_length=20, choices=GeneratedReportKind.choices)
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="generated_reports")
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, null=True, blank=True,
-                                   related_name="generated_reports")
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, null=True, blank=True, related_name="generated_reports"
+    )
     profile = models.ForeignKey(IssuerProfile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    status = models.CharField(_("trạng thái"), max_length=10, choices=GeneratedReportStatus.choices,
-                              default=GeneratedReportStatus.QUEUED)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=GeneratedReportStatus.choices, default=GeneratedReportStatus.QUEUED
+    )
     is_draft = models.BooleanField(_("bản dự thảo"), default=True)
     document_number = models.CharField(_("số văn bản"), max_length=40, blank=True)
     file = models.FileField(_("tệp"), upload_to=generated_report_path, blank=True, max_length=200)
@@ -91,8 +94,13 @@ class GeneratedReport(models.Model):
     snapshot = models.JSONField(_("tên cơ quan, người ký khi ban hành"), default=dict, blank=True)
     error = models.TextField(_("lỗi"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                     related_name="+", verbose_name=_("người yêu cầu"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("người yêu cầu"),
+    )
     created_at = models.DateTimeField(_("yêu cầu lúc"), auto_now_add=True)
     started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
     finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)

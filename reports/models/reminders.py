@@ -29,8 +29,9 @@ class ReminderDelivery(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="reminders")
     offset_key = models.CharField(_("mốc nhắc"), max_length=30, help_text=_("ví dụ before-7, due, overdue-3"))
     planned_for = models.DateField(_("ngày nhắc"))
-    status = models.CharField(_("trạng thái"), max_length=10, choices=ReminderDeliveryStatus.choices,
-                              default=ReminderDeliveryStatus.CLAIMED)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=ReminderDeliveryStatus.choices, default=ReminderDeliveryStatus.CLAIMED
+    )
     recipients = models.JSONField(_("người nhận"), default=list, blank=True)
     claimed_at = models.DateTimeField(_("nhận xử lý lúc"), auto_now_add=True)
     sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
@@ -45,9 +46,7 @@ class ReminderDelivery(models.Model):
         verbose_name = _("nhắc hạn")
         verbose_name_plural = _("nhật ký nhắc hạn")
         ordering = ["-planned_for", "agency__name"]
-        constraints = [
-            models.UniqueConstraint(fields=["cycle", "rule", "agency", "offset_key"], name="reminder_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["cycle", "rule", "agency", "offset_key"], name="reminder_once")]
         indexes = [models.Index(fields=["status", "planned_for"], name="reminder_by_status")]
 
     def __str__(self) -> str:

@@ -39,12 +39,15 @@ class Timeliness(models.TextChoices):
 
 class Submission(models.Model):
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("kỳ"))
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="submissions",
-                               verbose_name=_("cơ quan, đơn vị"))
-    rule = models.ForeignKey(ReportingRule, on_delete=models.PROTECT, related_name="submissions",
-                             verbose_name=_("chế độ báo cáo"))
-    status = models.CharField(_("trạng thái"), max_length=12, choices=SubmissionStatus.choices,
-                              default=SubmissionStatus.DRAFT)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("cơ quan, đơn vị")
+    )
+    rule = models.ForeignKey(
+        ReportingRule, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("chế độ báo cáo")
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
+    )
     # Optimistic concurrency: a save must name the version it was edited from (see services).
     version = models.PositiveIntegerField(_("phiên bản"), default=1)
 
@@ -54,19 +57,43 @@ class Submission(models.Model):
     proposals = models.TextField(_("kiến nghị, đề xuất (kể cả đề xuất sửa đổi, bổ sung kế hoạch)"), blank=True)
 
     channel = models.CharField(_("hình thức nhận"), max_length=20, default="web")
-    prefilled_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                       related_name="+", verbose_name=_("điền sẵn từ báo cáo"))
+    prefilled_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("điền sẵn từ báo cáo"),
+    )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("người sửa cuối"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người sửa cuối"),
+    )
     submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("người gửi"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người gửi"),
+    )
     is_late = models.BooleanField(_("gửi muộn"), default=False)
     accepted_at = models.DateTimeField(_("chấp nhận lúc"), null=True, blank=True)
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("người chấp nhận"))
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người chấp nhận"),
+    )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -98,8 +125,14 @@ class Receipt(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="receipts")
     recipient = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("nơi nhận"))
     acknowledged_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                        blank=True, related_name="+", verbose_name=_("người tiếp nhận"))
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người tiếp nhận"),
+    )
 
     class Meta:
         verbose_name = _("tiếp nhận báo cáo")
@@ -130,8 +163,12 @@ class TaskReport(models.Model):
         indexes = [
             models.Index(fields=["task", "progress"], name="taskreport_task_progress"),
             # The dashboard's task status reads only lead agencies' rows: a few per task among millions.
-            models.Index(fields=["task", "submission"], include=["progress"], condition=models.Q(role="lead"),
-                         name="taskreport_lead"),
+            models.Index(
+                fields=["task", "submission"],
+                include=["progress"],
+                condition=models.Q(role="lead"),
+                name="taskreport_lead",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -190,16 +227,22 @@ def evidence_path(instance: Evidence, filename: str) -> str:
 
 class Evidence(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="evidence")
-    task_report = models.ForeignKey(TaskReport, on_delete=models.CASCADE, null=True, blank=True,
-                                    related_name="evidence", verbose_name=_("nhiệm vụ"))
+    task_report = models.ForeignKey(
+        TaskReport, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence", verbose_name=_("nhiệm vụ")
+    )
     file = models.FileField(_("tệp"), upload_to=evidence_path, max_length=200)
     original_name = models.CharField(_("tên tệp"), max_length=255)
     content_type = models.CharField(_("loại tệp"), max_length=120)
     size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
     sha256 = models.CharField(_("mã băm SHA-256"), max_length=64)
     description = models.CharField(_("mô tả"), max_length=255, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    related_name="+", verbose_name=_("người tải lên"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("người tải lên"),
+    )
     uploaded_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
 
     class Meta:
@@ -227,10 +270,16 @@ class SubmissionEvent(models.Model):
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("hành động"), max_length=20, choices=SubmissionEventKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
-                              verbose_name=_("người thực hiện"))
-    actor_agency = models.ForeignKey(Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                     verbose_name=_("đơn vị"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("người thực hiện"),
+    )
+    actor_agency = models.ForeignKey(
+        Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("đơn vị")
+    )
     at = models.DateTimeField(_("lúc"), auto_now_add=True)
     message = models.TextField(_("nội dung, lý do"), blank=True)
 
@@ -242,5 +291,3 @@ class SubmissionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.at:%d/%m/%Y %H:%M}"
-
-

@@ -50,17 +50,24 @@ def claim(*, planned: list[PlannedReminder], token: str, today: datetime.date) -
     ReminderDelivery.objects.bulk_create(
         [
             ReminderDelivery(
-                cycle_id=p.owed.cycle_id, rule_id=p.owed.rule_id, agency_id=p.owed.agency_id,
-                offset_key=p.slot.offset_key, planned_for=p.slot.planned_for,
-                status=Status.CLAIMED, claimed_by=token,
+                cycle_id=p.owed.cycle_id,
+                rule_id=p.owed.rule_id,
+                agency_id=p.owed.agency_id,
+                offset_key=p.slot.offset_key,
+                planned_for=p.slot.planned_for,
+                status=Status.CLAIMED,
+                claimed_by=token,
             )
             for p in planned
         ],
         ignore_conflicts=True,
     )
     ReminderDelivery.objects.filter(
-        status=Status.FAILED, next_attempt_on__isnull=False, next_attempt_on__lte=today,
-        attempts__lt=settings.REMINDER_MAX_ATTEMPTS, cycle__status=CycleStatus.OPEN,
+        status=Status.FAILED,
+        next_attempt_on__isnull=False,
+        next_attempt_on__lte=today,
+        attempts__lt=settings.REMINDER_MAX_ATTEMPTS,
+        cycle__status=CycleStatus.OPEN,
     ).update(status=Status.CLAIMED, claimed_by=token, claimed_at=timezone.now())
     return list(
         ReminderDelivery.objects.filter(claimed_by=token, status=Status.CLAIMED)
@@ -74,7 +81,8 @@ def _release_stale_claims() -> None:
     failed, without an automatic retry: the mail may have gone, and sending twice is what this module prevents."""
     cutoff = timezone.now() - datetime.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
     ReminderDelivery.objects.filter(status=Status.CLAIMED, claimed_at__lt=cutoff).update(
-        status=Status.FAILED, next_attempt_on=None,
+        status=Status.FAILED,
+        next_attempt_on=None,
         error="Lượt gửi bị gián đoạn, không rõ thư đã đi hay chưa; không tự gửi lại.",
     )
 
@@ -98,27 +106,31 @@ class Person:
     role: str
 
 
-def deliver_claimed(*, rows: list[ReminderDelivery], token: str, today: datetime.date, calendar: WorkCalendar,
-                    result: ScanResult) -> None:
+def deliver_claimed(
+    *, rows: list[ReminderDelivery], token: str, today: datetime.date, calendar: WorkCalendar, result: ScanResult
+) -> None:
     if not rows:
         return
     # A report may have been submitted between planning and now (or since a failed attempt): skip, don't remind.
     done = set(
         Submission.objects.filter(
-            status__in=DONE_STATUSES, cycle_id__in={r.cycle_id for r in rows},
+            status__in=DONE_STATUSES,
+            cycle_id__in={r.cycle_id for r in rows},
             agency_id__in={r.agency_id for r in rows},
         ).values_list("cycle_id", "agency_id", "rule_id")
     )
     skipped = [r.pk for r in rows if (r.cycle_id, r.agency_id, r.rule_id) in done]
     if skipped:
         result.skipped += ReminderDelivery.objects.filter(pk__in=skipped, claimed_by=token).update(
-            status=Status.SKIPPED, attempts=F("attempts") + 1)
+            status=Status.SKIPPED, attempts=F("attempts") + 1
+        )
     rows = [r for r in rows if r.pk not in set(skipped)]
 
     deadlines = {
         (d.cycle_id, d.rule_id): d
-        for d in CycleDeadline.objects.filter(cycle_id__in={r.cycle_id for r in rows},
-                                              rule_id__in={r.rule_id for r in rows})
+        for d in CycleDeadline.objects.filter(
+            cycle_id__in={r.cycle_id for r in rows}, rule_id__in={r.rule_id for r in rows}
+        )
     }
     people = people_of({r.agency_id for r in rows})
     by_agency: dict[int, list[ReminderDelivery]] = defaultdict(list)
@@ -126,8 +138,15 @@ def deliver_claimed(*, rows: list[ReminderDelivery], token: str, today: datetime
         by_agency[row.agency_id].append(row)
     for agency_id, agency_rows in by_agency.items():
         items = _digest_items(agency_rows, deadlines, today, calendar)
-        _send_digest(agency_rows=agency_rows, items=items, people=people.get(agency_id, []), token=token,
-                     today=today, calendar=calendar, result=result)
+        _send_digest(
+            agency_rows=agency_rows,
+            items=items,
+            people=people.get(agency_id, []),
+            token=token,
+            today=today,
+            calendar=calendar,
+            result=result,
+        )
 
 
 def people_of(agency_ids: set[int]) -> dict[int, list[Person]]:
@@ -140,20 +159,26 @@ def people_of(agency_ids: set[int]) -> dict[int, list[Person]]:
     )
     for m in memberships:
         found[m.agency_id].append(
-            Person(m.user_id, m.user.email.strip(), m.user.get_full_name() or m.user.username, m.role))
+            Person(m.user_id, m.user.email.strip(), m.user.get_full_name() or m.user.username, m.role)
+        )
     return found
 
 
-def _digest_items(rows: list[ReminderDelivery], deadlines: dict, today: datetime.date,
-                  calendar: WorkCalendar) -> list[DigestItem]:
+def _digest_items(
+    rows: list[ReminderDelivery], deadlines: dict, today: datetime.date, calendar: WorkCalendar
+) -> list[DigestItem]:
     """One line per report owed; a retried older reminder and today's new one for the same report merge."""
     items: dict[tuple[int, int], DigestItem] = {}
     for row in rows:
         deadline = deadlines.get((row.cycle_id, row.rule_id))
         due_on = deadline.due_on if deadline else row.planned_for
         items[(row.cycle_id, row.rule_id)] = DigestItem(
-            rule_title=row.rule.title, subject=row.rule.subject.replace("{year}", str(row.cycle.year)),
-            year=row.cycle.year, due_on=due_on, overdue=today > due_on, days_late=max(0, (today - due_on).days),
+            rule_title=row.rule.title,
+            subject=row.rule.subject.replace("{year}", str(row.cycle.year)),
+            year=row.cycle.year,
+            due_on=due_on,
+            overdue=today > due_on,
+            days_late=max(0, (today - due_on).days),
             working_days_left=calendar.working_days_between(today, due_on),
         )
     return sorted(items.values(), key=lambda i: (i.due_on, i.rule_title))
@@ -192,8 +217,16 @@ def _render(agency, items: list[DigestItem]) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def _send_digest(*, agency_rows: list[ReminderDelivery], items: list[DigestItem], people: list[Person], token: str,
-                 today: datetime.date, calendar: WorkCalendar, result: ScanResult) -> None:
+def _send_digest(
+    *,
+    agency_rows: list[ReminderDelivery],
+    items: list[DigestItem],
+    people: list[Person],
+    token: str,
+    today: datetime.date,
+    calendar: WorkCalendar,
+    result: ScanResult,
+) -> None:
     agency = agency_rows[0].agency
     to, cc = addressees(people, any(i.overdue for i in items))
     to = _unique(to)
@@ -201,9 +234,15 @@ def _send_digest(*, agency_rows: list[ReminderDelivery], items: list[DigestItem]
     if not items:
         return  # never an empty mail
     if not to:
-        _mark_failed(agency_rows, token, today, calendar,
-                     "Đơn vị chưa có tài khoản cán bộ hoặc lãnh đạo có địa chỉ thư điện tử.", result,
-                     level=logging.INFO)
+        _mark_failed(
+            agency_rows,
+            token,
+            today,
+            calendar,
+            "Đơn vị chưa có tài khoản cán bộ hoặc lãnh đạo có địa chỉ thư điện tử.",
+            result,
+            level=logging.INFO,
+        )
         return
     subject, text, html = _render(agency, items)
     refused: dict[str, object] = {}
@@ -231,8 +270,9 @@ def _send_digest(*, agency_rows: list[ReminderDelivery], items: list[DigestItem]
 
 
 def _send(subject: str, text: str, html: str, to: list[Person], cc: list[Person]) -> None:
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL,
-                                     to=[p.email for p in to], cc=[p.email for p in cc])
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, to=[p.email for p in to], cc=[p.email for p in cc]
+    )
     message.attach_alternative(html, "text/html")
     message.send(fail_silently=False)
 
@@ -243,12 +283,15 @@ def _refused_text(refused: dict) -> str:
 
 def _mark_sent(rows, token, to, cc, subject, items, refused, result: ScanResult) -> None:
     recipients = [{"email": p.email, "kind": "to"} for p in to] + [{"email": p.email, "kind": "cc"} for p in cc]
-    body = "\n".join(
-        f"- {i.rule_title} — {i.due_on:%d/%m/%Y}" + (" (quá hạn)" if i.overdue else "") for i in items)
+    body = "\n".join(f"- {i.rule_title} — {i.due_on:%d/%m/%Y}" + (" (quá hạn)" if i.overdue else "") for i in items)
     with transaction.atomic():
         updated = ReminderDelivery.objects.filter(pk__in=[r.pk for r in rows], claimed_by=token).update(
-            status=Status.SENT, sent_at=timezone.now(), recipients=recipients, attempts=F("attempts") + 1,
-            next_attempt_on=None, error=_refused_text(refused) if refused else "",
+            status=Status.SENT,
+            sent_at=timezone.now(),
+            recipients=recipients,
+            attempts=F("attempts") + 1,
+            next_attempt_on=None,
+            error=_refused_text(refused) if refused else "",
         )
         Notification.objects.bulk_create(
             Notification(user_id=p.user_id, subject=subject[:255], body=body, url=reverse("home"))
@@ -256,20 +299,35 @@ def _mark_sent(rows, token, to, cc, subject, items, refused, result: ScanResult)
         )
     result.digests += 1
     result.sent += updated
-    logger.info("reminder digest to agency %s: %d reminders, to=%s cc=%s", rows[0].agency_id, updated,
-                [p.email for p in to], [p.email for p in cc])
+    logger.info(
+        "reminder digest to agency %s: %d reminders, to=%s cc=%s",
+        rows[0].agency_id,
+        updated,
+        [p.email for p in to],
+        [p.email for p in cc],
+    )
 
 
-def _mark_failed(rows, token, today: datetime.date, calendar: WorkCalendar, error: str,
-                 result: ScanResult, *, level: int = logging.WARNING) -> None:
+def _mark_failed(
+    rows,
+    token,
+    today: datetime.date,
+    calendar: WorkCalendar,
+    error: str,
+    result: ScanResult,
+    *,
+    level: int = logging.WARNING,
+) -> None:
     """Push the agency's rows to the next working day; after REMINDER_MAX_ATTEMPTS they stay failed, shown in
     the log, instead of being retried for ever."""
     ids = [r.pk for r in rows]
     retry_on = calendar.add_working_days(today, 1)
     with transaction.atomic():
         ReminderDelivery.objects.filter(pk__in=ids, claimed_by=token).update(
-            status=Status.FAILED, attempts=F("attempts") + 1, error=error[:2000], next_attempt_on=retry_on)
+            status=Status.FAILED, attempts=F("attempts") + 1, error=error[:2000], next_attempt_on=retry_on
+        )
         ReminderDelivery.objects.filter(pk__in=ids, attempts__gte=settings.REMINDER_MAX_ATTEMPTS).update(
-            next_attempt_on=None)
+            next_attempt_on=None
+        )
     result.failed += len(ids)
     logger.log(level, "reminder digest to agency %s failed: %s", rows[0].agency_id, error)

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+
 from reports.cycles.services import expected_submissions
 from reports.models import Cycle, CycleStatus, Submission, SubmissionStatus
 from reports.reminders.workdays import WorkCalendar
@@ -76,8 +77,13 @@ class ReminderPolicy:
         )
 
 
-def reminder_slots(*, due_on: datetime.date, calendar: WorkCalendar, policy: ReminderPolicy,
-                   entry_closes_on: datetime.date | None = None) -> list[ReminderSlot]:
+def reminder_slots(
+    *,
+    due_on: datetime.date,
+    calendar: WorkCalendar,
+    policy: ReminderPolicy,
+    entry_closes_on: datetime.date | None = None,
+) -> list[ReminderSlot]:
     """Every reminder of one deadline, in date order."""
     slots = [
         ReminderSlot(f"before-{n}", calendar.working_days_before(due_on, n), overdue=False)
@@ -95,17 +101,20 @@ def reminder_slots(*, due_on: datetime.date, calendar: WorkCalendar, policy: Rem
     return slots
 
 
-def plan_reminders(*, owed: Iterable[Owed], today: datetime.date, calendar: WorkCalendar,
-                   policy: ReminderPolicy | None = None) -> list[PlannedReminder]:
+def plan_reminders(
+    *, owed: Iterable[Owed], today: datetime.date, calendar: WorkCalendar, policy: ReminderPolicy | None = None
+) -> list[PlannedReminder]:
     """The reminders to send today: for each unsubmitted report, its latest slot that fell today or within the
     catch-up window. Pure: no database, no clock."""
     policy = policy or ReminderPolicy.from_settings()
     planned: list[PlannedReminder] = []
     for item in owed:
-        slots = reminder_slots(due_on=item.due_on, calendar=calendar, policy=policy,
-                               entry_closes_on=item.entry_closes_on)
+        slots = reminder_slots(
+            due_on=item.due_on, calendar=calendar, policy=policy, entry_closes_on=item.entry_closes_on
+        )
         eligible = [
-            s for s in slots
+            s
+            for s in slots
             if s.planned_for <= today
             and calendar.working_days_between(s.planned_for, today) <= policy.catch_up_working_days
         ]
@@ -118,17 +127,14 @@ def owed_reports(*, today: datetime.date) -> list[Owed]:
     """Reports still owed in open cycles: expected, and not submitted or accepted (a returned one is owed)."""
     owed: list[Owed] = []
     for cycle in Cycle.objects.filter(status=CycleStatus.OPEN):
-        done = set(
-            Submission.objects.filter(cycle=cycle, status__in=DONE_STATUSES).values_list("agency_id", "rule_id")
-        )
+        done = set(Submission.objects.filter(cycle=cycle, status__in=DONE_STATUSES).values_list("agency_id", "rule_id"))
         for expected in expected_submissions(cycle=cycle):
             deadline = expected.deadline
             if (expected.agency.pk, deadline.rule_id) in done:
                 continue
             if deadline.entry_closes_on is not None and today > deadline.entry_closes_on:
                 continue
-            owed.append(Owed(cycle.pk, deadline.rule_id, expected.agency.pk, deadline.due_on,
-                             deadline.entry_closes_on))
+            owed.append(Owed(cycle.pk, deadline.rule_id, expected.agency.pk, deadline.due_on, deadline.entry_closes_on))
     return owed
 
 
@@ -144,6 +150,13 @@ class ScanResult:
     skipped: int = 0
 
     def as_dict(self) -> dict:
-        return {"today": self.today.isoformat(), "token": self.token, "planned": len(self.planned),
-                "claimed": self.claimed, "digests": self.digests, "sent": self.sent, "failed": self.failed,
-                "skipped": self.skipped}
+        return {
+            "today": self.today.isoformat(),
+            "token": self.token,
+            "planned": len(self.planned),
+            "claimed": self.claimed,
+            "digests": self.digests,
+            "sent": self.sent,
+            "failed": self.failed,
+            "skipped": self.skipped,
+        }

@@ -24,19 +24,17 @@ class ReminderDeliveryTable(tables.Table):
 
     class Meta:
         model = ReminderDelivery
-        fields = ("planned_for", "agency", "rule", "offset_key", "status", "recipients", "sent_at", "attempts",
-                  "error")
+        fields = ("planned_for", "agency", "rule", "offset_key", "status", "recipients", "sent_at", "attempts", "error")
         attrs = {"class": "grid"}
         empty_text = _("Chưa có lượt nhắc hạn nào.")
 
     def render_status(self, value, record):
-        return format_html_join("", '<span class="badge {}">{}</span>',
-                                [(record.status, record.get_status_display())])
+        return format_html_join("", '<span class="badge {}">{}</span>', [(record.status, record.get_status_display())])
 
     def render_recipients(self, value):
-        return format_html_join(", ", "{}{}", (
-            (("cc: " if r.get("kind") == "cc" else ""), r.get("email", "")) for r in value or []
-        ))
+        return format_html_join(
+            ", ", "{}{}", ((("cc: " if r.get("kind") == "cc" else ""), r.get("email", "")) for r in value or [])
+        )
 
 
 class ReminderDeliveryFilter(django_filters.FilterSet):

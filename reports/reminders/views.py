@@ -34,7 +34,8 @@ class ReminderLogView(LoginRequiredMixin, SingleTableMixin, FilterView):
 
     def get_queryset(self):
         return ReminderDelivery.objects.select_related("agency", "rule", "cycle").order_by(
-            "-planned_for", "agency__name", "pk")
+            "-planned_for", "agency__name", "pk"
+        )
 
 
 reminder_log = ReminderLogView.as_view()

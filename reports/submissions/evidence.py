@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from plans.text import clean_text
+from reports.errors import WorkflowError
 from reports.models import Evidence, Submission, SubmissionEventKind
 from reports.models.submissions import evidence_path
-from reports.errors import WorkflowError
 from reports.submissions.services import ensure_editable, record_event
 
 # Sniffed kind → the file name endings that may carry it. A .pdf name on a PNG body, or an .exe renamed .pdf,
@@ -52,33 +52,52 @@ def _sha256(upload) -> str:
     return digest.hexdigest()
 
 
-def evidence_add(*, submission: Submission, by, upload, task_report_id: int | None = None,
-                 description: str = "") -> Evidence:
+def evidence_add(
+    *, submission: Submission, by, upload, task_report_id: int | None = None, description: str = ""
+) -> Evidence:
     name = clean_text(os.path.basename(upload.name or "")).replace("\x00", "")[:255] or "tep"
     ensure_editable(submission, by)
     if upload.size == 0:
         raise WorkflowError(_("Tệp «%(name)s» rỗng.") % {"name": name})
     if upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise WorkflowError(_("Tệp «%(name)s» nặng %(size)s, vượt giới hạn %(max)s.") % {
-            "name": name, "size": _size_text(upload.size), "max": _size_text(settings.EVIDENCE_MAX_BYTES)})
+        raise WorkflowError(
+            _("Tệp «%(name)s» nặng %(size)s, vượt giới hạn %(max)s.")
+            % {"name": name, "size": _size_text(upload.size), "max": _size_text(settings.EVIDENCE_MAX_BYTES)}
+        )
     extension = os.path.splitext(name)[1].lower().lstrip(".")
     kind = sniff(upload)
     if kind is None or kind.extension not in ALLOWED or extension not in ALLOWED[kind.extension]:
-        raise WorkflowError(_("Tệp «%(name)s» không được nhận: nội dung tệp phải là PDF, Word (doc, docx), Excel "
-                              "(xls, xlsx) hoặc ảnh (png, jpg) và khớp với đuôi tên tệp.") % {"name": name})
+        raise WorkflowError(
+            _(
+                "Tệp «%(name)s» không được nhận: nội dung tệp phải là PDF, Word (doc, docx), Excel "
+                "(xls, xlsx) hoặc ảnh (png, jpg) và khớp với đuôi tên tệp."
+            )
+            % {"name": name}
+        )
     if task_report_id is not None and not submission.task_reports.filter(pk=task_report_id).exists():
         raise WorkflowError(_("Nhiệm vụ được chọn không thuộc báo cáo này."))
     digest = _sha256(upload)
     with transaction.atomic():
-        evidence = Evidence(submission=submission, task_report_id=task_report_id, original_name=name,
-                            content_type=kind.mime, size=upload.size, sha256=digest,
-                            description=clean_text(description)[:255], uploaded_by=by)
+        evidence = Evidence(
+            submission=submission,
+            task_report_id=task_report_id,
+            original_name=name,
+            content_type=kind.mime,
+            size=upload.size,
+            sha256=digest,
+            description=clean_text(description)[:255],
+            uploaded_by=by,
+        )
         path = evidence_path(evidence, name)
         # Same content, same name: a file already stored is shared, never saved twice under a suffix.
         evidence.file.name = path if default_storage.exists(path) else default_storage.save(path, upload)
         evidence.save()
-        record_event(submission=submission, kind=SubmissionEventKind.SAVED, by=by,
-                     message=_("Thêm minh chứng «%(name)s».") % {"name": name})
+        record_event(
+            submission=submission,
+            kind=SubmissionEventKind.SAVED,
+            by=by,
+            message=_("Thêm minh chứng «%(name)s».") % {"name": name},
+        )
     return evidence
 
 
@@ -93,8 +112,12 @@ def evidence_remove(*, submission: Submission, by, evidence_ids: list[int]) -> i
         names = ", ".join(item.original_name for item in items)
         paths = {item.file.name for item in items}
         Evidence.objects.filter(pk__in=[item.pk for item in items]).delete()
-        record_event(submission=submission, kind=SubmissionEventKind.SAVED, by=by,
-                     message=_("Xóa minh chứng: %(names)s.") % {"names": names})
+        record_event(
+            submission=submission,
+            kind=SubmissionEventKind.SAVED,
+            by=by,
+            message=_("Xóa minh chứng: %(names)s.") % {"names": names},
+        )
 
         def drop_unused_files() -> None:
             # Only after the commit, and only files no other evidence row (same content) still points to.

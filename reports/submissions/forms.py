@@ -8,20 +8,32 @@ from django.utils.translation import gettext_lazy as _
 from reports.models import Progress
 from reports.submissions.services import TEXT_MAX
 
-TEXT_ERRORS = {"max_length": _("Nội dung dài %(show_value)s ký tự, vượt giới hạn %(limit_value)s ký tự. Xin rút "
-                               "gọn hoặc đính kèm thành tệp minh chứng.")}
+TEXT_ERRORS = {
+    "max_length": _(
+        "Nội dung dài %(show_value)s ký tự, vượt giới hạn %(limit_value)s ký tự. Xin rút "
+        "gọn hoặc đính kèm thành tệp minh chứng."
+    )
+}
 
 
 def long_text(label, *, required: bool = False, rows: int = 4) -> forms.CharField:
-    return forms.CharField(label=label, required=required, max_length=TEXT_MAX, error_messages=TEXT_ERRORS,
-                           widget=forms.Textarea(attrs={"rows": rows}))
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=TEXT_MAX,
+        error_messages=TEXT_ERRORS,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
 
 
 class GeneralForm(forms.Form):
     """The general sections of the report, and the version the page was loaded from."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1,
-                                 error_messages={"invalid": _("Phiên bản không hợp lệ; xin tải lại trang.")})
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"invalid": _("Phiên bản không hợp lệ; xin tải lại trang.")},
+    )
     assessment = long_text(_("Đánh giá chung (kết quả nổi bật)"), rows=6)
     shortcomings = long_text(_("Tồn tại, hạn chế và nguyên nhân"))
     directions = long_text(_("Phương hướng, nhiệm vụ năm tới"))
@@ -29,9 +41,12 @@ class GeneralForm(forms.Form):
 
 
 class TaskReportForm(forms.Form):
-    progress = forms.ChoiceField(label=_("Tiến độ"), required=False,
-                                 choices=[("", _("— Chọn tiến độ —")), *Progress.choices],
-                                 error_messages={"invalid_choice": _("Tiến độ không hợp lệ.")})
+    progress = forms.ChoiceField(
+        label=_("Tiến độ"),
+        required=False,
+        choices=[("", _("— Chọn tiến độ —")), *Progress.choices],
+        error_messages={"invalid_choice": _("Tiến độ không hợp lệ.")},
+    )
     results = long_text(_("Kết quả thực hiện"))
     difficulties = long_text(_("Khó khăn, vướng mắc"), rows=2)
     proposals = long_text(_("Đề xuất, kiến nghị"), rows=2)
@@ -39,10 +54,13 @@ class TaskReportForm(forms.Form):
 
 class IssuedDocumentForm(forms.Form):
     number = forms.CharField(label=_("Số, ký hiệu"), max_length=80, required=False)
-    issued_on = forms.DateField(label=_("Ngày ban hành"), required=False,
-                                input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                                error_messages={"invalid": _("Ngày không hợp lệ (dd/mm/yyyy).")})
+    issued_on = forms.DateField(
+        label=_("Ngày ban hành"),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Ngày không hợp lệ (dd/mm/yyyy).")},
+    )
     title = forms.CharField(label=_("Trích yếu"), max_length=500, required=False)
 
     def clean(self):
@@ -59,16 +77,28 @@ class IssuedDocumentForm(forms.Form):
 
 
 IssuedDocumentFormSet = forms.formset_factory(
-    IssuedDocumentForm, extra=1, can_delete=True, max_num=50, validate_max=True, absolute_max=60,
+    IssuedDocumentForm,
+    extra=1,
+    can_delete=True,
+    max_num=50,
+    validate_max=True,
+    absolute_max=60,
 )
 
 
 class TargetValueForm(forms.Form):
-    value = forms.DecimalField(label=_("Giá trị đạt được"), required=False, max_digits=12, decimal_places=2,
-                               error_messages={"invalid": _("Giá trị chỉ tiêu phải là một số (ví dụ 68,5)."),
-                                               "max_digits": _("Giá trị quá lớn."),
-                                               "max_decimal_places": _("Tối đa 2 chữ số thập phân.")},
-                               localize=True)
+    value = forms.DecimalField(
+        label=_("Giá trị đạt được"),
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        error_messages={
+            "invalid": _("Giá trị chỉ tiêu phải là một số (ví dụ 68,5)."),
+            "max_digits": _("Giá trị quá lớn."),
+            "max_decimal_places": _("Tối đa 2 chữ số thập phân."),
+        },
+        localize=True,
+    )
     note = forms.CharField(label=_("Ghi chú"), max_length=500, required=False)
 
 
@@ -92,26 +122,47 @@ class SubmissionEditForms:
     def __init__(self, page, data=None):
         submission = page.submission
         self.data = data
-        self.general = GeneralForm(data, initial={"version": submission.version, **{
-            name: getattr(submission, name) for name in ("assessment", "shortcomings", "directions", "proposals")}})
+        self.general = GeneralForm(
+            data,
+            initial={
+                "version": submission.version,
+                **{
+                    name: getattr(submission, name)
+                    for name in ("assessment", "shortcomings", "directions", "proposals")
+                },
+            },
+        )
         self.tasks = []
         for row in page.rows:
             report = row.report
             present = data is None or f"t{report.pk}-progress" in data
-            form = TaskReportForm(data if present else None, prefix=f"t{report.pk}", initial={
-                "progress": report.progress, "results": report.results, "difficulties": report.difficulties,
-                "proposals": report.proposals})
+            form = TaskReportForm(
+                data if present else None,
+                prefix=f"t{report.pk}",
+                initial={
+                    "progress": report.progress,
+                    "results": report.results,
+                    "difficulties": report.difficulties,
+                    "proposals": report.proposals,
+                },
+            )
             documents = IssuedDocumentFormSet(
-                data if present else None, prefix=f"d{report.pk}",
-                initial=[{"number": d.number, "issued_on": d.issued_on, "title": d.title}
-                         for d in report.documents.all()])
+                data if present else None,
+                prefix=f"d{report.pk}",
+                initial=[
+                    {"number": d.number, "issued_on": d.issued_on, "title": d.title} for d in report.documents.all()
+                ],
+            )
             self.tasks.append((row, form, documents, present))
         self.targets = []
         for target in page.targets:
             value = page.target_values.get(target.pk)
             present = data is None or f"g{target.pk}-value" in data
-            form = TargetValueForm(data if present else None, prefix=f"g{target.pk}", initial={
-                "value": value.value if value else None, "note": value.note if value else ""})
+            form = TargetValueForm(
+                data if present else None,
+                prefix=f"g{target.pk}",
+                initial={"value": value.value if value else None, "note": value.note if value else ""},
+            )
             self.targets.append((target, form, present))
 
     def is_valid(self) -> bool:
@@ -125,8 +176,9 @@ class SubmissionEditForms:
         return valid
 
     def general_data(self) -> dict[str, str]:
-        return {name: value for name, value in self.general.cleaned_data.items()
-                if name != "version" and name in self.data}
+        return {
+            name: value for name, value in self.general.cleaned_data.items() if name != "version" and name in self.data
+        }
 
     def task_inputs(self) -> dict:
         from reports.submissions.services import DocumentInput, TaskInput
@@ -135,18 +187,29 @@ class SubmissionEditForms:
         for row, form, documents, present in self.tasks:
             if not present:
                 continue
-            docs = [DocumentInput(number=d.cleaned_data["number"], issued_on=d.cleaned_data["issued_on"],
-                                  title=d.cleaned_data["title"])
-                    for d in documents.forms if not d.is_blank and not d.cleaned_data.get("DELETE")]
-            result[row.report.pk] = TaskInput(documents=docs, **{
-                name: form.cleaned_data[name] for name in ("progress", "results", "difficulties", "proposals")})
+            docs = [
+                DocumentInput(
+                    number=d.cleaned_data["number"],
+                    issued_on=d.cleaned_data["issued_on"],
+                    title=d.cleaned_data["title"],
+                )
+                for d in documents.forms
+                if not d.is_blank and not d.cleaned_data.get("DELETE")
+            ]
+            result[row.report.pk] = TaskInput(
+                documents=docs,
+                **{name: form.cleaned_data[name] for name in ("progress", "results", "difficulties", "proposals")},
+            )
         return result
 
     def target_inputs(self) -> dict:
         from reports.submissions.services import TargetInput
 
-        return {target.pk: TargetInput(value=form.cleaned_data["value"], note=form.cleaned_data["note"])
-                for target, form, present in self.targets if present}
+        return {
+            target.pk: TargetInput(value=form.cleaned_data["value"], note=form.cleaned_data["note"])
+            for target, form, present in self.targets
+            if present
+        }
 
     def error_count(self) -> int:
         count = len(self.general.errors)

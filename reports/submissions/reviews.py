@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reports import permissions
-from reports.models import Receipt, Submission, SubmissionEventKind, SubmissionStatus
 from reports.errors import WorkflowError
+from reports.models import Receipt, Submission, SubmissionEventKind, SubmissionStatus
 from reports.submissions.services import checked_text, record_event
 
 
@@ -23,8 +23,13 @@ def _ensure_cycle_open(submission: Submission) -> None:
     """Returning or reopening hands the report back to the agency, which cannot edit in a locked cycle: refuse
     rather than leave a report that nobody can fix. Accepting and acknowledging change no figure and stay."""
     if not submission.cycle.is_open:
-        raise WorkflowError(_("Kỳ báo cáo năm %(y)s đã khóa số liệu: xin mở khóa kỳ báo cáo trước khi trả lại "
-                              "hoặc mở lại báo cáo cho đơn vị.") % {"y": submission.cycle.year})
+        raise WorkflowError(
+            _(
+                "Kỳ báo cáo năm %(y)s đã khóa số liệu: xin mở khóa kỳ báo cáo trước khi trả lại "
+                "hoặc mở lại báo cáo cho đơn vị."
+            )
+            % {"y": submission.cycle.year}
+        )
 
 
 def _reason(reason: str | None, *, what: str) -> str:
@@ -40,8 +45,9 @@ def review_return(*, submission: Submission, reviewer, reason: str) -> Submissio
         if not permissions.is_first_recipient(reviewer, submission):
             raise WorkflowError(_("Chỉ cán bộ thẩm định của nơi nhận chính mới trả lại được báo cáo."))
         if submission.status != SubmissionStatus.SUBMITTED:
-            raise WorkflowError(_("Chỉ trả lại được báo cáo đang chờ thẩm định (hiện: %(s)s).")
-                                % {"s": submission.get_status_display()})
+            raise WorkflowError(
+                _("Chỉ trả lại được báo cáo đang chờ thẩm định (hiện: %(s)s).") % {"s": submission.get_status_display()}
+            )
         _ensure_cycle_open(submission)
         text = _reason(reason, what=_("lý do trả lại"))
         submission.status = SubmissionStatus.RETURNED
@@ -60,8 +66,10 @@ def review_accept(*, submission: Submission, reviewer, comment: str = "") -> Sub
         if submission.status == SubmissionStatus.ACCEPTED:
             raise WorkflowError(_("Báo cáo đã được chấp nhận trước đó."))
         if submission.status != SubmissionStatus.SUBMITTED:
-            raise WorkflowError(_("Chỉ chấp nhận được báo cáo đang chờ thẩm định (hiện: %(s)s).")
-                                % {"s": submission.get_status_display()})
+            raise WorkflowError(
+                _("Chỉ chấp nhận được báo cáo đang chờ thẩm định (hiện: %(s)s).")
+                % {"s": submission.get_status_display()}
+            )
         text = checked_text(comment, label=_("ý kiến"))
         now = timezone.now()
         submission.status = SubmissionStatus.ACCEPTED
@@ -70,8 +78,9 @@ def review_accept(*, submission: Submission, reviewer, comment: str = "") -> Sub
         submission._history_user = reviewer
         submission.save()
         # Accepting a report means its recipient has it.
-        Receipt.objects.filter(submission=submission, recipient_id=permissions.agency_id_of(reviewer),
-                               acknowledged_at__isnull=True).update(acknowledged_at=now, acknowledged_by=reviewer)
+        Receipt.objects.filter(
+            submission=submission, recipient_id=permissions.agency_id_of(reviewer), acknowledged_at__isnull=True
+        ).update(acknowledged_at=now, acknowledged_by=reviewer)
         record_event(submission=submission, kind=SubmissionEventKind.ACCEPTED, by=reviewer, message=text)
     return submission
 
@@ -104,15 +113,24 @@ def receipt_acknowledge(*, submission: Submission, by) -> Receipt:
             raise WorkflowError(_("Đơn vị của bạn không phải nơi nhận báo cáo này."))
         if submission.status not in (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED):
             raise WorkflowError(_("Báo cáo chưa được gửi nên chưa tiếp nhận được."))
-        receipt = Receipt.objects.select_for_update().filter(
-            submission=submission, recipient_id=permissions.agency_id_of(by)).first()
+        receipt = (
+            Receipt.objects.select_for_update()
+            .filter(submission=submission, recipient_id=permissions.agency_id_of(by))
+            .first()
+        )
         if receipt is None:
             raise WorkflowError(_("Không tìm thấy phiếu tiếp nhận của đơn vị bạn cho báo cáo này."))
         if receipt.acknowledged_at is not None:
-            raise WorkflowError(_("Đơn vị bạn đã tiếp nhận báo cáo này lúc %(t)s.")
-                                % {"t": f"{timezone.localtime(receipt.acknowledged_at):%H:%M %d/%m/%Y}"})
+            raise WorkflowError(
+                _("Đơn vị bạn đã tiếp nhận báo cáo này lúc %(t)s.")
+                % {"t": f"{timezone.localtime(receipt.acknowledged_at):%H:%M %d/%m/%Y}"}
+            )
         receipt.acknowledged_at, receipt.acknowledged_by = timezone.now(), by
         receipt.save(update_fields=["acknowledged_at", "acknowledged_by"])
-        record_event(submission=submission, kind=SubmissionEventKind.ACKNOWLEDGED, by=by,
-                     message=_("%(a)s đã tiếp nhận.") % {"a": receipt.recipient.short_name})
+        record_event(
+            submission=submission,
+            kind=SubmissionEventKind.ACKNOWLEDGED,
+            by=by,
+            message=_("%(a)s đã tiếp nhận.") % {"a": receipt.recipient.short_name},
+        )
     return receipt

@@ -25,8 +25,12 @@ from reports.models import (
 )
 
 # Events a reviewer writes for the agency to read.
-COMMENT_KINDS = (SubmissionEventKind.RETURNED, SubmissionEventKind.ACCEPTED, SubmissionEventKind.REOPENED,
-                 SubmissionEventKind.COMMENTED)
+COMMENT_KINDS = (
+    SubmissionEventKind.RETURNED,
+    SubmissionEventKind.ACCEPTED,
+    SubmissionEventKind.REOPENED,
+    SubmissionEventKind.COMMENTED,
+)
 
 
 def targets_for_agency(*, agency: Agency, plan_id: int, task_ids: set[int] | None = None) -> list[Target]:
@@ -70,15 +74,20 @@ class SubmissionPage:
 def submission_page(*, submission: Submission, today: datetime.date) -> SubmissionPage:
     """Everything the edit and detail pages show: task reports with their documents and evidence, targets,
     the deadline, reviewers' comments, receipts."""
-    reports = list(submission.task_reports.select_related("task__group").prefetch_related("documents")
-                   .order_by("task__group__number", "task__number"))
+    reports = list(
+        submission.task_reports.select_related("task__group")
+        .prefetch_related("documents")
+        .order_by("task__group__number", "task__number")
+    )
     evidence_by_report: dict[int | None, list[Evidence]] = defaultdict(list)
     for item in submission.evidence.order_by("uploaded_at", "pk"):
         evidence_by_report[item.task_report_id].append(item)
-    rows = [TaskRow(report=r, timeliness=r.timeliness(today), evidence=evidence_by_report.get(r.pk, []))
-            for r in reports]
-    targets = targets_for_agency(agency=submission.agency, plan_id=submission.cycle.plan_id,
-                                 task_ids={r.task_id for r in reports})
+    rows = [
+        TaskRow(report=r, timeliness=r.timeliness(today), evidence=evidence_by_report.get(r.pk, [])) for r in reports
+    ]
+    targets = targets_for_agency(
+        agency=submission.agency, plan_id=submission.cycle.plan_id, task_ids={r.task_id for r in reports}
+    )
     return SubmissionPage(
         submission=submission,
         deadline=CycleDeadline.objects.filter(cycle_id=submission.cycle_id, rule_id=submission.rule_id).first(),
@@ -86,8 +95,11 @@ def submission_page(*, submission: Submission, today: datetime.date) -> Submissi
         general_evidence=evidence_by_report.get(None, []),
         targets=targets,
         target_values={tv.target_id: tv for tv in submission.target_values.all()},
-        comments=list(submission.events.filter(kind__in=COMMENT_KINDS).select_related("actor", "actor_agency")
-                      .order_by("-at", "-pk")),
+        comments=list(
+            submission.events.filter(kind__in=COMMENT_KINDS)
+            .select_related("actor", "actor_agency")
+            .order_by("-at", "-pk")
+        ),
         receipts=list(submission.receipts.select_related("recipient", "acknowledged_by").order_by("recipient__name")),
     )
 
@@ -108,20 +120,32 @@ def agency_cycles(*, agency: Agency) -> list[AgencyCycleRow]:
     submissions = {
         (s.cycle_id, s.rule_id): s
         for s in Submission.objects.filter(agency=agency).prefetch_related(
-            Prefetch("events", queryset=SubmissionEvent.objects.filter(kind__in=COMMENT_KINDS)
-                     .select_related("actor").order_by("-at", "-pk"), to_attr="comment_events"))
+            Prefetch(
+                "events",
+                queryset=SubmissionEvent.objects.filter(kind__in=COMMENT_KINDS)
+                .select_related("actor")
+                .order_by("-at", "-pk"),
+                to_attr="comment_events",
+            )
+        )
     }
-    accepted_years = {s.cycle.year for s in Submission.objects.filter(agency=agency, status=SubmissionStatus.ACCEPTED)
-                      .select_related("cycle")}
+    accepted_years = {
+        s.cycle.year
+        for s in Submission.objects.filter(agency=agency, status=SubmissionStatus.ACCEPTED).select_related("cycle")
+    }
     rows = []
     for cycle in Cycle.objects.select_related("plan").order_by("-year"):
         for expected in expected_submissions(cycle=cycle, agency=agency):
             found = submissions.get((cycle.pk, expected.rule.pk))
-            rows.append(AgencyCycleRow(
-                cycle=cycle, deadline=expected.deadline, submission=found,
-                comments=getattr(found, "comment_events", []) if found else [],
-                can_prefill=any(year < cycle.year for year in accepted_years),
-            ))
+            rows.append(
+                AgencyCycleRow(
+                    cycle=cycle,
+                    deadline=expected.deadline,
+                    submission=found,
+                    comments=getattr(found, "comment_events", []) if found else [],
+                    can_prefill=any(year < cycle.year for year in accepted_years),
+                )
+            )
     return rows
 
 
@@ -133,11 +157,16 @@ def inbox_for(user) -> QuerySet[Submission]:
     agency_id = permissions.agency_id_of(user)
     first = RuleRecipient.objects.filter(agency_id=agency_id, order=1).values("rule_id")
     unacknowledged = Receipt.objects.filter(recipient_id=agency_id, acknowledged_at__isnull=True).values(
-        "submission_id")
-    return permissions.submissions_visible_to(user, queryset).filter(
-        Q(status=SubmissionStatus.SUBMITTED, rule_id__in=first)
-        | Q(status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED], pk__in=unacknowledged)
-    ).distinct()
+        "submission_id"
+    )
+    return (
+        permissions.submissions_visible_to(user, queryset)
+        .filter(
+            Q(status=SubmissionStatus.SUBMITTED, rule_id__in=first)
+            | Q(status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED], pk__in=unacknowledged)
+        )
+        .distinct()
+    )
 
 
 @dataclass
@@ -173,8 +202,15 @@ def _walk(records, model, subject_for) -> list[HistoryEntry]:
                 changes.append((str(field.verbose_name), _display(field, change.old), _display(field, change.new)))
             if not changes and record.history_type == "~":
                 continue
-        entries.append(HistoryEntry(at=record.history_date, who=record.history_user, subject=subject_for(record),
-                                    kind=record.history_type, changes=changes))
+        entries.append(
+            HistoryEntry(
+                at=record.history_date,
+                who=record.history_user,
+                subject=subject_for(record),
+                kind=record.history_type,
+                changes=changes,
+            )
+        )
     return entries
 
 
@@ -187,12 +223,23 @@ def submission_history(*, submission: Submission) -> list[HistoryEntry]:
 
     codes = {r.pk: r.task.code for r in submission.task_reports.select_related("task__group")}
     targets = {t.pk: t.name for t in Target.objects.filter(plan_id=submission.cycle.plan_id)}
-    entries = _walk(submission.history.select_related("history_user").order_by("history_date", "history_id"),
-                    Submission, lambda r: _("Báo cáo (phần chung, trạng thái)"))
-    entries += _walk(TaskReport.history.filter(submission_id=submission.pk).select_related("history_user")
-                     .order_by("history_date", "history_id"), TaskReport,
-                     lambda r: _("Nhiệm vụ %(code)s") % {"code": codes.get(r.id, "?")})
-    entries += _walk(TargetValue.history.filter(submission_id=submission.pk).select_related("history_user")
-                     .order_by("history_date", "history_id"), TargetValue,
-                     lambda r: _("Chỉ tiêu: %(name)s") % {"name": targets.get(r.target_id, "?")})
+    entries = _walk(
+        submission.history.select_related("history_user").order_by("history_date", "history_id"),
+        Submission,
+        lambda r: _("Báo cáo (phần chung, trạng thái)"),
+    )
+    entries += _walk(
+        TaskReport.history.filter(submission_id=submission.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id"),
+        TaskReport,
+        lambda r: _("Nhiệm vụ %(code)s") % {"code": codes.get(r.id, "?")},
+    )
+    entries += _walk(
+        TargetValue.history.filter(submission_id=submission.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id"),
+        TargetValue,
+        lambda r: _("Chỉ tiêu: %(name)s") % {"name": targets.get(r.target_id, "?")},
+    )
     return sorted(entries, key=lambda e: e.at, reverse=True)

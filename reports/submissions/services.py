@@ -17,6 +17,8 @@ from agencies.models import Agency
 from plans.models import Target, TaskAssignment
 from plans.text import clean_text
 from reports import permissions
+from reports.cycles.services import expected_submissions, locked_cycle_message
+from reports.errors import WorkflowError
 from reports.models import (
     Cycle,
     CycleDeadline,
@@ -31,8 +33,6 @@ from reports.models import (
     TaskReport,
 )
 from reports.submissions.selectors import targets_for_agency
-from reports.cycles.services import expected_submissions, locked_cycle_message
-from reports.errors import WorkflowError
 
 # Long enough for any real section of a report; short enough that a pasted book is refused with a message.
 TEXT_MAX = 20_000
@@ -73,8 +73,13 @@ def checked_text(value: str | None, *, label: str) -> str:
     text = clean_text(value)
     if len(text) > TEXT_MAX:
         numbers = {"n": f"{len(text):,}".replace(",", "."), "max": f"{TEXT_MAX:,}".replace(",", ".")}
-        raise WorkflowError(_("Mục «%(label)s» dài %(n)s ký tự, vượt giới hạn %(max)s ký tự. Xin rút gọn hoặc "
-                              "đính kèm thành tệp minh chứng.") % {"label": label, **numbers})
+        raise WorkflowError(
+            _(
+                "Mục «%(label)s» dài %(n)s ký tự, vượt giới hạn %(max)s ký tự. Xin rút gọn hoặc "
+                "đính kèm thành tệp minh chứng."
+            )
+            % {"label": label, **numbers}
+        )
     return text
 
 
@@ -90,8 +95,12 @@ def ensure_editable(submission: Submission, by) -> None:
     if not submission.cycle.is_open:
         raise WorkflowError(locked_cycle_message(submission.cycle))
     if submission.status == SubmissionStatus.SUBMITTED:
-        raise WorkflowError(_("Báo cáo đã được gửi, đang chờ thẩm định: không sửa được nữa. Nếu cần sửa, "
-                              "xin đề nghị Sở Giáo dục và Đào tạo trả lại."))
+        raise WorkflowError(
+            _(
+                "Báo cáo đã được gửi, đang chờ thẩm định: không sửa được nữa. Nếu cần sửa, "
+                "xin đề nghị Sở Giáo dục và Đào tạo trả lại."
+            )
+        )
     if submission.status == SubmissionStatus.ACCEPTED:
         raise WorkflowError(_("Báo cáo đã được chấp nhận và khóa; chỉ quản trị hệ thống mới mở lại được."))
     deadline = deadline_of(submission)
@@ -104,8 +113,8 @@ def _sync_task_reports(submission: Submission, by) -> None:
     have = set(submission.task_reports.values_list("task_id", flat=True))
     missing = [
         TaskReport(submission=submission, task_id=a.task_id, role=a.role)
-        for a in TaskAssignment.objects.current().filter(agency_id=submission.agency_id,
-                                                         task__group__plan_id=submission.cycle.plan_id)
+        for a in TaskAssignment.objects.current()
+        .filter(agency_id=submission.agency_id, task__group__plan_id=submission.cycle.plan_id)
         .order_by("task_id", "role")
         if a.task_id not in have
     ]
@@ -113,8 +122,9 @@ def _sync_task_reports(submission: Submission, by) -> None:
         bulk_create_with_history(missing, TaskReport, default_user=by)
 
 
-def submission_start(*, cycle: Cycle, agency: Agency, by, from_last_year: bool = False,
-                     rule_id: int | None = None) -> Submission:
+def submission_start(
+    *, cycle: Cycle, agency: Agency, by, from_last_year: bool = False, rule_id: int | None = None
+) -> Submission:
     """Create the agency's report of the cycle under `rule_id` (or return the one that exists: a second click
     changes nothing). `rule_id` may be left out when the agency owes one report only; an agency that inherited a
     second duty (a merger) owes one per rule. With `from_last_year`, copy the texts of the agency's last accepted
@@ -125,24 +135,29 @@ def submission_start(*, cycle: Cycle, agency: Agency, by, from_last_year: bool =
         raise WorkflowError(locked_cycle_message(cycle))
     expected = expected_submissions(cycle=cycle, agency=agency)
     if not expected:
-        raise WorkflowError(_("Đơn vị %(a)s không phải gửi báo cáo trong kỳ năm %(y)s.")
-                            % {"a": agency.short_name, "y": cycle.year})
+        raise WorkflowError(
+            _("Đơn vị %(a)s không phải gửi báo cáo trong kỳ năm %(y)s.") % {"a": agency.short_name, "y": cycle.year}
+        )
     if rule_id is None:
         rule = expected[0].rule
     else:
         rule = next((e.rule for e in expected if e.rule.pk == rule_id), None)
         if rule is None:
-            raise WorkflowError(_("Đơn vị %(a)s không phải gửi báo cáo này trong kỳ năm %(y)s.")
-                                % {"a": agency.short_name, "y": cycle.year})
+            raise WorkflowError(
+                _("Đơn vị %(a)s không phải gửi báo cáo này trong kỳ năm %(y)s.")
+                % {"a": agency.short_name, "y": cycle.year}
+            )
     existing = Submission.objects.filter(cycle=cycle, agency=agency, rule=rule).first()
     if existing is not None:
         return existing
     previous = None
     if from_last_year:
-        accepted = Submission.objects.filter(agency=agency, cycle__plan_id=cycle.plan_id,
-                                             cycle__year__lt=cycle.year, status=SubmissionStatus.ACCEPTED)
-        previous = (accepted.filter(rule=rule).order_by("-cycle__year").first()
-                    or accepted.order_by("-cycle__year").first())
+        accepted = Submission.objects.filter(
+            agency=agency, cycle__plan_id=cycle.plan_id, cycle__year__lt=cycle.year, status=SubmissionStatus.ACCEPTED
+        )
+        previous = (
+            accepted.filter(rule=rule).order_by("-cycle__year").first() or accepted.order_by("-cycle__year").first()
+        )
         if previous is None:
             raise WorkflowError(_("Đơn vị chưa có báo cáo năm trước được chấp nhận để chép lại."))
     try:
@@ -182,8 +197,15 @@ def _copy_task_texts(*, previous: Submission, submission: Submission, by) -> Non
         bulk_update_with_history(changed, TaskReport, [*TASK_TEXT_FIELDS, "from_last_year"], default_user=by)
 
 
-def submission_save(*, submission: Submission, by, version: int, general: dict[str, str],
-                    tasks: dict[int, TaskInput], targets: dict[int, TargetInput] | None = None) -> Submission:
+def submission_save(
+    *,
+    submission: Submission,
+    by,
+    version: int,
+    general: dict[str, str],
+    tasks: dict[int, TaskInput],
+    targets: dict[int, TargetInput] | None = None,
+) -> Submission:
     """Save a draft edited from `version`. A stale version (someone saved in between) is refused and nothing is
     written; the caller keeps the user's text on screen. `tasks` is keyed by TaskReport id, `targets` by Target
     id: an id that is not this report's (a forged form) refuses the whole save."""
@@ -193,9 +215,14 @@ def submission_save(*, submission: Submission, by, version: int, general: dict[s
         ensure_editable(submission, by)
         # The conditional UPDATE is the lock: of two saves from the same version, exactly one matches.
         if not Submission.objects.filter(pk=submission.pk, version=version).update(version=version + 1):
-            raise WorkflowError(_("Báo cáo vừa được người khác lưu (phiên bản %(v)s) sau khi bạn mở trang. Nội "
-                                  "dung bạn gõ vẫn còn trên trang nhưng CHƯA được lưu: hãy chép lại phần của mình, "
-                                  "tải lại trang rồi lưu lần nữa.") % {"v": submission.version})
+            raise WorkflowError(
+                _(
+                    "Báo cáo vừa được người khác lưu (phiên bản %(v)s) sau khi bạn mở trang. Nội "
+                    "dung bạn gõ vẫn còn trên trang nhưng CHƯA được lưu: hãy chép lại phần của mình, "
+                    "tải lại trang rồi lưu lần nữa."
+                )
+                % {"v": submission.version}
+            )
         submission.version = version + 1
         labels = {name: str(Submission._meta.get_field(name).verbose_name) for name in GENERAL_FIELDS}
         for name in GENERAL_FIELDS:
@@ -207,15 +234,18 @@ def submission_save(*, submission: Submission, by, version: int, general: dict[s
         _sync_task_reports(submission, by)
         changed_tasks = _save_task_reports(submission, by, tasks)
         _save_target_values(submission, by, targets)
-        record_event(submission=submission, kind=SubmissionEventKind.SAVED, by=by,
-                     message=ngettext("%(n)s nhiệm vụ được sửa.", "%(n)s nhiệm vụ được sửa.", changed_tasks)
-                     % {"n": changed_tasks})
+        record_event(
+            submission=submission,
+            kind=SubmissionEventKind.SAVED,
+            by=by,
+            message=ngettext("%(n)s nhiệm vụ được sửa.", "%(n)s nhiệm vụ được sửa.", changed_tasks)
+            % {"n": changed_tasks},
+        )
     return submission
 
 
 def _save_task_reports(submission: Submission, by, tasks: dict[int, TaskInput]) -> int:
-    reports = {tr.pk: tr for tr in submission.task_reports.select_related("task__group")
-               .prefetch_related("documents")}
+    reports = {tr.pk: tr for tr in submission.task_reports.select_related("task__group").prefetch_related("documents")}
     forged = set(tasks) - set(reports)
     if forged:
         raise WorkflowError(_("Dữ liệu gửi lên có nhiệm vụ không thuộc báo cáo này; không lưu gì cả."))
@@ -225,8 +255,14 @@ def _save_task_reports(submission: Submission, by, tasks: dict[int, TaskInput]) 
         code = report.task.code
         if data.progress and data.progress not in Progress.values:
             raise WorkflowError(_("Tiến độ của nhiệm vụ %(code)s không hợp lệ.") % {"code": code})
-        texts = {name: checked_text(getattr(data, name), label=_("%(field)s — nhiệm vụ %(code)s") % {
-            "field": TaskReport._meta.get_field(name).verbose_name, "code": code}) for name in TASK_TEXT_FIELDS}
+        texts = {
+            name: checked_text(
+                getattr(data, name),
+                label=_("%(field)s — nhiệm vụ %(code)s")
+                % {"field": TaskReport._meta.get_field(name).verbose_name, "code": code},
+            )
+            for name in TASK_TEXT_FIELDS
+        }
         documents = [_checked_document(doc, code) for doc in data.documents]
         text_changed = any(getattr(report, name) != value for name, value in texts.items())
         if text_changed or report.progress != data.progress:
@@ -242,8 +278,10 @@ def _save_task_reports(submission: Submission, by, tasks: dict[int, TaskInput]) 
         old_docs = [(d.number, d.issued_on, d.title) for d in report.documents.all()]
         if old_docs != [(d.number, d.issued_on, d.title) for d in documents]:
             report.documents.all().delete()
-            IssuedDocument.objects.bulk_create(IssuedDocument(task_report=report, number=d.number,
-                                                              issued_on=d.issued_on, title=d.title) for d in documents)
+            IssuedDocument.objects.bulk_create(
+                IssuedDocument(task_report=report, number=d.number, issued_on=d.issued_on, title=d.title)
+                for d in documents
+            )
             if report.progress == data.progress and not text_changed:
                 changed += 1
     return changed
@@ -252,8 +290,9 @@ def _save_task_reports(submission: Submission, by, tasks: dict[int, TaskInput]) 
 def _checked_document(doc: DocumentInput, code: str) -> DocumentInput:
     number, title = clean_text(doc.number), clean_text(doc.title)
     if not number or not title or not isinstance(doc.issued_on, datetime.date):
-        raise WorkflowError(_("Văn bản đã ban hành của nhiệm vụ %(code)s cần đủ số, ngày và trích yếu.")
-                            % {"code": code})
+        raise WorkflowError(
+            _("Văn bản đã ban hành của nhiệm vụ %(code)s cần đủ số, ngày và trích yếu.") % {"code": code}
+        )
     if len(number) > 80 or len(title) > 500:
         raise WorkflowError(_("Số hoặc trích yếu văn bản của nhiệm vụ %(code)s quá dài.") % {"code": code})
     return DocumentInput(number=number, issued_on=doc.issued_on, title=title)
@@ -262,8 +301,9 @@ def _checked_document(doc: DocumentInput, code: str) -> DocumentInput:
 def _save_target_values(submission: Submission, by, targets: dict[int, TargetInput]) -> None:
     if not targets:
         return
-    allowed: dict[int, Target] = {t.pk: t for t in targets_for_agency(agency=submission.agency,
-                                                                      plan_id=submission.cycle.plan_id)}
+    allowed: dict[int, Target] = {
+        t.pk: t for t in targets_for_agency(agency=submission.agency, plan_id=submission.cycle.plan_id)
+    }
     if set(targets) - set(allowed):
         raise WorkflowError(_("Dữ liệu gửi lên có chỉ tiêu không thuộc báo cáo này; không lưu gì cả."))
     existing = {tv.target_id: tv for tv in submission.target_values.all()}
@@ -292,22 +332,31 @@ def submission_submit(*, submission: Submission, by, version: int | None = None)
     with transaction.atomic():
         submission = Submission.objects.select_for_update().select_related("cycle").get(pk=submission.pk)
         if submission.status == SubmissionStatus.SUBMITTED:
-            raise WorkflowError(_("Báo cáo đã được gửi lúc %(t)s; không cần gửi lại.")
-                                % {"t": f"{timezone.localtime(submission.submitted_at):%H:%M %d/%m/%Y}"})
+            raise WorkflowError(
+                _("Báo cáo đã được gửi lúc %(t)s; không cần gửi lại.")
+                % {"t": f"{timezone.localtime(submission.submitted_at):%H:%M %d/%m/%Y}"}
+            )
         if not permissions.can_send_submission(by, submission):
             raise WorkflowError(_("Chỉ lãnh đạo đơn vị mới gửi được báo cáo."))
         ensure_editable(submission, by)
         if version is not None and version != submission.version:
             raise WorkflowError(_("Báo cáo đã được sửa sau khi bạn mở trang. Xin xem lại nội dung mới rồi gửi."))
         _sync_task_reports(submission, by)
-        missing = list(submission.task_reports.filter(progress="").select_related("task__group")
-                       .order_by("task__group__number", "task__number"))
+        missing = list(
+            submission.task_reports.filter(progress="")
+            .select_related("task__group")
+            .order_by("task__group__number", "task__number")
+        )
         if missing:
             codes = ", ".join(tr.task.code for tr in missing)
-            raise WorkflowError(ngettext(
-                "Chưa gửi được: còn %(n)s nhiệm vụ chưa chọn tiến độ: %(codes)s.",
-                "Chưa gửi được: còn %(n)s nhiệm vụ chưa chọn tiến độ: %(codes)s.", len(missing),
-            ) % {"n": len(missing), "codes": codes})
+            raise WorkflowError(
+                ngettext(
+                    "Chưa gửi được: còn %(n)s nhiệm vụ chưa chọn tiến độ: %(codes)s.",
+                    "Chưa gửi được: còn %(n)s nhiệm vụ chưa chọn tiến độ: %(codes)s.",
+                    len(missing),
+                )
+                % {"n": len(missing), "codes": codes}
+            )
         now = timezone.now()
         deadline = deadline_of(submission)
         first_time = not submission.events.filter(kind=SubmissionEventKind.SUBMITTED).exists()

@@ -15,8 +15,15 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
 from reports import permissions
-from reports.submissions.forms import CommentForm, ReasonForm, SubmissionEditForms
+from reports.cycles.services import cycle_lock as lock_service
+from reports.cycles.services import cycle_unlock as unlock_service
+from reports.cycles.services import expected_submissions
+from reports.errors import WorkflowError
 from reports.models import Cycle, CycleEventKind, Evidence, Submission, SubmissionStatus
+from reports.submissions import evidence as evidence_services
+from reports.submissions import reviews
+from reports.submissions import services as services
+from reports.submissions.forms import CommentForm, ReasonForm, SubmissionEditForms
 from reports.submissions.selectors import (
     agency_cycles,
     inbox_for,
@@ -24,13 +31,6 @@ from reports.submissions.selectors import (
     submission_history,
     submission_page,
 )
-from reports.submissions import evidence as evidence_services
-from reports.submissions import reviews
-from reports.submissions import services as services
-from reports.cycles.services import cycle_lock as lock_service
-from reports.cycles.services import cycle_unlock as unlock_service
-from reports.cycles.services import expected_submissions
-from reports.errors import WorkflowError
 
 
 def _submission(pk: int) -> Submission:
@@ -57,16 +57,22 @@ def agency_detail(request: HttpRequest, agency_id: int) -> HttpResponse:
     agency = get_object_or_404(Agency, pk=agency_id)
     _require(permissions.can_view_agency(request.user, agency.pk))
     rows = agency_cycles(agency=agency)
-    visible = set(permissions.submissions_visible_to(
-        request.user, Submission.objects.filter(agency=agency)).values_list("pk", flat=True))
+    visible = set(
+        permissions.submissions_visible_to(request.user, Submission.objects.filter(agency=agency)).values_list(
+            "pk", flat=True
+        )
+    )
     for row in rows:
         # A reviewer of another recipient may open the page, but sees only the reports addressed to it.
         row.hidden = row.submission is not None and row.submission.pk not in visible
         if row.hidden:
             row.submission, row.comments = None, []
         row.visible = row.submission is not None
-    return render(request, "reports/agency_detail.html", {
-        "agency": agency, "rows": rows, "can_start": permissions.is_member_of_agency(request.user, agency.pk)})
+    return render(
+        request,
+        "reports/agency_detail.html",
+        {"agency": agency, "rows": rows, "can_start": permissions.is_member_of_agency(request.user, agency.pk)},
+    )
 
 
 @login_required
@@ -81,15 +87,26 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     _require(permissions.can_view_cycles(request.user))
     expected = expected_submissions(cycle=cycle)
     # Statuses are shown only for the reports this person may see.
-    found = {(s.agency_id, s.rule_id): s for s in permissions.submissions_visible_to(
-        request.user, Submission.objects.filter(cycle=cycle))}
+    found = {
+        (s.agency_id, s.rule_id): s
+        for s in permissions.submissions_visible_to(request.user, Submission.objects.filter(cycle=cycle))
+    }
     rows = [(e, found.get((e.agency.pk, e.rule.pk))) for e in expected]
     events = list(cycle.events.select_related("actor").order_by("-at", "-pk"))
-    return render(request, "reports/cycle_detail.html", {
-        "cycle": cycle, "deadlines": cycle.deadlines.select_related("rule").order_by("due_on", "rule__code"),
-        "rows": rows, "expected_count": len(expected), "events": events,
-        "last_lock": next((e for e in events if e.kind == CycleEventKind.LOCKED), None),
-        "can_lock": permissions.can_lock_cycle(request.user), "reason_form": ReasonForm()})
+    return render(
+        request,
+        "reports/cycle_detail.html",
+        {
+            "cycle": cycle,
+            "deadlines": cycle.deadlines.select_related("rule").order_by("due_on", "rule__code"),
+            "rows": rows,
+            "expected_count": len(expected),
+            "events": events,
+            "last_lock": next((e for e in events if e.kind == CycleEventKind.LOCKED), None),
+            "can_lock": permissions.can_lock_cycle(request.user),
+            "reason_form": ReasonForm(),
+        },
+    )
 
 
 @login_required
@@ -102,8 +119,11 @@ def cycle_lock(request: HttpRequest, cycle_id: int) -> HttpResponse:
     except WorkflowError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Đã khóa số liệu kỳ báo cáo năm %(y)s: các đơn vị không sửa, không gửi "
-                                    "được báo cáo của kỳ này nữa.") % {"y": cycle.year})
+        messages.success(
+            request,
+            _("Đã khóa số liệu kỳ báo cáo năm %(y)s: các đơn vị không sửa, không gửi được báo cáo của kỳ này nữa.")
+            % {"y": cycle.year},
+        )
     return redirect("reports:cycle_detail", cycle_id=cycle.pk)
 
 
@@ -117,8 +137,10 @@ def cycle_unlock(request: HttpRequest, cycle_id: int) -> HttpResponse:
     except WorkflowError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Đã mở khóa số liệu kỳ báo cáo năm %(y)s: các đơn vị lại sửa và gửi được "
-                                    "báo cáo.") % {"y": cycle.year})
+        messages.success(
+            request,
+            _("Đã mở khóa số liệu kỳ báo cáo năm %(y)s: các đơn vị lại sửa và gửi được báo cáo.") % {"y": cycle.year},
+        )
     return redirect("reports:cycle_detail", cycle_id=cycle.pk)
 
 
@@ -131,9 +153,13 @@ def submission_start(request: HttpRequest, cycle_id: int) -> HttpResponse:
     _require(agency_id is not None and permissions.is_member_of_agency(request.user, agency_id))
     try:
         rule_id = request.POST.get("rule", "")
-        submission = services.submission_start(cycle=cycle, agency=Agency.objects.get(pk=agency_id),
-                                               by=request.user, from_last_year=request.POST.get("prefill") == "1",
-                                               rule_id=int(rule_id) if rule_id.isdigit() else None)
+        submission = services.submission_start(
+            cycle=cycle,
+            agency=Agency.objects.get(pk=agency_id),
+            by=request.user,
+            from_last_year=request.POST.get("prefill") == "1",
+            rule_id=int(rule_id) if rule_id.isdigit() else None,
+        )
     except WorkflowError as error:
         messages.error(request, error.message)
         return redirect("reports:agency_detail", agency_id=agency_id)
@@ -145,17 +171,23 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submission = _submission(pk)
     _require(permissions.can_view_submission(request.user, submission))
     user = request.user
-    return render(request, "reports/submission_detail.html", {
-        "page": submission_page(submission=submission, today=timezone.localdate()),
-        "can_edit": permissions.can_edit_submission(user, submission),
-        "can_send": permissions.can_submit_submission(user, submission),
-        "can_review": permissions.can_review_submission(user, submission),
-        "can_acknowledge": permissions.can_acknowledge_submission(user, submission)
-        and submission.receipts.filter(recipient_id=permissions.agency_id_of(user),
-                                       acknowledged_at__isnull=True).exists(),
-        "can_reopen": permissions.can_reopen_submission(user, submission),
-        "reason_form": ReasonForm(), "comment_form": CommentForm(),
-    })
+    return render(
+        request,
+        "reports/submission_detail.html",
+        {
+            "page": submission_page(submission=submission, today=timezone.localdate()),
+            "can_edit": permissions.can_edit_submission(user, submission),
+            "can_send": permissions.can_submit_submission(user, submission),
+            "can_review": permissions.can_review_submission(user, submission),
+            "can_acknowledge": permissions.can_acknowledge_submission(user, submission)
+            and submission.receipts.filter(
+                recipient_id=permissions.agency_id_of(user), acknowledged_at__isnull=True
+            ).exists(),
+            "can_reopen": permissions.can_reopen_submission(user, submission),
+            "reason_form": ReasonForm(),
+            "comment_form": CommentForm(),
+        },
+    )
 
 
 @login_required
@@ -188,12 +220,16 @@ def submission_edit(request: HttpRequest, pk: int) -> HttpResponse:
             # A second click on Send: the report already went; nothing to do.
             return redirect("reports:submission_detail", pk=pk)
         if not forms.is_valid():
-            messages.error(request, _("Chưa lưu: có %(n)s chỗ cần sửa (đánh dấu đỏ bên dưới).")
-                           % {"n": forms.error_count()})
+            messages.error(
+                request, _("Chưa lưu: có %(n)s chỗ cần sửa (đánh dấu đỏ bên dưới).") % {"n": forms.error_count()}
+            )
     else:
         forms = SubmissionEditForms(page)
-    return render(request, "reports/submission_edit.html", {
-        "page": page, "forms": forms, "can_send": permissions.can_send_submission(request.user, submission)})
+    return render(
+        request,
+        "reports/submission_edit.html",
+        {"page": page, "forms": forms, "can_send": permissions.can_send_submission(request.user, submission)},
+    )
 
 
 def _save(request: HttpRequest, submission: Submission, forms: SubmissionEditForms) -> bool:
@@ -201,15 +237,21 @@ def _save(request: HttpRequest, submission: Submission, forms: SubmissionEditFor
     try:
         with transaction.atomic():
             services.submission_save(
-                submission=submission, by=request.user, version=forms.general.cleaned_data["version"],
-                general=forms.general_data(), tasks=forms.task_inputs(), targets=forms.target_inputs())
+                submission=submission,
+                by=request.user,
+                version=forms.general.cleaned_data["version"],
+                general=forms.general_data(),
+                tasks=forms.task_inputs(),
+                targets=forms.target_inputs(),
+            )
             removed = [int(v) for v in request.POST.getlist("remove_evidence") if v.isdigit()]
             evidence_services.evidence_remove(submission=submission, by=request.user, evidence_ids=removed)
             for key in request.FILES:
                 task_report_id = None if key == "evidence-general" else _int_suffix(key)
                 for upload in request.FILES.getlist(key):
-                    evidence_services.evidence_add(submission=submission, by=request.user, upload=upload,
-                                                   task_report_id=task_report_id)
+                    evidence_services.evidence_add(
+                        submission=submission, by=request.user, upload=upload, task_report_id=task_report_id
+                    )
     except WorkflowError as error:
         messages.error(request, error.message)
         return False
@@ -242,8 +284,9 @@ def submission_send(request: HttpRequest, pk: int) -> HttpResponse:
     version = request.POST.get("version", "")
 
     def act(submission):
-        services.submission_submit(submission=submission, by=request.user,
-                                   version=int(version) if version.isdigit() else None)
+        services.submission_submit(
+            submission=submission, by=request.user, version=int(version) if version.isdigit() else None
+        )
         return _("Đã gửi báo cáo.")
 
     return _action(request, pk, permissions.can_send_submission, act)
@@ -299,8 +342,9 @@ def evidence_download(request: HttpRequest, pk: int, evidence_id: int) -> HttpRe
     except FileNotFoundError:
         raise Http404 from None
     # as_attachment + filename: Django writes filename*=utf-8''… (RFC 5987) for Vietnamese names.
-    response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
-                            content_type=evidence.content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -309,9 +353,15 @@ def evidence_download(request: HttpRequest, pk: int, evidence_id: int) -> HttpRe
 def submission_history_page(request: HttpRequest, pk: int) -> HttpResponse:
     submission = _submission(pk)
     _require(permissions.can_view_submission(request.user, submission))
-    return render(request, "reports/submission_history.html", {
-        "submission": submission, "entries": submission_history(submission=submission),
-        "events": submission.events.select_related("actor", "actor_agency").order_by("-at", "-pk")})
+    return render(
+        request,
+        "reports/submission_history.html",
+        {
+            "submission": submission,
+            "entries": submission_history(submission=submission),
+            "events": submission.events.select_related("actor", "actor_agency").order_by("-at", "-pk"),
+        },
+    )
 
 
 @login_required

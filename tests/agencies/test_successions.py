@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from agencies.models import Agency, AgencySuccession, Membership, SuccessionKind
-from plans.successions import agency_succession_apply
 from plans.models import AssignmentRole, DutyItem, TaskAssignment
+from plans.successions import agency_succession_apply
 from reports.cycles.services import cycle_open, expected_submissions
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +29,9 @@ def labour(plan) -> Agency:
 
 @pytest.fixture
 def merger(labour, agency) -> AgencySuccession:
-    return AgencySuccession.objects.create(predecessor=labour, successor=agency, kind=SuccessionKind.MERGED,
-                                           effective_on=MERGED_ON)
+    return AgencySuccession.objects.create(
+        predecessor=labour, successor=agency, kind=SuccessionKind.MERGED, effective_on=MERGED_ON
+    )
 
 
 def codes(assignments) -> set[str]:
@@ -41,14 +42,16 @@ def snapshot() -> tuple:
     """Everything an application may write, to prove a second one writes nothing."""
     return (
         sorted(TaskAssignment.objects.values_list("pk", "task_id", "agency_id", "role", "started_on", "ended_on")),
-        TaskAssignment.history.count(), Agency.history.count(),
+        TaskAssignment.history.count(),
+        Agency.history.count(),
         sorted(DutyItem.agencies.through.objects.values_list("dutyitem_id", "agency_id")),
         sorted(Agency.objects.values_list("pk", "valid_to")),
     )
 
 
 def test_the_successor_leads_the_predecessors_tasks_from_the_merger_and_the_old_rows_are_kept(
-        merger, labour, agency, administrator):
+    merger, labour, agency, administrator
+):
     leads_before = TaskAssignment.objects.current().filter(agency=labour, role=AssignmentRole.LEAD)
     assert codes(leads_before) == LABOUR_LEADS
     old_pks = set(leads_before.values_list("pk", flat=True))
@@ -58,8 +61,7 @@ def test_the_successor_leads_the_predecessors_tasks_from_the_merger_and_the_old_
     assert not TaskAssignment.objects.current().filter(agency=labour).exists()
     ended = TaskAssignment.objects.filter(pk__in=old_pks)
     assert codes(ended) == LABOUR_LEADS and {a.ended_on for a in ended} == {LAST_DAY}
-    snv_leads = TaskAssignment.objects.current().filter(agency=agency, role=AssignmentRole.LEAD,
-                                                        task__group__number=8)
+    snv_leads = TaskAssignment.objects.current().filter(agency=agency, role=AssignmentRole.LEAD, task__group__number=8)
     assert codes(snv_leads) == LABOUR_LEADS
     assert {a.started_on for a in snv_leads} == {MERGED_ON}
     assert all("Sở Lao động - Thương binh và Xã hội" in a.note for a in snv_leads)
@@ -68,7 +70,8 @@ def test_the_successor_leads_the_predecessors_tasks_from_the_merger_and_the_old_
 
 
 def test_a_co_operating_part_of_the_successor_becomes_the_lead_and_an_equal_part_is_kept(
-        merger, labour, agency, administrator):
+    merger, labour, agency, administrator
+):
     # Task 8.4: SLĐTB&XH leads, SNV co-operates → SNV leads. Task 8.2: both co-operate → SNV's row stays.
     before_84 = TaskAssignment.objects.current().get(agency=agency, task__group__number=8, task__number=4)
     before_82 = TaskAssignment.objects.current().get(agency=agency, task__group__number=8, task__number=2)
@@ -85,7 +88,8 @@ def test_a_co_operating_part_of_the_successor_becomes_the_lead_and_an_equal_part
 
 
 def test_the_predecessor_ends_the_day_before_and_the_successor_joins_its_duty_item(
-        merger, labour, agency, administrator):
+    merger, labour, agency, administrator
+):
     item_2 = DutyItem.objects.get(plan__number="193/KH-UBND", number=2)
     assert agency not in item_2.agencies.all()
 
@@ -105,7 +109,8 @@ def test_an_earlier_end_of_the_predecessor_is_kept(merger, labour, administrator
 
 
 def test_the_2025_cycle_expects_the_successor_once_per_rule_and_no_longer_the_merged_department(
-        plan, merger, labour, agency, administrator):
+    plan, merger, labour, agency, administrator
+):
     cycle = cycle_open(plan=plan, year=2025)
     assert expected_submissions(cycle=cycle, agency=labour)
 
@@ -131,8 +136,7 @@ def test_people_are_listed_for_the_administrator_but_not_moved(merger, labour, l
     assert Membership.objects.get(user=labour_reviewer).agency == labour
 
 
-def test_a_successor_that_does_not_exist_on_the_day_is_refused_and_nothing_changes(merger, agency,
-                                                                                   administrator):
+def test_a_successor_that_does_not_exist_on_the_day_is_refused_and_nothing_changes(merger, agency, administrator):
     agency.valid_from = datetime.date(2025, 7, 1)
     agency.save()
     before = snapshot()
@@ -141,8 +145,9 @@ def test_a_successor_that_does_not_exist_on_the_day_is_refused_and_nothing_chang
     assert snapshot() == before
 
 
-def test_the_admin_action_applies_the_succession_with_a_summary(client, merger, labour, agency, labour_reviewer,
-                                                                administrator):
+def test_the_admin_action_applies_the_succession_with_a_summary(
+    client, merger, labour, agency, labour_reviewer, administrator
+):
     client.force_login(administrator)
     url = reverse("admin:agencies_agencysuccession_changelist")
     inherited = TaskAssignment.objects.current().filter(agency=labour).count()
@@ -155,25 +160,29 @@ def test_the_admin_action_applies_the_succession_with_a_summary(client, merger, 
     assert moved + raised + kept == inherited and raised == 1
     assert summary.endswith("1 mục tổ chức thực hiện được bổ sung, 1 nơi nhận báo cáo được chuyển.")
     assert any("sldtbxh.thamdinh" in t for t in texts), texts
-    assert codes(TaskAssignment.objects.current().filter(agency=agency, role=AssignmentRole.LEAD,
-                                                         task__group__number=8)) == LABOUR_LEADS
+    assert (
+        codes(TaskAssignment.objects.current().filter(agency=agency, role=AssignmentRole.LEAD, task__group__number=8))
+        == LABOUR_LEADS
+    )
 
     response = client.post(url, {"action": "apply_succession", "_selected_action": [merger.pk]}, follow=True)
     assert "Sở LĐTB&XH → Sở NV: đã áp dụng từ trước, không có gì thay đổi." in [
-        str(m) for m in response.context["messages"]]
+        str(m) for m in response.context["messages"]
+    ]
 
 
 def test_after_a_merger_the_successor_starts_each_report_it_owes_from_its_page(client, plan):
     """Sở NV inherits the Sở LĐTB&XH's duty item: it owes two reports in 2025 and starts each from its page."""
     from agencies.models import Agency, AgencySuccession, Role, SuccessionKind
     from plans.successions import agency_succession_apply
-    from reports.models import Submission
     from reports.cycles.services import cycle_open
+    from reports.models import Submission
     from tests.conftest import make_person
 
     labour, home = Agency.objects.get(code="SLDTBXH"), Agency.objects.get(code="SNV")
-    succession = AgencySuccession.objects.create(predecessor=labour, successor=home, kind=SuccessionKind.MERGED,
-                                                 effective_on=datetime.date(2025, 3, 1))
+    succession = AgencySuccession.objects.create(
+        predecessor=labour, successor=home, kind=SuccessionKind.MERGED, effective_on=datetime.date(2025, 3, 1)
+    )
     admin = make_person("qt", Role.ADMIN, None)
     agency_succession_apply(succession=succession, by=admin)
     cycle = cycle_open(plan=plan, year=2025)
@@ -198,8 +207,9 @@ def test_reports_addressed_to_the_predecessor_go_to_the_successor(plan):
     from tests.conftest import make_person
 
     labour, home = Agency.objects.get(code="SLDTBXH"), Agency.objects.get(code="SNV")
-    succession = AgencySuccession.objects.create(predecessor=labour, successor=home, kind=SuccessionKind.MERGED,
-                                                 effective_on=datetime.date(2025, 3, 1))
+    succession = AgencySuccession.objects.create(
+        predecessor=labour, successor=home, kind=SuccessionKind.MERGED, effective_on=datetime.date(2025, 3, 1)
+    )
     districts_rule = RuleRecipient.objects.get(agency=labour).rule
     result = agency_succession_apply(succession=succession, by=make_person("qt2", Role.ADMIN, None))
     assert result.recipients_moved == 1

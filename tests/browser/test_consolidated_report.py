@@ -26,8 +26,8 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from hptracker.celery import app
-from reports.models import GeneratedReport, GeneratedReportKind, GeneratedReportStatus
 from reports.documents import services as documents
+from reports.models import GeneratedReport, GeneratedReportKind, GeneratedReportStatus
 from tests.browser.helpers import sign_in
 from tests.reports import pdf_fixtures
 from tests.reports.pdf_data import accept_submissions
@@ -40,8 +40,6 @@ READY_TIMEOUT_MS = 60_000
 @pytest.fixture(autouse=True)
 def _isolated(private_media, purged_celery_queue):
     """Files in a temporary folder; no message left in the queue by another test."""
-
-
 
 
 def pdf_text(content: bytes) -> str:
@@ -69,7 +67,8 @@ def render_gate(monkeypatch):
 @pytest.mark.celery_integration
 @pytest.mark.django_db(transaction=True)
 def test_reviewer_requests_a_draft_watches_it_render_and_a_leader_downloads_it(
-        page, new_context, live_server, cycle, profile, education_reviewer, leader, render_gate):
+    page, new_context, live_server, cycle, profile, education_reviewer, leader, render_gate
+):
     accept_submissions(cycle, limit=3)
 
     # 1. The reviewer signs in, opens "Báo cáo tổng hợp" from the menu and asks for a draft of the cycle.
@@ -136,13 +135,15 @@ def test_reviewer_requests_a_draft_watches_it_render_and_a_leader_downloads_it(
     assert page.url == progress_url
     navigations = [i for i, (kind, _) in enumerate(events) if kind == "navigation"]
     assert [events[i][1] for i in navigations] == [progress_url], events
-    polls = [payload for kind, payload in events[:navigations[0]] if kind == "status"]
+    polls = [payload for kind, payload in events[: navigations[0]] if kind == "status"]
     assert polls, "the progress page never asked the status endpoint"
     assert polls[-1]["finished"] and polls[-1]["status"] == "ready", polls
     assert all(not p["finished"] for p in polls[:-1])
     seen = [p["status"] for p in polls]
     assert [s for i, s in enumerate(seen) if i == 0 or s != seen[i - 1]] in (
-        ["queued", "rendering", "ready"], ["rendering", "ready"]), seen
+        ["queued", "rendering", "ready"],
+        ["rendering", "ready"],
+    ), seen
     # The reloaded page is the finished one: it polls no more.
     expect(page.locator("#report-progress")).to_have_attribute("data-finished", "1")
     assert page.locator("script[src*='report_progress.js']").count() == 0
@@ -161,8 +162,7 @@ def test_reviewer_requests_a_draft_watches_it_render_and_a_leader_downloads_it(
     sign_in(leader_page, live_server, leader.username)
     leader_page.click('nav.mainnav >> text="Báo cáo tổng hợp"')
     expect(leader_page.locator("h1")).to_have_text("Báo cáo tổng hợp")
-    assert leader_page.locator(
-        f"form[action='{reverse('reports:consolidated_report_request')}']").count() == 0
+    assert leader_page.locator(f"form[action='{reverse('reports:consolidated_report_request')}']").count() == 0
     assert leader_page.locator("select[name=cycle]").count() == 0
     assert leader_page.get_by_role("button", name="Tạo báo cáo").count() == 0
     latest = leader_page.locator(".card", has_text="Bản mới nhất")

@@ -16,16 +16,13 @@ def private_media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
 
 
-
-
 def message(page) -> str:
     return page.locator("ul.messages").inner_text()
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_submission_journey(page, live_server, plan, agency, agency_staff, agency_head, education_reviewer,
-                            tmp_path):
+def test_submission_journey(page, live_server, plan, agency, agency_staff, agency_head, education_reviewer, tmp_path):
     open_cycle(plan)
     evidence_file = tmp_path / "Biên bản kiểm tra.pdf"
     evidence_file.write_bytes(PDF)
@@ -40,7 +37,8 @@ def test_submission_journey(page, live_server, plan, agency, agency_staff, agenc
     first.locator("textarea[name$='-results']").fill("Đã rà soát biên chế giáo viên")
     dirty_leave_is_warned = page.evaluate(
         "() => { const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e);"
-        " return e.defaultPrevented; }")
+        " return e.defaultPrevented; }"
+    )
     assert dirty_leave_is_warned
     for select in page.locator("select[name$='-progress']").all():
         select.select_option("in_progress")

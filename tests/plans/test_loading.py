@@ -19,8 +19,21 @@ SEED = REPO / "plans" / "data" / "seed" / "ke-hoach-193-KH-UBND-2021.txt"
 
 
 def _row_counts() -> dict[str, int]:
-    models = [Agency, Plan, TaskGroup, Task, TaskAssignment, DutyItem, Duty, Target, ReportingRule,
-              Agency.history.model, Task.history.model, TaskAssignment.history.model, Plan.history.model]
+    models = [
+        Agency,
+        Plan,
+        TaskGroup,
+        Task,
+        TaskAssignment,
+        DutyItem,
+        Duty,
+        Target,
+        ReportingRule,
+        Agency.history.model,
+        Task.history.model,
+        TaskAssignment.history.model,
+        Plan.history.model,
+    ]
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -128,8 +141,18 @@ def test_export_command_prints_utf8_not_ascii_escapes(plan, capsys):
     out = capsys.readouterr().out
     data = json.loads(out)
     assert "Sở Giáo dục và Đào tạo" in out and "\\u" not in out
-    assert {"number", "title", "issued_on", "issuer", "basis", "groups", "duties", "agencies", "targets",
-            "rules"} <= set(data)
+    assert {
+        "number",
+        "title",
+        "issued_on",
+        "issuer",
+        "basis",
+        "groups",
+        "duties",
+        "agencies",
+        "targets",
+        "rules",
+    } <= set(data)
     assert data["groups"][0]["tasks"][1]["lead"] == ["STTTT"]
 
 

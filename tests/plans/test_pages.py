@@ -13,16 +13,29 @@ def test_anonymous_visitor_is_sent_to_login(client, plan):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_plan_page_shows_basis_groups_targets_duties_and_calendar(client, plan, agency_staff,
-                                                                   django_assert_max_num_queries):
+def test_plan_page_shows_basis_groups_targets_duties_and_calendar(
+    client, plan, agency_staff, django_assert_max_num_queries
+):
     client.force_login(agency_staff)
     with django_assert_max_num_queries(20):
         response = client.get(reverse("plans:plan_detail", args=[plan.pk]))
     assert response.status_code == 200
     html = response.content.decode()
-    for text in ("134-KL/TU", "34-CTr/TU", "29-NQ/TW", "Đẩy mạnh xã hội hóa giáo dục", "Sở GD&amp;ĐT",
-                 "70", "66", "Tổ chức thực hiện", "Lịch báo cáo hằng năm", "Trước ngày 30/11 hằng năm",
-                 "Định kỳ tháng 11 hằng năm", "Sở LĐTB&amp;XH", "UBND quận Lê Chân"):
+    for text in (
+        "134-KL/TU",
+        "34-CTr/TU",
+        "29-NQ/TW",
+        "Đẩy mạnh xã hội hóa giáo dục",
+        "Sở GD&amp;ĐT",
+        "70",
+        "66",
+        "Tổ chức thực hiện",
+        "Lịch báo cáo hằng năm",
+        "Trước ngày 30/11 hằng năm",
+        "Định kỳ tháng 11 hằng năm",
+        "Sở LĐTB&amp;XH",
+        "UBND quận Lê Chân",
+    ):
         assert text in html, text
     assert html.count('id="nhiem-vu-') == 42
 
@@ -99,12 +112,24 @@ def test_text_typed_in_the_admin_is_stored_nfc(client, administrator, plan):
     decomposed = unicodedata.normalize("NFD", "Thanh tra thành phố Hải Phòng")
     assert decomposed != unicodedata.normalize("NFC", decomposed)
     client.force_login(administrator)
-    response = client.post(reverse("admin:agencies_agency_change", args=[agency.pk]), {
-        "code": agency.code, "name": decomposed, "short_name": agency.short_name, "symbol": agency.symbol,
-        "kind": agency.kind, "parent_body": agency.parent_body, "email": "", "valid_from": "2008-01-01",
-        "valid_to": "", "successions-TOTAL_FORMS": "0", "successions-INITIAL_FORMS": "0",
-        "successions-MIN_NUM_FORMS": "0", "successions-MAX_NUM_FORMS": "1000",
-    })
+    response = client.post(
+        reverse("admin:agencies_agency_change", args=[agency.pk]),
+        {
+            "code": agency.code,
+            "name": decomposed,
+            "short_name": agency.short_name,
+            "symbol": agency.symbol,
+            "kind": agency.kind,
+            "parent_body": agency.parent_body,
+            "email": "",
+            "valid_from": "2008-01-01",
+            "valid_to": "",
+            "successions-TOTAL_FORMS": "0",
+            "successions-INITIAL_FORMS": "0",
+            "successions-MIN_NUM_FORMS": "0",
+            "successions-MAX_NUM_FORMS": "1000",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     agency.refresh_from_db()
     assert agency.name == "Thanh tra thành phố Hải Phòng"

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from agencies.models import Agency
 from plans.models import Plan, ReportingRule, Task
-from reports.models import Cycle, Progress, Submission, SubmissionStatus, TaskReport
 from reports.cycles.services import cycle_open
+from reports.models import Cycle, Progress, Submission, SubmissionStatus, TaskReport
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 YEAR = 2024
@@ -23,12 +23,17 @@ def rule_of(agency: Agency, plan: Plan) -> ReportingRule:
     return ReportingRule.objects.get(plan=plan, consolidates=False, reporters__agencies=agency)
 
 
-def report(cycle: Cycle, code: str, status: str, sent_on: datetime.date | None = None,
-           proposals: str = "") -> Submission:
+def report(
+    cycle: Cycle, code: str, status: str, sent_on: datetime.date | None = None, proposals: str = ""
+) -> Submission:
     agency = Agency.objects.get(code=code)
     return Submission.objects.create(
-        cycle=cycle, agency=agency, rule=rule_of(agency, cycle.plan), status=status,
-        submitted_at=at(sent_on) if sent_on else None, proposals=proposals,
+        cycle=cycle,
+        agency=agency,
+        rule=rule_of(agency, cycle.plan),
+        status=status,
+        submitted_at=at(sent_on) if sent_on else None,
+        proposals=proposals,
     )
 
 
@@ -37,10 +42,23 @@ def task(plan: Plan, code: str) -> Task:
     return Task.objects.get(group__plan=plan, group__number=int(group), number=int(number))
 
 
-def task_report(submission: Submission, plan: Plan, code: str, progress: str, role: str = "lead",
-                difficulties: str = "", proposals: str = "") -> TaskReport:
-    return TaskReport.objects.create(submission=submission, task=task(plan, code), role=role, progress=progress,
-                                     difficulties=difficulties, proposals=proposals)
+def task_report(
+    submission: Submission,
+    plan: Plan,
+    code: str,
+    progress: str,
+    role: str = "lead",
+    difficulties: str = "",
+    proposals: str = "",
+) -> TaskReport:
+    return TaskReport.objects.create(
+        submission=submission,
+        task=task(plan, code),
+        role=role,
+        progress=progress,
+        difficulties=difficulties,
+        proposals=proposals,
+    )
 
 
 def hand_made_cycle(plan: Plan) -> dict:
@@ -56,12 +74,20 @@ def hand_made_cycle(plan: Plan) -> dict:
     stc.valid_to = datetime.date(2024, 6, 30)
     stc.save()
     made = {
-        "SNV": report(cycle, "SNV", SubmissionStatus.SUBMITTED, datetime.date(2024, 11, 20),
-                      proposals="Đề nghị bổ sung biên chế giáo viên mầm non."),
+        "SNV": report(
+            cycle,
+            "SNV",
+            SubmissionStatus.SUBMITTED,
+            datetime.date(2024, 11, 20),
+            proposals="Đề nghị bổ sung biên chế giáo viên mầm non.",
+        ),
         "H_ANLAO": Submission.objects.create(
-            cycle=cycle, agency=Agency.objects.get(code="H_ANLAO"),
-            rule=rule_of(Agency.objects.get(code="H_ANLAO"), plan), status=SubmissionStatus.ACCEPTED,
-            submitted_at=datetime.datetime(2024, 11, 30, 23, 0, tzinfo=HANOI)),
+            cycle=cycle,
+            agency=Agency.objects.get(code="H_ANLAO"),
+            rule=rule_of(Agency.objects.get(code="H_ANLAO"), plan),
+            status=SubmissionStatus.ACCEPTED,
+            submitted_at=datetime.datetime(2024, 11, 30, 23, 0, tzinfo=HANOI),
+        ),
         "CATP": report(cycle, "CATP", SubmissionStatus.SUBMITTED, datetime.date(2024, 12, 5)),
         "Q_LECHAN": report(cycle, "Q_LECHAN", SubmissionStatus.RETURNED, datetime.date(2024, 11, 25)),
         "SKHDT": report(cycle, "SKHDT", SubmissionStatus.DRAFT),

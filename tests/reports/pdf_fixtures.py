@@ -32,9 +32,16 @@ def accepted(cycle):
 @pytest.fixture
 def profile(plan) -> IssuerProfile:
     return IssuerProfile.objects.create(
-        agency=Agency.objects.get(code="SGDDT"), name="Sở GD&ĐT", document_kind="BC", place="Hải Phòng",
-        addressee="Ủy ban nhân dân thành phố", signer_prefix="KT. GIÁM ĐỐC", signer_title="PHÓ GIÁM ĐỐC",
-        signer_name=SIGNER, recipients=["Như trên", "Giám đốc Sở (để b/c)", "Lưu: VT, KHTC"], is_default=True,
+        agency=Agency.objects.get(code="SGDDT"),
+        name="Sở GD&ĐT",
+        document_kind="BC",
+        place="Hải Phòng",
+        addressee="Ủy ban nhân dân thành phố",
+        signer_prefix="KT. GIÁM ĐỐC",
+        signer_title="PHÓ GIÁM ĐỐC",
+        signer_name=SIGNER,
+        recipients=["Như trên", "Giám đốc Sở (để b/c)", "Lưu: VT, KHTC"],
+        is_default=True,
     )
 
 

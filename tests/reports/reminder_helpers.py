@@ -10,8 +10,8 @@ from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
 from agencies.models import Agency
 from plans.models import Plan, ReportingRule
-from reports.models import Cycle, CycleDeadline, Submission
 from reports.cycles.services import cycle_open
+from reports.models import Cycle, CycleDeadline, Submission
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 YEARLY = "don-vi-hang-nam"  # Sở, ngành report before 30/11 (Monday 30/11/2026)
@@ -39,8 +39,13 @@ def add_rule_for(cycle: Cycle, agency: Agency, *, code: str, due_on: datetime.da
     """A second report the same agency owes in the cycle, with its own deadline."""
     plan = cycle.plan
     extra = ReportingRule.objects.create(
-        plan=plan, code=code, title=f"Báo cáo bổ sung {code}", final_recipient=agency,
-        subject="Báo cáo bổ sung năm {year}", deadline_day=due_on.day, deadline_month=due_on.month,
+        plan=plan,
+        code=code,
+        title=f"Báo cáo bổ sung {code}",
+        final_recipient=agency,
+        subject="Báo cáo bổ sung năm {year}",
+        deadline_day=due_on.day,
+        deadline_month=due_on.month,
         deadline_text="Theo yêu cầu",
     )
     extra.reporters.set(agency.duty_items.filter(plan=plan))

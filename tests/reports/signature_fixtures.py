@@ -3,17 +3,17 @@ issued consolidated report and an agency's report issued for signing."""
 
 from __future__ import annotations
 
-
 import pytest
 from cryptography.fernet import Fernet
 
 from agencies.models import Agency
-from reports.models import CycleStatus, GeneratedReport
 from reports.documents import services as documents
-from reports.signatures import services
 from reports.documents.tasks import render_generated_report
+from reports.models import CycleStatus, GeneratedReport
+from reports.signatures import services
 
 from .signature_pki import P12_PASSWORD, build_pki, seal_png
+
 
 @pytest.fixture(scope="session")
 def pki():
@@ -35,8 +35,13 @@ def trusted(pki, db):
 
 @pytest.fixture
 def body_certificate(pki, plan, administrator):
-    return services.agency_certificate_upload(agency=Agency.objects.get(code="SGDDT"), pkcs12_data=pki.pkcs12(),
-                                              password=P12_PASSWORD, seal_png=seal_png(), by=administrator)
+    return services.agency_certificate_upload(
+        agency=Agency.objects.get(code="SGDDT"),
+        pkcs12_data=pki.pkcs12(),
+        password=P12_PASSWORD,
+        seal_png=seal_png(),
+        by=administrator,
+    )
 
 
 @pytest.fixture
@@ -64,3 +69,26 @@ def as_upload(content: bytes, name: str = "da-ky.pdf"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+@pytest.fixture
+def submission(accepted):
+    """One accepted agency report (the first of the accepted ones)."""
+    return accepted[0]
+
+
+@pytest.fixture
+def submission_head(submission):
+    from agencies.models import Role
+    from tests.conftest import make_person
+
+    head = make_person("donvi.lanhdao", Role.HEAD, submission.agency)
+    submission.submitted_by = head
+    submission.save(update_fields=["submitted_by"])
+    return head
+
+
+@pytest.fixture
+def agency_issued(submission, submission_head) -> GeneratedReport:
+    """The agency's report issued for signing by its head."""
+    return services.submission_document_issue(submission=submission, by=submission_head)

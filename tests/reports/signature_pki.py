@@ -44,37 +44,67 @@ class Issued:
 
 
 def _name(common_name: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Thử nghiệm hptracker"),
-                      x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Thử nghiệm hptracker"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
 
 
-def issue(common_name: str, *, issuer: Issued | None = None, ca: bool = False, not_before=None,
-          not_after=None) -> Issued:
+def issue(
+    common_name: str, *, issuer: Issued | None = None, ca: bool = False, not_before=None, not_after=None
+) -> Issued:
     key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.datetime.now(UTC)
     not_before = not_before or now - datetime.timedelta(days=30)
     not_after = not_after or now + datetime.timedelta(days=365)
-    builder = (x509.CertificateBuilder().subject_name(_name(common_name))
-               .issuer_name(issuer.certificate.subject if issuer else _name(common_name))
-               .public_key(key.public_key()).serial_number(x509.random_serial_number())
-               .not_valid_before(not_before).not_valid_after(not_after)
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(common_name))
+        .issuer_name(issuer.certificate.subject if issuer else _name(common_name))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    )
     if ca:
-        builder = builder.add_extension(x509.KeyUsage(
-            digital_signature=True, content_commitment=False, key_encipherment=False, data_encipherment=False,
-            key_agreement=False, key_cert_sign=True, crl_sign=True, encipher_only=False, decipher_only=False),
-            critical=True)
+        builder = builder.add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
     else:
-        builder = builder.add_extension(x509.KeyUsage(
-            digital_signature=True, content_commitment=True, key_encipherment=False, data_encipherment=False,
-            key_agreement=False, key_cert_sign=False, crl_sign=False, encipher_only=False, decipher_only=False),
-            critical=True).add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]),
-                                         critical=False)
+        builder = builder.add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        ).add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
     if issuer:
         builder = builder.add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False)
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False
+        )
     signing_key = issuer.key if issuer else key
     return Issued(builder.sign(signing_key, hashes.SHA256()), key)
 
@@ -92,8 +122,12 @@ class TestPki:
     def pkcs12(self, leaf: Issued | None = None, *, password: str = P12_PASSWORD) -> bytes:
         leaf = leaf or self.body
         return pkcs12.serialize_key_and_certificates(
-            b"co-quan", leaf.key, leaf.certificate, [self.intermediate.certificate],
-            serialization.BestAvailableEncryption(password.encode()))
+            b"co-quan",
+            leaf.key,
+            leaf.certificate,
+            [self.intermediate.certificate],
+            serialization.BestAvailableEncryption(password.encode()),
+        )
 
 
 def build_pki() -> TestPki:
@@ -102,12 +136,18 @@ def build_pki() -> TestPki:
     long_ago = datetime.datetime(2020, 1, 1, tzinfo=UTC)
     stranger_root = issue("CA không tin cậy", ca=True)
     return TestPki(
-        root=root, intermediate=intermediate,
+        root=root,
+        intermediate=intermediate,
         body=issue("Sở Giáo dục và Đào tạo Hải Phòng", issuer=intermediate),
         person=issue("Nguyễn Văn An", issuer=intermediate),
-        expired=issue("Chứng thư đã hết hạn", issuer=intermediate, not_before=long_ago,
-                      not_after=long_ago + datetime.timedelta(days=365)),
-        stranger_root=stranger_root, stranger=issue("Người ký lạ", issuer=stranger_root),
+        expired=issue(
+            "Chứng thư đã hết hạn",
+            issuer=intermediate,
+            not_before=long_ago,
+            not_after=long_ago + datetime.timedelta(days=365),
+        ),
+        stranger_root=stranger_root,
+        stranger=issue("Người ký lạ", issuer=stranger_root),
     )
 
 
@@ -127,9 +167,13 @@ def external_sign(content: bytes, leaf: Issued, chain: list[Issued], *, field: s
     """What an official's signing plugin does: a PAdES signature in the prepared field, as an incremental update."""
     signer = signers.SimpleSigner(
         signing_cert=leaf.asn1,
-        signing_key=asn1_keys.PrivateKeyInfo.load(leaf.key.private_bytes(
-            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
-        cert_registry=SimpleCertificateStore.from_certs([c.asn1 for c in chain]))
+        signing_key=asn1_keys.PrivateKeyInfo.load(
+            leaf.key.private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        ),
+        cert_registry=SimpleCertificateStore.from_certs([c.asn1 for c in chain]),
+    )
     meta = signers.PdfSignatureMetadata(field_name=field, md_algorithm="sha256", subfilter=SigSeedSubFilter.PADES)
     writer = IncrementalPdfFileWriter(io.BytesIO(content))
     return signers.PdfSigner(meta, signer=signer).sign_pdf(writer).getvalue()

@@ -7,18 +7,28 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.urls import reverse
 
-from reports.models import Submission
 from reports.cycles.services import cycle_lock
+from reports.models import Submission
 from reports.submissions.evidence import evidence_add
 from tests.reports.submission_helpers import PDF, fill_progress, open_cycle, started, upload
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE = ["anonymous", "outsider", "agency_staff", "agency_head", "other_agency_staff", "district_staff",
-          "district_head", "education_reviewer", "labour_reviewer", "leader", "administrator"]
+PEOPLE = [
+    "anonymous",
+    "outsider",
+    "agency_staff",
+    "agency_head",
+    "other_agency_staff",
+    "district_staff",
+    "district_head",
+    "education_reviewer",
+    "labour_reviewer",
+    "leader",
+    "administrator",
+]
 VIEW_SNV = {"agency_staff", "agency_head", "education_reviewer", "leader", "administrator"}
-VIEW_DISTRICT = {"district_staff", "district_head", "education_reviewer", "labour_reviewer", "leader",
-                 "administrator"}
+VIEW_DISTRICT = {"district_staff", "district_head", "education_reviewer", "labour_reviewer", "leader", "administrator"}
 MEMBERS = set(PEOPLE) - {"anonymous", "outsider"}
 AGENCY_PEOPLE = {"agency_staff", "agency_head", "other_agency_staff", "district_staff", "district_head"}
 # Locking a cycle's figures: the consolidator's (Sở GD&ĐT's) reviewers and the administrators, not the Sở LĐTB&XH's.
@@ -33,8 +43,12 @@ MATRIX = {
     "cycle_lock": ("post", "cycle", LOCKERS, LOCKERS),
     "cycle_unlock": ("post", "cycle", LOCKERS, LOCKERS),
     "submission_start": ("post", "cycle", AGENCY_PEOPLE, AGENCY_PEOPLE),
-    "reviewer_inbox": ("get", None, {"education_reviewer", "labour_reviewer", "administrator"},
-                       {"education_reviewer", "labour_reviewer", "administrator"}),
+    "reviewer_inbox": (
+        "get",
+        None,
+        {"education_reviewer", "labour_reviewer", "administrator"},
+        {"education_reviewer", "labour_reviewer", "administrator"},
+    ),
     "submission_detail": ("get", "report", VIEW_SNV, VIEW_DISTRICT),
     "submission_edit": ("get", "report", {"agency_staff", "agency_head"}, {"district_staff", "district_head"}),
     "submission_edit_post": ("post", "report", {"agency_staff", "agency_head"}, {"district_staff", "district_head"}),

@@ -35,8 +35,9 @@ def test_every_beat_entry_names_a_registered_task(entry):
 
 
 def test_the_reminder_scan_is_scheduled_and_may_be_redelivered_safely():
-    (entry,) = [e for e in settings.CELERY_BEAT_SCHEDULE.values()
-                if e["task"] == "reports.reminders.tasks.scan_reminders"]
+    (entry,) = [
+        e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "reports.reminders.tasks.scan_reminders"
+    ]
     assert entry["schedule"].hour == {7, 13}
     task = app.tasks["reports.reminders.tasks.scan_reminders"]
     assert task.acks_late
@@ -64,7 +65,8 @@ def worker_connections_close_after_each_task():
 @pytest.mark.celery_integration
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_the_scan_and_the_reminder_lands_in_the_outbox(
-        plan, agency_staff, mailoutbox, worker_connections_close_after_each_task):
+    plan, agency_staff, mailoutbox, worker_connections_close_after_each_task
+):
     from reports.reminders.tasks import scan_reminders
 
     open_cycle(plan)

@@ -19,13 +19,23 @@ def texts(root: ET.Element) -> list[str]:
 
 
 def test_progress_chart_stacks_one_segment_per_nonzero_status_with_the_fixed_palette():
-    root = parse(progress_chart([("1. Lãnh đạo, chỉ đạo", {"done": 2, "in_progress": 1, "overdue": 0}),
-                                 ("2. Đổi mới quản lý", {"not_started": 3, "no_report": 1})]))
+    root = parse(
+        progress_chart(
+            [
+                ("1. Lãnh đạo, chỉ đạo", {"done": 2, "in_progress": 1, "overdue": 0}),
+                ("2. Đổi mới quản lý", {"not_started": 3, "no_report": 1}),
+            ]
+        )
+    )
     assert root.get("viewBox") == f"0 0 {root.get('width')} {root.get('height')}"
     palette = dict(STATUS_COLOURS)
     bars = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
-    assert [r.get("fill") for r in bars] == [palette["done"], palette["in_progress"], palette["not_started"],
-                                             palette["no_report"]]
+    assert [r.get("fill") for r in bars] == [
+        palette["done"],
+        palette["in_progress"],
+        palette["not_started"],
+        palette["no_report"],
+    ]
     assert float(bars[0].get("width")) == 2 * float(bars[1].get("width"))  # one scale for every bar
     words = texts(root)
     assert "1. Lãnh đạo, chỉ đạo" in words and "Đã hoàn thành" in words and "Chưa có báo cáo" in words
@@ -42,8 +52,15 @@ def test_labels_are_escaped_and_long_ones_shortened_with_the_full_text_kept_as_a
 
 
 def test_target_chart_draws_a_bar_per_year_in_order_and_a_dashed_target_line():
-    root = parse(target_chart(title="Tỷ lệ trường đạt chuẩn quốc gia", unit="%", target=Decimal("66"),
-                              points=[(2023, Decimal("58.5")), (2022, 52)], target_label="Mục tiêu 2025: 66%"))
+    root = parse(
+        target_chart(
+            title="Tỷ lệ trường đạt chuẩn quốc gia",
+            unit="%",
+            target=Decimal("66"),
+            points=[(2023, Decimal("58.5")), (2022, 52)],
+            target_label="Mục tiêu 2025: 66%",
+        )
+    )
     bars = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
     assert [b.find(f"{SVG}title").text for b in bars] == ["2022: 52%", "2023: 58,5%"]
     assert float(bars[1].get("height")) > float(bars[0].get("height"))

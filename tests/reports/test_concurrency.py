@@ -9,15 +9,14 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from reports.models import Submission
 from reports.errors import WorkflowError
+from reports.models import Submission
 from reports.submissions.services import submission_save
 from tests.reports.submission_helpers import edit_post, open_cycle, started
 
 
 @pytest.mark.django_db
-def test_stale_edit_form_is_refused_and_the_typed_text_is_shown_again(client, plan, agency, agency_staff,
-                                                                      agency_head):
+def test_stale_edit_form_is_refused_and_the_typed_text_is_shown_again(client, plan, agency, agency_staff, agency_head):
     submission = started(open_cycle(plan), agency, agency_staff)
     report = submission.task_reports.order_by("pk").first()
     # Both open the edit page at version 1.
@@ -55,8 +54,10 @@ def test_two_simultaneous_saves_from_the_same_version_write_exactly_once(plan, a
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=save, args=(person, text))
-               for person, text in ((agency_staff, "Bản A"), (agency_head, "Bản B"))]
+    threads = [
+        threading.Thread(target=save, args=(person, text))
+        for person, text in ((agency_staff, "Bản A"), (agency_head, "Bản B"))
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -6,9 +6,9 @@ from django.urls import reverse
 
 from agencies.models import Agency
 from plans.models import AssignmentRole, Task, TaskAssignment
-from reports.models import Progress, Submission, SubmissionStatus, TaskReport
-from reports.dashboard.matrix import coverage_matrix
 from reports.cycles.services import cycle_open
+from reports.dashboard.matrix import coverage_matrix
+from reports.models import Progress, Submission, SubmissionStatus, TaskReport
 
 
 def _report(cycle, agency, codes: dict[str, str], status=SubmissionStatus.SUBMITTED):

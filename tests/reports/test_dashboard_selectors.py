@@ -6,15 +6,7 @@ import datetime
 
 import pytest
 
-from reports.models import Progress, SubmissionStatus
-from reports.dashboard.selectors import (
-    KindGroup,
-    ReportState,
-    agency_completeness,
-    completeness_by_kind,
-    completeness_by_year,
-    expected_reports,
-)
+from reports.cycles.services import cycle_open, expected_submissions
 from reports.dashboard.progress import (
     TaskStatus,
     general_proposals,
@@ -23,7 +15,15 @@ from reports.dashboard.progress import (
     target_series,
     task_statuses,
 )
-from reports.cycles.services import cycle_open, expected_submissions
+from reports.dashboard.selectors import (
+    KindGroup,
+    ReportState,
+    agency_completeness,
+    completeness_by_kind,
+    completeness_by_year,
+    expected_reports,
+)
+from reports.models import Progress, SubmissionStatus
 
 from .dashboard_helpers import TODAY, hand_made_cycle, report, task_report
 
@@ -95,11 +95,19 @@ def test_task_status_follows_the_lead_agencies_reports(plan, made):
     assert lines["1.4"].status == TaskStatus.NO_REPORT and lines["1.4"].lead_reports == 0
     groups, summary = progress_by_group(list(lines.values()))
     assert groups[0].counts[TaskStatus.DONE] == 1 and groups[0].total == 4
-    assert (summary.total, summary.done, summary.done_on_time, summary.in_progress, summary.not_started,
-            summary.overdue, summary.no_report) == (42, 1, 1, 1, 1, 0, 39)
+    assert (
+        summary.total,
+        summary.done,
+        summary.done_on_time,
+        summary.in_progress,
+        summary.not_started,
+        summary.overdue,
+        summary.no_report,
+    ) == (42, 1, 1, 1, 1, 0, 39)
     assert summary.sentence() == (
         "Tổng số 42 nhiệm vụ; đã hoàn thành 1 (2,4%), trong đó đúng hạn 1; đang thực hiện 1; "
-        "chưa thực hiện 1; quá hạn 0; chưa có báo cáo 39.")
+        "chưa thực hiện 1; quá hạn 0; chưa có báo cáo 39."
+    )
 
 
 def test_a_task_past_its_deadline_and_not_done_is_overdue_and_late_completion_is_not_on_time(plan):
@@ -108,23 +116,30 @@ def test_a_task_past_its_deadline_and_not_done_is_overdue_and_late_completion_is
     task_report(snv, plan, "3.6", Progress.IN_PROGRESS)  # deadline 31/12/2025
     task_report(snv, plan, "3.8", Progress.DONE)  # deadline 31/12/2025, done only in 2026
     task_report(snv, plan, "1.1", Progress.IN_PROGRESS)  # no deadline: never overdue
-    lines = {f"{x.task.group.number}.{x.task.number}": x
-             for x in task_statuses(cycle=cycle, today=datetime.date(2026, 12, 1))}
+    lines = {
+        f"{x.task.group.number}.{x.task.number}": x
+        for x in task_statuses(cycle=cycle, today=datetime.date(2026, 12, 1))
+    }
     assert lines["3.6"].status == TaskStatus.OVERDUE
     assert lines["3.8"].status == TaskStatus.DONE and not lines["3.8"].done_on_time
     assert lines["1.1"].status == TaskStatus.IN_PROGRESS
     earlier = cycle_open(plan=plan, year=2025)
     old = report(earlier, "SNV", SubmissionStatus.ACCEPTED, datetime.date(2025, 11, 20))
     task_report(old, plan, "3.8", Progress.DONE)
-    lines = {f"{x.task.group.number}.{x.task.number}": x
-             for x in task_statuses(cycle=cycle, today=datetime.date(2026, 12, 1))}
+    lines = {
+        f"{x.task.group.number}.{x.task.number}": x
+        for x in task_statuses(cycle=cycle, today=datetime.date(2026, 12, 1))
+    }
     assert lines["3.8"].done_on_time  # reported done in 2025, before its deadline
 
 
 def test_issues_and_proposals_come_from_sent_reports_only(plan, made):
     rows = list(issues(plan=plan))
-    assert {(r.submission.agency.code, r.task.code) for r in rows} == {("SNV", "1.2"), ("Q_LECHAN", "1.4"),
-                                                                        ("SNV", "1.4")}
+    assert {(r.submission.agency.code, r.task.code) for r in rows} == {
+        ("SNV", "1.2"),
+        ("Q_LECHAN", "1.4"),
+        ("SNV", "1.4"),
+    }
     assert [s.agency.code for s in general_proposals(plan=plan)] == ["SNV"]
 
 

@@ -23,8 +23,17 @@ from .dashboard_helpers import TODAY, hand_made_cycle
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["dashboard", "dashboard_reports", "dashboard_missing", "dashboard_years", "dashboard_coverage",
-         "dashboard_coverage_cells", "dashboard_targets", "dashboard_issues", "dashboard_proposals"]
+PAGES = [
+    "dashboard",
+    "dashboard_reports",
+    "dashboard_missing",
+    "dashboard_years",
+    "dashboard_coverage",
+    "dashboard_coverage_cells",
+    "dashboard_targets",
+    "dashboard_issues",
+    "dashboard_proposals",
+]
 EXPORTING = [p for p in PAGES if p != "dashboard"]
 
 
@@ -62,8 +71,7 @@ def test_leader_cannot_change_anything(client, plan, made, leader, name):
     assert before == after
 
 
-def test_agency_staff_and_outsiders_are_refused_and_anonymous_users_sent_to_login(client, plan, agency_staff,
-                                                                                    outsider):
+def test_agency_staff_and_outsiders_are_refused_and_anonymous_users_sent_to_login(client, plan, agency_staff, outsider):
     for person in (agency_staff, outsider):
         client.force_login(person)
         assert client.get(url("dashboard", plan)).status_code == 403
@@ -72,8 +80,7 @@ def test_agency_staff_and_outsiders_are_refused_and_anonymous_users_sent_to_logi
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def test_the_nav_shows_tong_hop_only_to_those_who_may_see_the_dashboard(client, plan, education_reviewer,
-                                                                         agency_staff):
+def test_the_nav_shows_tong_hop_only_to_those_who_may_see_the_dashboard(client, plan, education_reviewer, agency_staff):
     link = f'href="{reverse("reports:dashboard")}"'
     client.force_login(education_reviewer)
     assert link in client.get(reverse("plans:plan_detail", args=[plan.pk])).content.decode()
@@ -91,9 +98,11 @@ def test_main_page_shows_rates_summary_line_and_chart(client, plan, made, educat
 
 def test_missing_page_exports_exactly_the_filtered_rows_as_csv_and_xlsx(client, plan, made, education_reviewer):
     client.force_login(education_reviewer)
-    wanted = set(expected_reports(plan=plan, cycle=made["cycle"], today=TODAY).filter(
-        agency__kind="district", state__in=[ReportState.MISSING, ReportState.RETURNED]
-    ).values_list("agency__name", flat=True))
+    wanted = set(
+        expected_reports(plan=plan, cycle=made["cycle"], today=TODAY)
+        .filter(agency__kind="district", state__in=[ReportState.MISSING, ReportState.RETURNED])
+        .values_list("agency__name", flat=True)
+    )
     assert len(wanted) == 14  # 15 districts less An Lão (on time); Lê Chân (returned) stays
 
     page = client.get(url("dashboard_missing", plan, year=2024, kind="district")).content.decode()
@@ -117,7 +126,8 @@ def test_state_filter_and_search_narrow_the_reports_list_and_its_export(client, 
     response = client.get(url("dashboard_reports", plan, year=2024, state="late", _export="csv"))
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert [r[0] for r in rows[1:]] == ["Công an thành phố Hải Phòng"] or [r[0] for r in rows[1:]] == [
-        Agency.objects.get(code="CATP").name]
+        Agency.objects.get(code="CATP").name
+    ]
     response = client.get(url("dashboard_reports", plan, year=2024, agency="nội vụ", _export="csv"))
     assert [r[0] for r in csv.reader(io.StringIO(response.content.decode()))][1:] == ["Sở Nội vụ"]
 
@@ -134,8 +144,7 @@ def test_issues_filter_by_group_and_kind_and_export_vietnamese_headers(client, p
     client.force_login(education_reviewer)
     response = client.get(url("dashboard_issues", plan, year=2024, kind="district", _export="xlsx"))
     values = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert values[0][:6] == ("Năm", "Nhóm", "Nhiệm vụ", "Cơ quan, đơn vị", "Khó khăn, vướng mắc",
-                             "Đề xuất, kiến nghị")
+    assert values[0][:6] == ("Năm", "Nhóm", "Nhiệm vụ", "Cơ quan, đơn vị", "Khó khăn, vướng mắc", "Đề xuất, kiến nghị")
     assert [r[3] for r in values[1:]] == [Agency.objects.get(code="Q_LECHAN").name]
 
 

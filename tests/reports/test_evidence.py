@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from reports.models import Evidence
 from reports.errors import WorkflowError
+from reports.models import Evidence
 from reports.submissions.evidence import evidence_add, evidence_remove
 from tests.reports.submission_helpers import (
     EXE,
@@ -38,12 +38,15 @@ def draft(plan, agency, agency_staff):
     return started(open_cycle(plan), agency, agency_staff)
 
 
-@pytest.mark.parametrize(("name", "body", "mime"), [
-    ("Báo cáo tổng kết.pdf", PDF, "application/pdf"),
-    ("anh-hien-truong.png", PNG, "image/png"),
-    ("Kế hoạch.docx", docx_bytes(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ("Số liệu.xlsx", xlsx_bytes(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-])
+@pytest.mark.parametrize(
+    ("name", "body", "mime"),
+    [
+        ("Báo cáo tổng kết.pdf", PDF, "application/pdf"),
+        ("anh-hien-truong.png", PNG, "image/png"),
+        ("Kế hoạch.docx", docx_bytes(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("Số liệu.xlsx", xlsx_bytes(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ],
+)
 def test_accepted_types_are_stored_under_their_sha256(draft, agency_staff, private_media, name, body, mime):
     evidence = evidence_add(submission=draft, by=agency_staff, upload=upload(name, body))
     digest = hashlib.sha256(body).hexdigest()
@@ -53,15 +56,17 @@ def test_accepted_types_are_stored_under_their_sha256(draft, agency_staff, priva
     assert evidence.original_name == name
 
 
-@pytest.mark.parametrize(("name", "body"), [
-    ("bao-cao.pdf", PNG),          # a PNG body under a .pdf name
-    ("bao-cao.pdf", EXE),          # an executable renamed .pdf
-    ("chuong-trinh.exe", EXE),
-    ("ghi-chu.txt", b"chi la van ban"),
-    ("anh.png", PDF),
-])
-def test_a_file_whose_content_does_not_match_an_allowed_type_is_refused(draft, agency_staff, private_media,
-                                                                        name, body):
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("bao-cao.pdf", PNG),  # a PNG body under a .pdf name
+        ("bao-cao.pdf", EXE),  # an executable renamed .pdf
+        ("chuong-trinh.exe", EXE),
+        ("ghi-chu.txt", b"chi la van ban"),
+        ("anh.png", PDF),
+    ],
+)
+def test_a_file_whose_content_does_not_match_an_allowed_type_is_refused(draft, agency_staff, private_media, name, body):
     with pytest.raises(WorkflowError, match="không được nhận"):
         evidence_add(submission=draft, by=agency_staff, upload=upload(name, body, "application/pdf"))
     assert not Evidence.objects.exists()
@@ -77,8 +82,9 @@ def test_size_limit_and_empty_file(draft, agency_staff, settings):
     assert not Evidence.objects.exists()
 
 
-def test_same_content_twice_shares_one_file_and_removal_keeps_it_while_used(draft, agency_staff, private_media,
-                                                                            django_capture_on_commit_callbacks):
+def test_same_content_twice_shares_one_file_and_removal_keeps_it_while_used(
+    draft, agency_staff, private_media, django_capture_on_commit_callbacks
+):
     first = evidence_add(submission=draft, by=agency_staff, upload=upload("a.pdf", PDF))
     second = evidence_add(submission=draft, by=agency_staff, upload=upload("b.pdf", PDF))
     assert first.file.name == second.file.name
@@ -91,12 +97,12 @@ def test_same_content_twice_shares_one_file_and_removal_keeps_it_while_used(draf
     assert not path.exists()
 
 
-def test_evidence_for_a_task_of_another_report_is_refused(draft, agency_staff, plan, other_agency,
-                                                          other_agency_staff):
+def test_evidence_for_a_task_of_another_report_is_refused(draft, agency_staff, plan, other_agency, other_agency_staff):
     theirs = started(open_cycle(plan), other_agency, other_agency_staff)
     with pytest.raises(WorkflowError, match="không thuộc báo cáo"):
-        evidence_add(submission=draft, by=agency_staff, upload=upload("a.pdf", PDF),
-                     task_report_id=theirs.task_reports.get().pk)
+        evidence_add(
+            submission=draft, by=agency_staff, upload=upload("a.pdf", PDF), task_report_id=theirs.task_reports.get().pk
+        )
 
 
 def test_upload_through_the_edit_form_and_a_lying_file_saves_nothing(client, draft, agency_staff):
@@ -116,8 +122,9 @@ def test_upload_through_the_edit_form_and_a_lying_file_saves_nothing(client, dra
     assert evidence.task_report == report and evidence.uploaded_by == agency_staff
 
 
-def test_download_checks_permission_and_sends_the_vietnamese_name(client, draft, agency_staff, education_reviewer,
-                                                                   other_agency_staff, labour_reviewer):
+def test_download_checks_permission_and_sends_the_vietnamese_name(
+    client, draft, agency_staff, education_reviewer, other_agency_staff, labour_reviewer
+):
     evidence = evidence_add(submission=draft, by=agency_staff, upload=upload("Biên bản họp Sở Nội vụ.pdf", PDF))
     url = reverse("reports:evidence_download", args=[draft.pk, evidence.pk])
     client.force_login(education_reviewer)
@@ -126,8 +133,9 @@ def test_download_checks_permission_and_sends_the_vietnamese_name(client, draft,
     assert b"".join(response.streaming_content) == PDF
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
-    assert ("filename*=utf-8''Bi%C3%AAn%20b%E1%BA%A3n%20h%E1%BB%8Dp%20"
-            "S%E1%BB%9F%20N%E1%BB%99i%20v%E1%BB%A5.pdf") in disposition
+    assert (
+        "filename*=utf-8''Bi%C3%AAn%20b%E1%BA%A3n%20h%E1%BB%8Dp%20S%E1%BB%9F%20N%E1%BB%99i%20v%E1%BB%A5.pdf"
+    ) in disposition
     assert response["Content-Type"] == "application/pdf"
     for person in (other_agency_staff, labour_reviewer):
         client.force_login(person)

@@ -46,9 +46,11 @@ def test_font_licence_is_shipped_with_the_fonts():
 
 
 def _sample_pdf() -> bytes:
-    html = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><link rel="stylesheet" href="{STATIC_BASE}'
-            'css/pdf.css"></head><body><p>Thủy Nguyên, Đồ Sơn, Bạch Long Vĩ: ỵ ữ ẫ Ở</p><p><b>Đậm</b> '
-            '<i>nghiêng</i> <b><i>đậm nghiêng</i></b></p></body></html>')
+    html = (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><link rel="stylesheet" href="{STATIC_BASE}'
+        'css/pdf.css"></head><body><p>Thủy Nguyên, Đồ Sơn, Bạch Long Vĩ: ỵ ữ ẫ Ở</p><p><b>Đậm</b> '
+        "<i>nghiêng</i> <b><i>đậm nghiêng</i></b></p></body></html>"
+    )
     return render_pdf(html).content
 
 
@@ -58,8 +60,12 @@ def test_pdffonts_shows_liberation_serif_embedded_in_all_four_faces(tmp_path):
     listing = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
     rows = [line.split() for line in listing.splitlines()[2:]]
     names = {row[0].split("+", 1)[-1] for row in rows}
-    assert names == {"Liberation-Serif", "Liberation-Serif-Bold", "Liberation-Serif-Italic",
-                     "Liberation-Serif-Bold-Italic"}
+    assert names == {
+        "Liberation-Serif",
+        "Liberation-Serif-Bold",
+        "Liberation-Serif-Italic",
+        "Liberation-Serif-Bold-Italic",
+    }
     # Columns: name, type (2 words), encoding, emb, sub, uni, object, generation.
     assert all(row[-5] == "yes" for row in rows), listing
 
@@ -77,10 +83,16 @@ def test_the_renderer_loads_the_bundled_files_through_the_fetcher(monkeypatch):
     assert {f"{STATIC_BASE}fonts/LiberationSerif-{face}.ttf" for face in FACES} <= set(fetched)
 
 
-@pytest.mark.parametrize("url", [
-    "file:///etc/passwd", "http://example.com/x.css", "https://example.com/x.css",
-    f"{STATIC_BASE}../../etc/passwd", f"{STATIC_BASE}%2e%2e/%2e%2e/etc/passwd",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://example.com/x.css",
+        "https://example.com/x.css",
+        f"{STATIC_BASE}../../etc/passwd",
+        f"{STATIC_BASE}%2e%2e/%2e%2e/etc/passwd",
+    ],
+)
 def test_the_fetcher_refuses_anything_but_bundled_static_files(url):
     with pytest.raises((ValueError, FileNotFoundError)):
         StaticFilesFetcher().fetch(url)
@@ -88,7 +100,8 @@ def test_the_fetcher_refuses_anything_but_bundled_static_files(url):
 
 def test_user_text_cannot_make_the_renderer_fetch_a_file(tmp_path):
     """A font that fails to load stops the render (fail_on_errors), so the same goes for a smuggled URL."""
-    html = ('<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
-            '<img src="file:///etc/hostname"></body></html>')
+    html = (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><img src="file:///etc/hostname"></body></html>'
+    )
     with pytest.raises(BaseException, match="Error fetching"):
         render_pdf(html)

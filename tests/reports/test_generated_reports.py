@@ -18,11 +18,11 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from agencies.models import Agency
-from reports.models import CycleStatus, GeneratedReport, GeneratedReportStatus
 from reports.documents import files
 from reports.documents import services as documents
-from reports.errors import WorkflowError
 from reports.documents.tasks import expire_generated_reports, render_generated_report
+from reports.errors import WorkflowError
+from reports.models import CycleStatus, GeneratedReport, GeneratedReportStatus
 
 from . import pdf_fixtures
 from .pdf_fixtures import SIGNER, pdf_text
@@ -56,7 +56,8 @@ def request_report(cycle, user, *, final=False, capture=None) -> GeneratedReport
 
 
 def test_a_request_is_queued_after_commit_and_rendered_into_a_ready_file(
-        locked, cycle, accepted, profile, education_reviewer, django_capture_on_commit_callbacks, frozen, tmp_path):
+    locked, cycle, accepted, profile, education_reviewer, django_capture_on_commit_callbacks, frozen, tmp_path
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         report = request_report(cycle, education_reviewer, final=True)
     assert len(callbacks) == 1 and report.status == GeneratedReportStatus.QUEUED
@@ -94,7 +95,8 @@ def test_final_numbers_follow_each_other_and_restart_in_january(locked, cycle, p
 
 
 def test_the_snapshot_keeps_the_signer_and_names_after_the_profile_changes(
-        cycle, accepted, profile, education_reviewer, tmp_path):
+    cycle, accepted, profile, education_reviewer, tmp_path
+):
     report = request_report(cycle, education_reviewer)
     profile.signer_name = "Trần Thị Mới"
     profile.save()
@@ -126,7 +128,8 @@ def test_an_official_report_of_an_open_cycle_is_refused_and_takes_no_number(cycl
 
 
 def test_a_draft_of_an_open_cycle_is_allowed_and_says_draft_on_page_one(
-        cycle, accepted, profile, education_reviewer, tmp_path):
+    cycle, accepted, profile, education_reviewer, tmp_path
+):
     report = request_report(cycle, education_reviewer)
     files.generated_report_render(report_id=report.pk)
     report.refresh_from_db()
@@ -146,11 +149,13 @@ def test_a_render_error_marks_the_record_failed_with_the_error_text(cycle, profi
 
 
 def test_a_stale_rendering_record_with_a_partial_file_is_requeued_then_failed_never_ready(
-        cycle, profile, education_reviewer, django_capture_on_commit_callbacks):
+    cycle, profile, education_reviewer, django_capture_on_commit_callbacks
+):
     report = request_report(cycle, education_reviewer)
     old = timezone.now() - files.stale_after() - datetime.timedelta(minutes=1)
-    GeneratedReport.objects.filter(pk=report.pk).update(status=GeneratedReportStatus.RENDERING, started_at=old,
-                                                        attempts=1)
+    GeneratedReport.objects.filter(pk=report.pk).update(
+        status=GeneratedReportStatus.RENDERING, started_at=old, attempts=1
+    )
     partial = Path(default_storage.path(f"generated/2025/{report.pk}-consolidated-2024-abc.pdf.part-dead"))
     partial.parent.mkdir(parents=True)
     partial.write_bytes(b"%PDF-1.7 half a file")
@@ -162,8 +167,9 @@ def test_a_stale_rendering_record_with_a_partial_file_is_requeued_then_failed_ne
     assert counts["requeued"] == 1 and counts["temp_files"] == 1 and len(callbacks) == 1
     assert report.status == GeneratedReportStatus.QUEUED and not partial.exists() and not report.file.name
 
-    GeneratedReport.objects.filter(pk=report.pk).update(status=GeneratedReportStatus.RENDERING, started_at=old,
-                                                        attempts=files.MAX_ATTEMPTS)
+    GeneratedReport.objects.filter(pk=report.pk).update(
+        status=GeneratedReportStatus.RENDERING, started_at=old, attempts=files.MAX_ATTEMPTS
+    )
     assert expire_generated_reports()["failed"] == 1
     report.refresh_from_db()
     assert report.status == GeneratedReportStatus.FAILED and report.error and not report.file.name
@@ -171,20 +177,20 @@ def test_a_stale_rendering_record_with_a_partial_file_is_requeued_then_failed_ne
 
 def test_a_live_rendering_record_is_left_to_its_worker(cycle, profile, education_reviewer):
     report = request_report(cycle, education_reviewer)
-    GeneratedReport.objects.filter(pk=report.pk).update(status=GeneratedReportStatus.RENDERING,
-                                                        started_at=timezone.now(), attempts=1)
+    GeneratedReport.objects.filter(pk=report.pk).update(
+        status=GeneratedReportStatus.RENDERING, started_at=timezone.now(), attempts=1
+    )
     render_generated_report(report.pk)
     expire_generated_reports()
     report.refresh_from_db()
     assert report.status == GeneratedReportStatus.RENDERING and report.attempts == 1
 
 
-def test_old_drafts_expire_with_their_files_but_issued_reports_stay(locked, cycle, accepted, profile,
-                                                                    education_reviewer,
-                                                                    django_capture_on_commit_callbacks):
+def test_old_drafts_expire_with_their_files_but_issued_reports_stay(
+    locked, cycle, accepted, profile, education_reviewer, django_capture_on_commit_callbacks
+):
     with time_machine.travel(NOW - datetime.timedelta(days=8), tick=False):
-        draft, final = request_report(cycle, education_reviewer), request_report(cycle, education_reviewer,
-                                                                                 final=True)
+        draft, final = request_report(cycle, education_reviewer), request_report(cycle, education_reviewer, final=True)
         for report in (draft, final):
             files.generated_report_render(report_id=report.pk)
     draft.refresh_from_db()
@@ -208,25 +214,32 @@ def test_agency_staff_can_neither_request_nor_list_consolidated_reports(client, 
     assert not GeneratedReport.objects.exists()
 
 
-def test_the_consolidator_requests_and_follows_progress(client, cycle, profile, education_reviewer,
-                                                        django_capture_on_commit_callbacks):
+def test_the_consolidator_requests_and_follows_progress(
+    client, cycle, profile, education_reviewer, django_capture_on_commit_callbacks
+):
     client.force_login(education_reviewer)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(reverse("reports:consolidated_report_request"), {"cycle": cycle.pk})
     report = GeneratedReport.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse(
-        "reports:generated_report_detail", args=[report.pk])
+        "reports:generated_report_detail", args=[report.pk]
+    )
     assert len(callbacks) == 1
     page = client.get(response["Location"]).content.decode()
     assert "js/report_progress.js" in page and 'http-equiv="refresh"' in page and "Đang chờ" in page
     status = client.get(reverse("reports:generated_report_status", args=[report.pk])).json()
-    assert status == {"id": report.pk, "status": "queued", "label": "Đang chờ", "finished": False, "error": "",
-                      "download_url": None}
+    assert status == {
+        "id": report.pk,
+        "status": "queued",
+        "label": "Đang chờ",
+        "finished": False,
+        "error": "",
+        "download_url": None,
+    }
     assert client.get(reverse("reports:generated_report_download", args=[report.pk])).status_code == 404
 
 
-def test_a_leader_downloads_the_latest_ready_report(client, cycle, accepted, profile, education_reviewer,
-                                                    leader):
+def test_a_leader_downloads_the_latest_ready_report(client, cycle, accepted, profile, education_reviewer, leader):
     report = request_report(cycle, education_reviewer)
     files.generated_report_render(report_id=report.pk)
     report.refresh_from_db()
@@ -234,7 +247,7 @@ def test_a_leader_downloads_the_latest_ready_report(client, cycle, accepted, pro
     page = client.get(reverse("reports:consolidated_reports")).content.decode()
     download = reverse("reports:generated_report_download", args=[report.pk])
     assert report.status == "ready", report.error
-    assert download in page, page[page.find("<main"):]
+    assert download in page, page[page.find("<main") :]
     assert "Báo cáo tổng hợp" in page
     assert "Tạo báo cáo tổng hợp" not in page
     response = client.get(download)
@@ -253,9 +266,11 @@ def test_the_nav_links_to_consolidated_reports_only_for_those_who_may_read_them(
 
 
 def test_asking_for_an_official_report_of_an_open_cycle_says_why_and_creates_nothing(
-        client, cycle, profile, education_reviewer):
+    client, cycle, profile, education_reviewer
+):
     client.force_login(education_reviewer)
-    response = client.post(reverse("reports:consolidated_report_request"), {"cycle": cycle.pk, "final": "on"},
-                           follow=True)
+    response = client.post(
+        reverse("reports:consolidated_report_request"), {"cycle": cycle.pk, "final": "on"}, follow=True
+    )
     assert "chưa khóa số liệu" in response.content.decode()
     assert not GeneratedReport.objects.exists()

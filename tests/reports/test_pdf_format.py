@@ -17,11 +17,11 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from plans.models import AssignmentRole, Task
-from reports.models import Progress, SubmissionStatus, TaskReport
-from reports.documents.pdf.consolidated import build_consolidated_context
-from reports.documents.numbering import issuer_snapshot
-from reports.documents.pdf.render import render_template_pdf
 from reports.dashboard.progress import TaskStatus, progress_by_group, task_statuses
+from reports.documents.numbering import issuer_snapshot
+from reports.documents.pdf.consolidated import build_consolidated_context
+from reports.documents.pdf.render import render_template_pdf
+from reports.models import Progress, SubmissionStatus, TaskReport
 
 from . import pdf_fixtures
 from .pdf_data import accept_submissions
@@ -33,8 +33,14 @@ ISSUED_ON = datetime.date(2025, 1, 5)
 
 
 def render(cycle, profile, number_text="05/BC-SGDĐT", *, draft=False):
-    context = build_consolidated_context(cycle=cycle, snapshot=issuer_snapshot(profile), issued_on=ISSUED_ON,
-                                         number_text=number_text, charts=[], draft=draft)
+    context = build_consolidated_context(
+        cycle=cycle,
+        snapshot=issuer_snapshot(profile),
+        issued_on=ISSUED_ON,
+        number_text=number_text,
+        charts=[],
+        draft=draft,
+    )
     return render_template_pdf("pdf/consolidated_report.html", context).content
 
 
@@ -49,10 +55,17 @@ def consolidated(cycle, accepted, profile):
 
 def test_first_page_has_both_header_columns_title_subject_and_addressee(consolidated, tmp_path):
     first = pdf_text(consolidated, tmp_path, first=1, last=1)
-    for line in ("UBND THÀNH PHỐ HẢI PHÒNG", "SỞ GIÁO DỤC VÀ ĐÀO TẠO", "Số: 05/BC-SGDĐT",
-                 "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-                 "Hải Phòng, ngày 05 tháng 01 năm 2025", "BÁO CÁO",
-                 "Kết quả thực hiện Kế hoạch số 193/KH-UBND năm 2024", "Kính gửi: Ủy ban nhân dân thành phố."):
+    for line in (
+        "UBND THÀNH PHỐ HẢI PHÒNG",
+        "SỞ GIÁO DỤC VÀ ĐÀO TẠO",
+        "Số: 05/BC-SGDĐT",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Hải Phòng, ngày 05 tháng 01 năm 2025",
+        "BÁO CÁO",
+        "Kết quả thực hiện Kế hoạch số 193/KH-UBND năm 2024",
+        "Kính gửi: Ủy ban nhân dân thành phố.",
+    ):
         assert line in first, line
 
 
@@ -77,9 +90,14 @@ def test_a_draft_has_no_number_and_says_draft_on_its_first_page(consolidated, cy
 
 def test_body_has_the_five_sections_in_order_with_reporting_and_summary_lines(consolidated, tmp_path):
     text = " ".join(pdf_text(consolidated, tmp_path).split())
-    headings = ["I. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO, TRIỂN KHAI THỰC HIỆN",
-                "II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ, GIẢI PHÁP", "III. ĐÁNH GIÁ CHUNG",
-                "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM TỚI", "V. KIẾN NGHỊ, ĐỀ XUẤT", "Phụ lục I"]
+    headings = [
+        "I. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO, TRIỂN KHAI THỰC HIỆN",
+        "II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ, GIẢI PHÁP",
+        "III. ĐÁNH GIÁ CHUNG",
+        "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM TỚI",
+        "V. KIẾN NGHỊ, ĐỀ XUẤT",
+        "Phụ lục I",
+    ]
     positions = [text.find(h) for h in headings]
     assert -1 not in positions, dict(zip(headings, positions, strict=True))
     assert positions == sorted(positions)
@@ -90,8 +108,15 @@ def test_body_has_the_five_sections_in_order_with_reporting_and_summary_lines(co
 
 def test_closing_has_recipients_and_the_signature_from_the_profile(consolidated, tmp_path):
     text = pdf_text(consolidated, tmp_path)
-    for line in ("Nơi nhận:", "- Như trên;", "- Giám đốc Sở (để b/c);", "- Lưu: VT, KHTC.", "KT. GIÁM ĐỐC",
-                 "PHÓ GIÁM ĐỐC", SIGNER):
+    for line in (
+        "Nơi nhận:",
+        "- Như trên;",
+        "- Giám đốc Sở (để b/c);",
+        "- Lưu: VT, KHTC.",
+        "KT. GIÁM ĐỐC",
+        "PHÓ GIÁM ĐỐC",
+        SIGNER,
+    ):
         assert line in text, line
 
 
@@ -140,8 +165,13 @@ def test_only_accepted_submissions_are_consolidated(cycle, accepted, profile, tm
 def test_the_context_takes_the_same_number_of_queries_whatever_the_number_of_submissions(cycle, profile):
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
-            build_consolidated_context(cycle=cycle, snapshot=issuer_snapshot(profile), issued_on=ISSUED_ON,
-                                       number_text="05/BC-SGDĐT", charts=[])
+            build_consolidated_context(
+                cycle=cycle,
+                snapshot=issuer_snapshot(profile),
+                issued_on=ISSUED_ON,
+                number_text="05/BC-SGDĐT",
+                charts=[],
+            )
         return len(queries)
 
     accept_submissions(cycle, limit=2)
@@ -153,25 +183,35 @@ def test_the_context_takes_the_same_number_of_queries_whatever_the_number_of_sub
 
 
 def test_an_agency_downloads_its_own_submission_as_a_pdf_with_its_own_header(
-        client, cycle, district_staff, other_agency_staff, district, tmp_path):
+    client, cycle, district_staff, other_agency_staff, district, tmp_path
+):
     submission = accept_submissions(cycle, limit=40)
     submission = next(s for s in submission if s.agency == district)
     client.force_login(district_staff)
     response = client.get(reverse("reports:submission_pdf", args=[submission.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = " ".join(pdf_text(response.content, tmp_path).split())
-    for line in ("ỦY BAN NHÂN DÂN QUẬN LÊ CHÂN", "Số: …/BC-UBND", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-                 "Độc lập - Tự do - Hạnh phúc", "Hải Phòng, ngày 28 tháng 11 năm 2024", "Kính gửi:",
-                 "- Sở Giáo dục và Đào tạo;",
-                 "- Sở Lao động - Thương binh và Xã hội.", "V. KIẾN NGHỊ, ĐỀ XUẤT", "Nơi nhận:"):
+    for line in (
+        "ỦY BAN NHÂN DÂN QUẬN LÊ CHÂN",
+        "Số: …/BC-UBND",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Hải Phòng, ngày 28 tháng 11 năm 2024",
+        "Kính gửi:",
+        "- Sở Giáo dục và Đào tạo;",
+        "- Sở Lao động - Thương binh và Xã hội.",
+        "V. KIẾN NGHỊ, ĐỀ XUẤT",
+        "Nơi nhận:",
+    ):
         assert line in text, line
     client.force_login(other_agency_staff)
     assert client.get(reverse("reports:submission_pdf", args=[submission.pk])).status_code == 404
 
 
 def test_the_dashboard_progress_chart_is_drawn_in_section_two(cycle, accepted, profile, tmp_path):
-    context = build_consolidated_context(cycle=cycle, snapshot=issuer_snapshot(profile), issued_on=ISSUED_ON,
-                                         number_text="05/BC-SGDĐT")
+    context = build_consolidated_context(
+        cycle=cycle, snapshot=issuer_snapshot(profile), issued_on=ISSUED_ON, number_text="05/BC-SGDĐT"
+    )
     assert len(context["charts"]) == 1 and context["charts"][0].startswith("data:image/svg+xml;base64,")
     content = render_template_pdf("pdf/consolidated_report.html", context).content
     assert "Tiến độ thực hiện nhiệm vụ theo nhóm" in pdf_text(content, tmp_path, first=1, last=4)
@@ -184,32 +224,39 @@ def test_the_appendix_progress_column_shows_the_dashboards_status_overdue_includ
     late = TaskReport.objects.filter(submission__in=accepted, role=AssignmentRole.LEAD).select_related("task")[0]
     Task.objects.filter(pk=late.task_id).update(deadline=datetime.date(2024, 6, 30))
     TaskReport.objects.filter(task_id=late.task_id, submission__in=accepted, role=AssignmentRole.LEAD).update(
-        progress=Progress.IN_PROGRESS)
-    context = build_consolidated_context(cycle=cycle, snapshot=issuer_snapshot(profile), issued_on=ISSUED_ON,
-                                         number_text="05/BC-SGDĐT", charts=[])
+        progress=Progress.IN_PROGRESS
+    )
+    context = build_consolidated_context(
+        cycle=cycle, snapshot=issuer_snapshot(profile), issued_on=ISSUED_ON, number_text="05/BC-SGDĐT", charts=[]
+    )
     rows = {row.code: row for group in context["groups"] for row in group.tasks}
-    expected = {line.task.code: line.status_label for line in task_statuses(
-        cycle=cycle, today=ISSUED_ON, statuses=[SubmissionStatus.ACCEPTED])}
+    expected = {
+        line.task.code: line.status_label
+        for line in task_statuses(cycle=cycle, today=ISSUED_ON, statuses=[SubmissionStatus.ACCEPTED])
+    }
     assert {code: row.progress_label for code, row in rows.items()} == expected
     assert rows[late.task.code].progress_label == "Quá hạn"
     co_operating_only = [row for row in rows.values() if row.status == TaskStatus.NO_REPORT and row.results]
     assert co_operating_only, "the sample data should have a task only co-operating agencies reported on"
-    assert all(row.progress_label == "Chưa có báo cáo" and "chủ trì chưa báo cáo" in row.note
-               for row in co_operating_only)
+    assert all(
+        row.progress_label == "Chưa có báo cáo" and "chủ trì chưa báo cáo" in row.note for row in co_operating_only
+    )
 
 
 def test_the_pdf_chart_is_the_dashboards_chart(client, cycle, accepted, profile, education_reviewer):
     with time_machine.travel(datetime.datetime(2025, 1, 5, 9, tzinfo=datetime.UTC), tick=False):
         client.force_login(education_reviewer)
         page = client.get(reverse("reports:dashboard"), {"plan": cycle.plan_id, "year": cycle.year})
-    context = build_consolidated_context(cycle=cycle, snapshot=issuer_snapshot(profile), issued_on=ISSUED_ON,
-                                         number_text="05/BC-SGDĐT")
+    context = build_consolidated_context(
+        cycle=cycle, snapshot=issuer_snapshot(profile), issued_on=ISSUED_ON, number_text="05/BC-SGDĐT"
+    )
     (chart,) = context["charts"]
     assert base64.b64decode(chart.split(",", 1)[1]).decode("utf-8") == page.context["progress_svg"]
 
 
 def test_the_dashboard_and_the_consolidated_pdf_print_the_same_summary_sentence(
-        client, cycle, profile, education_reviewer, tmp_path):
+    client, cycle, profile, education_reviewer, tmp_path
+):
     """One rule for both: the dashboard on the day the report is issued and the report itself, on the same
     accepted reports, say the same thing (lead reports decide; co-operating ones never do)."""
     accept_submissions(cycle, limit=12)

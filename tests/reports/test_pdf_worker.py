@@ -17,9 +17,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from hptracker.celery import app
-from reports.models import GeneratedReport, GeneratedReportStatus
 from reports.documents import files
 from reports.documents import services as documents
+from reports.models import GeneratedReport, GeneratedReportStatus
 
 from . import pdf_fixtures
 from .pdf_data import accept_submissions
@@ -56,15 +56,36 @@ def test_a_worker_renders_a_requested_report(cycle, profile, education_reviewer)
 
 
 def test_a_worker_killed_mid_render_leaves_a_record_that_is_retried_not_a_ready_half_file(
-        cycle, profile, education_reviewer, tmp_path):
+    cycle, profile, education_reviewer, tmp_path
+):
     accept_submissions(cycle, limit=20)  # a report of some 60 pages: about 3 s of layout, time to kill it
-    env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": settings.CELERY_BROKER_URL,
-           "DJANGO_MEDIA_ROOT": settings.MEDIA_ROOT}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": settings.CELERY_BROKER_URL,
+        "DJANGO_MEDIA_ROOT": settings.MEDIA_ROOT,
+    }
     log = tmp_path / "worker.log"
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "hptracker", "worker", "--pool=solo", "--concurrency=1",
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=INFO"],
-        cwd=REPO, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "hptracker",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         with transaction.atomic():

@@ -24,8 +24,9 @@ FRIDAY = D(2026, 11, 27)
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("scans", [2, 4])
-def test_concurrent_scans_send_each_reminder_once(plan, agency_staff, agency_head, other_agency_staff,
-                                                  district_staff, mailoutbox, scans):
+def test_concurrent_scans_send_each_reminder_once(
+    plan, agency_staff, agency_head, other_agency_staff, district_staff, mailoutbox, scans
+):
     open_cycle(plan)
     start = threading.Barrier(scans)
     errors: list[BaseException] = []

@@ -8,19 +8,22 @@ from reports.reminders.planning import Owed, ReminderPolicy, plan_reminders, rem
 from reports.reminders.workdays import WorkCalendar
 
 D = datetime.date
-POLICY = ReminderPolicy(offsets_before=(14, 7, 3, 1), overdue_every=3, overdue_max_count=10,
-                        catch_up_working_days=2)
+POLICY = ReminderPolicy(offsets_before=(14, 7, 3, 1), overdue_every=3, overdue_max_count=10, catch_up_working_days=2)
 
 
 def slots_of(due_on, calendar=None, **kwargs):
-    return {s.offset_key: s.planned_for for s in
-            reminder_slots(due_on=due_on, calendar=calendar or WorkCalendar(), policy=POLICY, **kwargs)}
+    return {
+        s.offset_key: s.planned_for
+        for s in reminder_slots(due_on=due_on, calendar=calendar or WorkCalendar(), policy=POLICY, **kwargs)
+    }
 
 
 def plan_on(today, due_on, calendar=None):
     owed = [Owed(cycle_id=1, rule_id=2, agency_id=3, due_on=due_on)]
-    return [(p.slot.offset_key, p.slot.planned_for)
-            for p in plan_reminders(owed=owed, today=today, calendar=calendar or WorkCalendar(), policy=POLICY)]
+    return [
+        (p.slot.offset_key, p.slot.planned_for)
+        for p in plan_reminders(owed=owed, today=today, calendar=calendar or WorkCalendar(), policy=POLICY)
+    ]
 
 
 def test_a_deadline_just_after_tet_2027_counts_back_over_the_whole_break():

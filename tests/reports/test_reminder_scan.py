@@ -105,7 +105,9 @@ def test_one_digest_per_person_lists_everything_the_agency_owes_in_separate_sect
     html = mail.alternatives[0][0]
     assert "Quá hạn" in html and "Sắp đến hạn" in html and 'href="http' in html
     assert set(ReminderDelivery.objects.filter(agency=snv).values_list("offset_key", flat=True)) == {
-        "before-1", "overdue-3"}
+        "before-1",
+        "overdue-3",
+    }
     # One in-portal notification per person per digest.
     assert Notification.objects.filter(user__email=STAFF).count() == 1
     assert Notification.objects.filter(user__email=HEAD).count() == 1
@@ -144,8 +146,9 @@ def test_an_agency_without_any_recipient_is_logged_as_failed(cycle, mailoutbox):
     assert row.next_attempt_on == D(2026, 11, 30)
 
 
-def test_a_failing_recipient_does_not_stop_the_others(plan, agency_staff, agency_head, other_agency_staff,
-                                                      mailoutbox, settings):
+def test_a_failing_recipient_does_not_stop_the_others(
+    plan, agency_staff, agency_head, other_agency_staff, mailoutbox, settings
+):
     second_staff = make_person("snv.canbo2", Role.STAFF, agency_staff.membership.agency)
     open_cycle(plan)
     settings.EMAIL_BACKEND = "tests.reports.reminder_helpers.BlocklistEmailBackend"
@@ -168,7 +171,9 @@ def test_a_failing_recipient_does_not_stop_the_others(plan, agency_staff, agency
     (retry,) = mails_for(mailoutbox, CATP)
     assert retry.body.count("Hạn gửi: 30/11/2026") == 1
     assert set(ReminderDelivery.objects.filter(agency__code="CATP").values_list("offset_key", "status")) == {
-        ("before-1", "sent"), ("due", "sent")}
+        ("before-1", "sent"),
+        ("due", "sent"),
+    }
     scan(D(2026, 11, 30))
     assert len(mails_for(mailoutbox, CATP)) == 1
 

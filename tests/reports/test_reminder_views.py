@@ -19,13 +19,24 @@ def log_rows(plan):
     cycle = open_cycle(plan)
     rule = plan.rules.get(code=YEARLY)
     snv, catp = Agency.objects.get(code="SNV"), Agency.objects.get(code="CATP")
-    ReminderDelivery.objects.create(cycle=cycle, rule=rule, agency=snv, offset_key="before-1",
-                                    planned_for=datetime.date(2026, 11, 27), status=ReminderDeliveryStatus.SENT,
-                                    recipients=[{"email": "snv.canbo@example.vn", "kind": "to"},
-                                                {"email": "snv.lanhdao@example.vn", "kind": "cc"}])
-    ReminderDelivery.objects.create(cycle=cycle, rule=rule, agency=catp, offset_key="before-1",
-                                    planned_for=datetime.date(2026, 11, 27), status=ReminderDeliveryStatus.FAILED,
-                                    error="Máy chủ thư từ chối: catp.canbo@example.vn")
+    ReminderDelivery.objects.create(
+        cycle=cycle,
+        rule=rule,
+        agency=snv,
+        offset_key="before-1",
+        planned_for=datetime.date(2026, 11, 27),
+        status=ReminderDeliveryStatus.SENT,
+        recipients=[{"email": "snv.canbo@example.vn", "kind": "to"}, {"email": "snv.lanhdao@example.vn", "kind": "cc"}],
+    )
+    ReminderDelivery.objects.create(
+        cycle=cycle,
+        rule=rule,
+        agency=catp,
+        offset_key="before-1",
+        planned_for=datetime.date(2026, 11, 27),
+        status=ReminderDeliveryStatus.FAILED,
+        error="Máy chủ thư từ chối: catp.canbo@example.vn",
+    )
     return cycle
 
 
@@ -36,13 +47,15 @@ def test_a_reviewer_reads_the_reminder_log_and_filters_it(client, education_revi
     assert "cc: snv.lanhdao@example.vn" in page and "Máy chủ thư từ chối" in page
     failed = client.get(reverse("reports:reminder_log"), {"status": "failed"}).content.decode()
     assert "catp.canbo@example.vn" in failed and "snv.canbo@example.vn" not in failed
-    by_agency = client.get(reverse("reports:reminder_log"),
-                           {"agency": Agency.objects.get(code="SNV").pk, "cycle": log_rows.pk}).content.decode()
+    by_agency = client.get(
+        reverse("reports:reminder_log"), {"agency": Agency.objects.get(code="SNV").pk, "cycle": log_rows.pk}
+    ).content.decode()
     assert "snv.canbo@example.vn" in by_agency and "catp.canbo@example.vn" not in by_agency
 
 
-def test_the_reminder_log_page_costs_a_fixed_number_of_queries(client, administrator, log_rows,
-                                                               django_assert_max_num_queries):
+def test_the_reminder_log_page_costs_a_fixed_number_of_queries(
+    client, administrator, log_rows, django_assert_max_num_queries
+):
     client.force_login(administrator)
     with django_assert_max_num_queries(15):
         assert client.get(reverse("reports:reminder_log")).status_code == 200
@@ -56,7 +69,8 @@ def test_agency_staff_cannot_read_the_reminder_log(client, agency_staff, log_row
 
 
 def test_the_nav_links_the_log_for_reviewers_only_and_shows_the_unread_count_to_everyone(
-        client, agency_staff, education_reviewer, plan):
+    client, agency_staff, education_reviewer, plan
+):
     Notification.objects.create(user=agency_staff, subject="Nhắc hạn 1")
     Notification.objects.create(user=agency_staff, subject="Nhắc hạn 2")
     client.force_login(agency_staff)

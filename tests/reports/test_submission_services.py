@@ -11,6 +11,8 @@ import time_machine
 
 from agencies.models import Agency
 from plans.models import Target, TaskAssignment
+from reports.cycles.tasks import open_current_cycle
+from reports.errors import WorkflowError
 from reports.models import (
     Cycle,
     Progress,
@@ -20,9 +22,8 @@ from reports.models import (
     SubmissionStatus,
     TaskReport,
 )
-from reports.submissions.selectors import targets_for_agency
-from reports.errors import WorkflowError
 from reports.submissions.reviews import receipt_acknowledge, review_accept, review_return, submission_reopen
+from reports.submissions.selectors import targets_for_agency
 from reports.submissions.services import (
     DocumentInput,
     TargetInput,
@@ -31,7 +32,6 @@ from reports.submissions.services import (
     submission_start,
     submission_submit,
 )
-from reports.cycles.tasks import open_current_cycle
 from tests.reports.submission_helpers import accepted, at, fill_progress, open_cycle, sent, started
 
 pytestmark = pytest.mark.django_db
@@ -77,9 +77,18 @@ def test_save_stores_nfc_text_bumps_version_and_keeps_history(cycle, agency, age
     report = submission.task_reports.first()
     decomposed = unicodedata.normalize("NFD", "Đã ban hành kế hoạch tuyển dụng giáo viên")
     saved = submission_save(
-        submission=submission, by=agency_staff, version=1, general={"assessment": decomposed + "  \r\n"},
-        tasks={report.pk: TaskInput(progress=Progress.DONE, results=decomposed, documents=[
-            DocumentInput(number="12/KH-SNV", issued_on=datetime.date(2026, 3, 2), title=decomposed)])})
+        submission=submission,
+        by=agency_staff,
+        version=1,
+        general={"assessment": decomposed + "  \r\n"},
+        tasks={
+            report.pk: TaskInput(
+                progress=Progress.DONE,
+                results=decomposed,
+                documents=[DocumentInput(number="12/KH-SNV", issued_on=datetime.date(2026, 3, 2), title=decomposed)],
+            )
+        },
+    )
     assert saved.version == 2
     saved.refresh_from_db()
     report.refresh_from_db()
@@ -94,11 +103,17 @@ def test_save_stores_nfc_text_bumps_version_and_keeps_history(cycle, agency, age
 def test_save_from_a_stale_version_writes_nothing(cycle, agency, agency_staff, agency_head):
     submission = started(cycle, agency, agency_staff)
     report = submission.task_reports.first()
-    submission_save(submission=submission, by=agency_head, version=1, general={"assessment": "Bản của lãnh đạo"},
-                    tasks={})
+    submission_save(
+        submission=submission, by=agency_head, version=1, general={"assessment": "Bản của lãnh đạo"}, tasks={}
+    )
     with pytest.raises(WorkflowError, match="vừa được người khác lưu"):
-        submission_save(submission=submission, by=agency_staff, version=1, general={"assessment": "Bản cũ"},
-                        tasks={report.pk: TaskInput(results="không được ghi")})
+        submission_save(
+            submission=submission,
+            by=agency_staff,
+            version=1,
+            general={"assessment": "Bản cũ"},
+            tasks={report.pk: TaskInput(results="không được ghi")},
+        )
     submission.refresh_from_db()
     report.refresh_from_db()
     assert submission.assessment == "Bản của lãnh đạo" and submission.version == 2
@@ -109,20 +124,29 @@ def test_save_refuses_huge_text_and_writes_nothing(cycle, agency, agency_staff):
     submission = started(cycle, agency, agency_staff)
     report = submission.task_reports.first()
     with pytest.raises(WorkflowError, match="vượt giới hạn 20.000 ký tự"):
-        submission_save(submission=submission, by=agency_staff, version=1, general={"assessment": "ngắn"},
-                        tasks={report.pk: TaskInput(results="x" * 20_001)})
+        submission_save(
+            submission=submission,
+            by=agency_staff,
+            version=1,
+            general={"assessment": "ngắn"},
+            tasks={report.pk: TaskInput(results="x" * 20_001)},
+        )
     submission.refresh_from_db()
     assert submission.version == 1 and submission.assessment == ""
 
 
-def test_save_refuses_a_task_report_of_another_agency(cycle, agency, other_agency, agency_staff,
-                                                      other_agency_staff):
+def test_save_refuses_a_task_report_of_another_agency(cycle, agency, other_agency, agency_staff, other_agency_staff):
     mine = started(cycle, agency, agency_staff)
     theirs = started(cycle, other_agency, other_agency_staff)
     foreign = theirs.task_reports.first()
     with pytest.raises(WorkflowError, match="không thuộc báo cáo này"):
-        submission_save(submission=mine, by=agency_staff, version=1, general={"assessment": "a"},
-                        tasks={foreign.pk: TaskInput(results="chèn vào báo cáo khác")})
+        submission_save(
+            submission=mine,
+            by=agency_staff,
+            version=1,
+            general={"assessment": "a"},
+            tasks={foreign.pk: TaskInput(results="chèn vào báo cáo khác")},
+        )
     foreign.refresh_from_db()
     mine.refresh_from_db()
     assert foreign.results == "" and mine.assessment == "" and mine.version == 1
@@ -135,17 +159,30 @@ def test_targets_are_shown_to_agencies_with_target_tasks_and_to_districts(plan, 
     assert len(targets_for_agency(agency=Agency.objects.get(code="SGDDT"), plan_id=plan.pk)) == 3
 
 
-def test_district_saves_target_values_and_a_forged_target_is_refused(cycle, district, district_staff, agency,
-                                                                     agency_staff):
+def test_district_saves_target_values_and_a_forged_target_is_refused(
+    cycle, district, district_staff, agency, agency_staff
+):
     submission = started(cycle, district, district_staff)
     target = Target.objects.get(code="truong-chuan-quoc-gia")
-    submission_save(submission=submission, by=district_staff, version=1, general={}, tasks={},
-                    targets={target.pk: TargetInput(value=Decimal("61.5"), note="Ước đạt")})
+    submission_save(
+        submission=submission,
+        by=district_staff,
+        version=1,
+        general={},
+        tasks={},
+        targets={target.pk: TargetInput(value=Decimal("61.5"), note="Ước đạt")},
+    )
     assert submission.target_values.get().value == Decimal("61.5")
     mine = started(cycle, agency, agency_staff)
     with pytest.raises(WorkflowError, match="chỉ tiêu không thuộc"):
-        submission_save(submission=mine, by=agency_staff, version=1, general={}, tasks={},
-                        targets={target.pk: TargetInput(value=Decimal("1"))})
+        submission_save(
+            submission=mine,
+            by=agency_staff,
+            version=1,
+            general={},
+            tasks={},
+            targets={target.pk: TargetInput(value=Decimal("1"))},
+        )
     assert not mine.target_values.exists()
 
 
@@ -153,21 +190,26 @@ def test_only_the_head_submits_and_every_task_needs_a_progress(cycle, agency, ag
     submission = started(cycle, agency, agency_staff)
     with pytest.raises(WorkflowError, match="Chỉ lãnh đạo"):
         submission_submit(submission=submission, by=agency_staff)
-    reports = list(submission.task_reports.select_related("task__group").order_by("task__group__number",
-                                                                                    "task__number"))
+    reports = list(
+        submission.task_reports.select_related("task__group").order_by("task__group__number", "task__number")
+    )
     TaskReport.objects.filter(pk__in=[r.pk for r in reports[2:]]).update(progress=Progress.ONGOING)
     with pytest.raises(WorkflowError) as refused:
         submission_submit(submission=submission, by=agency_head)
-    assert str(refused.value) == (f"Chưa gửi được: còn 2 nhiệm vụ chưa chọn tiến độ: "
-                                  f"{reports[0].task.code}, {reports[1].task.code}.")
+    assert str(refused.value) == (
+        f"Chưa gửi được: còn 2 nhiệm vụ chưa chọn tiến độ: {reports[0].task.code}, {reports[1].task.code}."
+    )
     submission.refresh_from_db()
     assert submission.status == SubmissionStatus.DRAFT
 
 
-@pytest.mark.parametrize(("moment", "late"), [
-    (at(datetime.date(2026, 11, 30), 23, 59), False),
-    (at(datetime.date(2026, 12, 1), 0, 1), True),
-])
+@pytest.mark.parametrize(
+    ("moment", "late"),
+    [
+        (at(datetime.date(2026, 11, 30), 23, 59), False),
+        (at(datetime.date(2026, 12, 1), 0, 1), True),
+    ],
+)
 def test_submit_records_time_lateness_and_receipts(cycle, agency, agency_staff, agency_head, moment, late):
     submission = started(cycle, agency, agency_staff)
     fill_progress(submission)
@@ -191,23 +233,31 @@ def test_a_second_submit_is_a_no_op_with_a_message(cycle, agency, agency_staff, 
 def test_submitted_report_is_read_only_to_the_agency(cycle, agency, agency_staff, agency_head):
     submission = sent(cycle, agency, agency_staff, agency_head)
     with pytest.raises(WorkflowError, match="đã được gửi"):
-        submission_save(submission=submission, by=agency_staff, version=submission.version,
-                        general={"assessment": "sửa lén"}, tasks={})
+        submission_save(
+            submission=submission,
+            by=agency_staff,
+            version=submission.version,
+            general={"assessment": "sửa lén"},
+            tasks={},
+        )
     submission.refresh_from_db()
     assert submission.assessment == ""
 
 
-def test_return_needs_a_reason_then_agency_fixes_and_resubmits(cycle, agency, agency_staff, agency_head,
-                                                               education_reviewer):
+def test_return_needs_a_reason_then_agency_fixes_and_resubmits(
+    cycle, agency, agency_staff, agency_head, education_reviewer
+):
     with time_machine.travel(at(datetime.date(2026, 11, 20)), tick=False):
         submission = sent(cycle, agency, agency_staff, agency_head)
     with pytest.raises(WorkflowError, match="lý do"):
         review_return(submission=submission, reviewer=education_reviewer, reason="   ")
-    returned = review_return(submission=submission, reviewer=education_reviewer,
-                             reason="Bổ sung số liệu tuyển dụng giáo viên")
+    returned = review_return(
+        submission=submission, reviewer=education_reviewer, reason="Bổ sung số liệu tuyển dụng giáo viên"
+    )
     assert returned.status == SubmissionStatus.RETURNED
-    saved = submission_save(submission=returned, by=agency_staff, version=returned.version,
-                            general={"assessment": "Đã bổ sung"}, tasks={})
+    saved = submission_save(
+        submission=returned, by=agency_staff, version=returned.version, general={"assessment": "Đã bổ sung"}, tasks={}
+    )
     # Resubmitted after the deadline: lateness is judged by the first sending, which was on time.
     with time_machine.travel(at(datetime.date(2026, 12, 3)), tick=False):
         resubmitted = submission_submit(submission=saved, by=agency_head)
@@ -217,8 +267,9 @@ def test_return_needs_a_reason_then_agency_fixes_and_resubmits(cycle, agency, ag
     assert resubmitted.events.get(kind="returned").message == "Bổ sung số liệu tuyển dụng giáo viên"
 
 
-def test_accept_locks_and_only_an_administrator_reopens_with_a_reason(cycle, agency, agency_staff, agency_head,
-                                                                      education_reviewer, administrator):
+def test_accept_locks_and_only_an_administrator_reopens_with_a_reason(
+    cycle, agency, agency_staff, agency_head, education_reviewer, administrator
+):
     submission = accepted(cycle, agency, agency_staff, agency_head, education_reviewer)
     assert submission.status == SubmissionStatus.ACCEPTED and submission.accepted_by == education_reviewer
     assert Receipt.objects.get(submission=submission).acknowledged_by == education_reviewer
@@ -243,7 +294,8 @@ def test_only_the_first_recipient_reviews(cycle, agency, agency_staff, agency_he
 
 
 def test_district_report_is_acknowledged_separately_by_both_departments(
-        cycle, district, district_staff, district_head, education_reviewer, labour_reviewer):
+    cycle, district, district_staff, district_head, education_reviewer, labour_reviewer
+):
     submission = sent(cycle, district, district_staff, district_head)
     assert set(submission.receipts.values_list("recipient__code", flat=True)) == {"SGDDT", "SLDTBXH"}
     receipt_acknowledge(submission=submission, by=labour_reviewer)
@@ -258,12 +310,18 @@ def test_district_report_is_acknowledged_separately_by_both_departments(
 
 
 def test_start_from_last_years_accepted_report_copies_texts_and_marks_them(
-        plan, agency, agency_staff, agency_head, education_reviewer):
+    plan, agency, agency_staff, agency_head, education_reviewer
+):
     last = open_cycle(plan, 2025)
     old = started(last, agency, agency_staff)
     report = old.task_reports.first()
-    submission_save(submission=old, by=agency_staff, version=1, general={"directions": "Tiếp tục tuyển dụng"},
-                    tasks={report.pk: TaskInput(progress=Progress.DONE, results="Tuyển 120 giáo viên")})
+    submission_save(
+        submission=old,
+        by=agency_staff,
+        version=1,
+        general={"directions": "Tiếp tục tuyển dụng"},
+        tasks={report.pk: TaskInput(progress=Progress.DONE, results="Tuyển 120 giáo viên")},
+    )
     fill_progress(old)
     with time_machine.travel(at(datetime.date(2025, 11, 25)), tick=False):
         submission_submit(submission=old, by=agency_head)
@@ -273,8 +331,13 @@ def test_start_from_last_years_accepted_report_copies_texts_and_marks_them(
     assert copied.results == "Tuyển 120 giáo viên" and copied.from_last_year and copied.progress == ""
     assert new.directions == "Tiếp tục tuyển dụng" and new.prefilled_from == old
     assert new.task_reports.filter(from_last_year=True).count() == 1
-    submission_save(submission=new, by=agency_staff, version=new.version, general={},
-                    tasks={copied.pk: TaskInput(results="Tuyển 150 giáo viên")})
+    submission_save(
+        submission=new,
+        by=agency_staff,
+        version=new.version,
+        general={},
+        tasks={copied.pk: TaskInput(results="Tuyển 150 giáo viên")},
+    )
     copied.refresh_from_db()
     assert copied.from_last_year is False
 
@@ -308,7 +371,8 @@ def test_entry_closed_after_its_day_refuses_saving_and_sending(cycle, agency, ag
 
 
 def test_labour_reviewer_sees_the_agency_page_but_not_reports_not_addressed_to_it(
-        client, cycle, agency, agency_staff, agency_head, education_reviewer, labour_reviewer):
+    client, cycle, agency, agency_staff, agency_head, education_reviewer, labour_reviewer
+):
     from django.urls import reverse
 
     submission = sent(cycle, agency, agency_staff, agency_head)

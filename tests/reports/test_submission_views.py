@@ -46,10 +46,17 @@ def test_edit_page_lists_every_task_with_the_version(client, draft, agency_staff
 def test_saving_through_the_form_stores_text_and_documents(client, draft, agency_staff):
     client.force_login(agency_staff)
     report = draft.task_reports.order_by("pk").first()
-    data = edit_post(draft, **{
-        "assessment": "Hoàn thành cơ bản", f"t{report.pk}-progress": Progress.DONE,
-        f"t{report.pk}-results": "Đã tuyển dụng", f"d{report.pk}-0-number": "15/QĐ-SNV",
-        f"d{report.pk}-0-issued_on": "2026-04-01", f"d{report.pk}-0-title": "Quyết định giao chỉ tiêu biên chế"})
+    data = edit_post(
+        draft,
+        **{
+            "assessment": "Hoàn thành cơ bản",
+            f"t{report.pk}-progress": Progress.DONE,
+            f"t{report.pk}-results": "Đã tuyển dụng",
+            f"d{report.pk}-0-number": "15/QĐ-SNV",
+            f"d{report.pk}-0-issued_on": "2026-04-01",
+            f"d{report.pk}-0-title": "Quyết định giao chỉ tiêu biên chế",
+        },
+    )
     response = client.post(reverse("reports:submission_edit", args=[draft.pk]), data, follow=True)
     assert "Đã lưu nháp." in messages_of(response)
     report.refresh_from_db()
@@ -59,12 +66,17 @@ def test_saving_through_the_form_stores_text_and_documents(client, draft, agency
     assert report.documents.get().number == "15/QĐ-SNV"
 
 
-def test_forged_agency_and_task_ids_in_the_post_are_never_written(client, cycle, draft, agency_staff,
-                                                                  other_agency, other_agency_staff):
+def test_forged_agency_and_task_ids_in_the_post_are_never_written(
+    client, cycle, draft, agency_staff, other_agency, other_agency_staff
+):
     theirs = started(cycle, other_agency, other_agency_staff)
     foreign = theirs.task_reports.get()
-    data = edit_post(draft, agency=str(other_agency.pk), agency_id=str(other_agency.pk),
-                     **{f"t{foreign.pk}-progress": Progress.DONE, f"t{foreign.pk}-results": "chèn"})
+    data = edit_post(
+        draft,
+        agency=str(other_agency.pk),
+        agency_id=str(other_agency.pk),
+        **{f"t{foreign.pk}-progress": Progress.DONE, f"t{foreign.pk}-results": "chèn"},
+    )
     client.force_login(agency_staff)
     response = client.post(reverse("reports:submission_edit", args=[draft.pk]), data)
     assert response.status_code == 302
@@ -77,22 +89,27 @@ def test_forged_agency_and_task_ids_in_the_post_are_never_written(client, cycle,
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("progress", "hoan-thanh", "Tiến độ không hợp lệ."),
-    ("results", "x" * 20_001, "vượt giới hạn 20000 ký tự"),
-    ("doc-date", "31/02/2026", "Ngày không hợp lệ"),
-    ("doc-partial", "", "Văn bản cần đủ số, ngày ban hành và trích yếu."),
-    ("version", "abc", "Phiên bản không hợp lệ"),
-])
-def test_bad_input_is_refused_with_a_vietnamese_message_and_nothing_saved(client, draft, agency_staff, field,
-                                                                          value, message):
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("progress", "hoan-thanh", "Tiến độ không hợp lệ."),
+        ("results", "x" * 20_001, "vượt giới hạn 20000 ký tự"),
+        ("doc-date", "31/02/2026", "Ngày không hợp lệ"),
+        ("doc-partial", "", "Văn bản cần đủ số, ngày ban hành và trích yếu."),
+        ("version", "abc", "Phiên bản không hợp lệ"),
+    ],
+)
+def test_bad_input_is_refused_with_a_vietnamese_message_and_nothing_saved(
+    client, draft, agency_staff, field, value, message
+):
     report = draft.task_reports.order_by("pk").first()
     overrides = {"assessment": "Văn bản mới gõ", f"t{report.pk}-results": "kết quả đang gõ"}
     if field in ("progress", "results"):
         overrides[f"t{report.pk}-{field}"] = value
     elif field == "doc-date":
-        overrides.update({f"d{report.pk}-0-number": "1/KH", f"d{report.pk}-0-issued_on": value,
-                          f"d{report.pk}-0-title": "Kế hoạch"})
+        overrides.update(
+            {f"d{report.pk}-0-number": "1/KH", f"d{report.pk}-0-issued_on": value, f"d{report.pk}-0-title": "Kế hoạch"}
+        )
     elif field == "doc-partial":
         overrides[f"d{report.pk}-0-number"] = "2/KH"
     else:
@@ -134,8 +151,9 @@ def test_submit_lists_the_tasks_without_progress(client, draft, agency_head):
     assert draft.status == SubmissionStatus.DRAFT
 
 
-def test_reviewer_returns_with_reason_and_agency_sees_it(client, cycle, agency, agency_staff, agency_head,
-                                                         education_reviewer):
+def test_reviewer_returns_with_reason_and_agency_sees_it(
+    client, cycle, agency, agency_staff, agency_head, education_reviewer
+):
     submission = sent(cycle, agency, agency_staff, agency_head)
     client.force_login(education_reviewer)
     url = reverse("reports:submission_return", args=[submission.pk])
@@ -151,8 +169,9 @@ def test_reviewer_returns_with_reason_and_agency_sees_it(client, cycle, agency, 
     assert "Thiếu số liệu biên chế giáo viên" in edit
 
 
-def test_submitted_report_edit_page_sends_the_agency_to_the_read_only_view(client, cycle, agency, agency_staff,
-                                                                           agency_head):
+def test_submitted_report_edit_page_sends_the_agency_to_the_read_only_view(
+    client, cycle, agency, agency_staff, agency_head
+):
     submission = sent(cycle, agency, agency_staff, agency_head)
     client.force_login(agency_staff)
     response = client.get(reverse("reports:submission_edit", args=[submission.pk]))
@@ -160,8 +179,7 @@ def test_submitted_report_edit_page_sends_the_agency_to_the_read_only_view(clien
     assert response["Location"] == reverse("reports:submission_detail", args=[submission.pk])
 
 
-def test_last_year_badge_is_shown_until_edited(client, plan, agency, agency_staff, agency_head,
-                                               education_reviewer):
+def test_last_year_badge_is_shown_until_edited(client, plan, agency, agency_staff, agency_head, education_reviewer):
     from reports.submissions.reviews import review_accept
 
     last = open_cycle(plan, 2025)
@@ -192,8 +210,9 @@ def test_cycle_page_names_both_deadlines_and_lists_expected_reports(client, cycl
     assert html.count("<tr><td>") >= count
 
 
-def test_inbox_lists_reports_waiting_for_each_recipient(client, cycle, district, district_staff, district_head,
-                                                        education_reviewer, labour_reviewer):
+def test_inbox_lists_reports_waiting_for_each_recipient(
+    client, cycle, district, district_staff, district_head, education_reviewer, labour_reviewer
+):
     submission = sent(cycle, district, district_staff, district_head)
     for reviewer in (education_reviewer, labour_reviewer):
         client.force_login(reviewer)
@@ -207,10 +226,8 @@ def test_inbox_lists_reports_waiting_for_each_recipient(client, cycle, district,
 
 def test_history_page_shows_who_changed_what(client, draft, agency_staff, education_reviewer, agency_head):
     client.force_login(agency_staff)
-    client.post(reverse("reports:submission_edit", args=[draft.pk]),
-                edit_post(draft, assessment="Bản đầu"))
-    client.post(reverse("reports:submission_edit", args=[draft.pk]),
-                edit_post(draft, assessment="Bản sửa lại"))
+    client.post(reverse("reports:submission_edit", args=[draft.pk]), edit_post(draft, assessment="Bản đầu"))
+    client.post(reverse("reports:submission_edit", args=[draft.pk]), edit_post(draft, assessment="Bản sửa lại"))
     fill_progress(draft)
     sent_one = Submission.objects.get(pk=draft.pk)
     from reports.submissions.services import submission_submit
@@ -237,7 +254,8 @@ EDIT_PAGE_QUERIES = 15
 
 @pytest.mark.parametrize("size", ["small", "large"])
 def test_edit_page_runs_a_fixed_number_of_queries_whatever_the_number_of_tasks(
-        client, cycle, other_agency, other_agency_staff, district, district_staff, django_assert_num_queries, size):
+    client, cycle, other_agency, other_agency_staff, district, district_staff, django_assert_num_queries, size
+):
     # CATP co-operates on 1 task; a district on 32 (with documents on some): the same number of queries.
     agency, person, tasks = (other_agency, other_agency_staff, 1) if size == "small" else (district, district_staff, 32)
     submission = started(cycle, agency, person)

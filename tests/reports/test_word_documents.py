@@ -20,12 +20,12 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from plans.models import Task
-from reports.models import GeneratedReport, GeneratedReportStatus
-from reports.documents.pdf.consolidated import build_consolidated_context
-from reports.documents.numbering import issuer_snapshot
-from reports.documents.word.builders import DOCX_CONTENT_TYPE, consolidated_docx
 from reports.documents import files
 from reports.documents import services as documents
+from reports.documents.numbering import issuer_snapshot
+from reports.documents.pdf.consolidated import build_consolidated_context
+from reports.documents.word.builders import DOCX_CONTENT_TYPE, consolidated_docx
+from reports.models import GeneratedReport, GeneratedReportStatus
 from tests.reports.submission_helpers import open_cycle as open_submission_cycle
 from tests.reports.submission_helpers import started
 
@@ -35,10 +35,23 @@ from .pdf_fixtures import SIGNER, squeeze
 accepted, cycle, profile = pdf_fixtures.accepted, pdf_fixtures.cycle, pdf_fixtures.profile  # shared fixtures
 
 ISSUED_ON = datetime.date(2025, 1, 5)
-SECTIONS = ("I. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO, TRIỂN KHAI THỰC HIỆN", "II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ, GIẢI PHÁP",
-            "III. ĐÁNH GIÁ CHUNG", "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM TỚI", "V. KIẾN NGHỊ, ĐỀ XUẤT")
-APPENDIX_HEADINGS = ["STT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành",
-                     "Kết quả thực hiện", "Tiến độ", "Ghi chú"]
+SECTIONS = (
+    "I. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO, TRIỂN KHAI THỰC HIỆN",
+    "II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ, GIẢI PHÁP",
+    "III. ĐÁNH GIÁ CHUNG",
+    "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM TỚI",
+    "V. KIẾN NGHỊ, ĐỀ XUẤT",
+)
+APPENDIX_HEADINGS = [
+    "STT",
+    "Nội dung nhiệm vụ",
+    "Cơ quan chủ trì",
+    "Cơ quan phối hợp",
+    "Thời gian hoàn thành",
+    "Kết quả thực hiện",
+    "Tiến độ",
+    "Ghi chú",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -61,8 +74,14 @@ def body_texts(doc) -> list[str]:
 
 @pytest.fixture
 def context(cycle, accepted, profile):
-    return build_consolidated_context(cycle=cycle, snapshot=issuer_snapshot(profile), issued_on=ISSUED_ON,
-                                      number_text="05/BC-SGDĐT", charts=[], draft=True)
+    return build_consolidated_context(
+        cycle=cycle,
+        snapshot=issuer_snapshot(profile),
+        issued_on=ISSUED_ON,
+        number_text="05/BC-SGDĐT",
+        charts=[],
+        draft=True,
+    )
 
 
 @pytest.fixture
@@ -75,8 +94,11 @@ def test_the_header_has_both_columns_as_a_borderless_table(word):
     left, right = (nfc(cell.text) for cell in header.rows[0].cells)
     for line in ("UBND THÀNH PHỐ HẢI PHÒNG", "SỞ GIÁO DỤC VÀ ĐÀO TẠO", "Số: 05/BC-SGDĐT"):
         assert line in left, line
-    for line in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-                 "Hải Phòng, ngày 05 tháng 01 năm 2025"):
+    for line in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Hải Phòng, ngày 05 tháng 01 năm 2025",
+    ):
         assert line in right, line
     borders = header._tbl.tblPr.find(qn("w:tblBorders"))
     assert {edge.get(qn("w:val")) for edge in borders} == {"nil"}
@@ -115,7 +137,11 @@ def test_page_size_margins_and_the_body_style(word):
     assert page.orientation == WD_ORIENT.PORTRAIT
     assert (round(page.page_width.mm), round(page.page_height.mm)) == (210, 297)  # stored in twips
     assert [round(m.mm) for m in (page.top_margin, page.bottom_margin, page.left_margin, page.right_margin)] == [
-        20, 20, 30, 15]
+        20,
+        20,
+        30,
+        15,
+    ]
     normal = word.styles["Normal"]
     assert normal.font.name == "Times New Roman" and normal.font.size.pt == 14
     fmt = normal.paragraph_format
@@ -139,8 +165,9 @@ def test_the_appendix_is_a_landscape_section_with_every_task_and_a_repeated_head
     assert tasks.count() == 42
     for task in tasks:
         assert squeeze(nfc(task.text)) in cells, task.code
-    group_rows = [row for row in table.rows[1:] if row.cells[1] is row.cells[-1] or
-                  row.cells[1]._tc is row.cells[-1]._tc]
+    group_rows = [
+        row for row in table.rows[1:] if row.cells[1] is row.cells[-1] or row.cells[1]._tc is row.cells[-1]._tc
+    ]
     assert [row.cells[0].text for row in group_rows] == [g.roman for g in context["groups"]]
     assert all(run.bold for row in group_rows for p in row.cells[1].paragraphs for run in p.runs)
     labels = {nfc(p.text) for p in word.paragraphs[-3:]}
@@ -157,8 +184,7 @@ def render_report(cycle, user) -> GeneratedReport:
     return report
 
 
-def test_a_render_writes_the_pdf_and_the_word_copy_and_only_then_is_ready(cycle, accepted, profile,
-                                                                          education_reviewer):
+def test_a_render_writes_the_pdf_and_the_word_copy_and_only_then_is_ready(cycle, accepted, profile, education_reviewer):
     with translation.override("en"):  # a worker (or a request) running in English still issues Vietnamese
         report = render_report(cycle, education_reviewer)
     assert report.status == GeneratedReportStatus.READY, report.error
@@ -175,8 +201,7 @@ def test_a_render_writes_the_pdf_and_the_word_copy_and_only_then_is_ready(cycle,
     assert not list(pdf.parent.glob("*.part-*"))
 
 
-def test_a_failing_word_copy_leaves_no_ready_record_and_no_file(cycle, accepted, profile, education_reviewer,
-                                                                media):
+def test_a_failing_word_copy_leaves_no_ready_record_and_no_file(cycle, accepted, profile, education_reviewer, media):
     report = documents.generated_report_request(cycle=cycle, by=education_reviewer)
     with mock.patch.object(files, "consolidated_docx", side_effect=RuntimeError("lỗi Word")):
         files.generated_report_render(report_id=report.pk)
@@ -186,8 +211,7 @@ def test_a_failing_word_copy_leaves_no_ready_record_and_no_file(cycle, accepted,
     assert not files_under(media)
 
 
-def test_a_failure_while_publishing_removes_what_was_already_moved(cycle, accepted, profile,
-                                                                   education_reviewer, media):
+def test_a_failure_while_publishing_removes_what_was_already_moved(cycle, accepted, profile, education_reviewer, media):
     report = documents.generated_report_request(cycle=cycle, by=education_reviewer)
     real_replace = files.os.replace
     calls = []
@@ -205,8 +229,7 @@ def test_a_failure_while_publishing_removes_what_was_already_moved(cycle, accept
     assert not files_under(media)
 
 
-def test_expiry_deletes_both_files(cycle, accepted, profile, education_reviewer,
-                                   django_capture_on_commit_callbacks):
+def test_expiry_deletes_both_files(cycle, accepted, profile, education_reviewer, django_capture_on_commit_callbacks):
     now = datetime.datetime(2025, 1, 5, 9, tzinfo=datetime.timezone(datetime.timedelta(hours=7)))
     with time_machine.travel(now - datetime.timedelta(days=8), tick=False):
         report = render_report(cycle, education_reviewer)
@@ -220,13 +243,13 @@ def test_expiry_deletes_both_files(cycle, accepted, profile, education_reviewer,
 # --- views -------------------------------------------------------------------------------------------------
 
 
-def test_a_leader_downloads_the_word_copy_and_agency_staff_cannot(client, cycle, accepted, profile,
-                                                                  education_reviewer, leader, agency_staff):
+def test_a_leader_downloads_the_word_copy_and_agency_staff_cannot(
+    client, cycle, accepted, profile, education_reviewer, leader, agency_staff
+):
     report = render_report(cycle, education_reviewer)
     url = reverse("reports:generated_report_word", args=[report.pk])
     client.force_login(leader)
-    for page in (reverse("reports:consolidated_reports"), reverse("reports:generated_report_detail",
-                                                                  args=[report.pk])):
+    for page in (reverse("reports:consolidated_reports"), reverse("reports:generated_report_detail", args=[report.pk])):
         html = client.get(page).content.decode()
         assert url in html and "Tải bản Word (sửa được)" in html, page
     response = client.get(url)
@@ -238,8 +261,9 @@ def test_a_leader_downloads_the_word_copy_and_agency_staff_cannot(client, cycle,
     assert client.get(url).status_code == 404
 
 
-def test_no_word_link_or_download_for_a_record_without_a_word_copy(client, cycle, accepted, profile,
-                                                                   education_reviewer, leader):
+def test_no_word_link_or_download_for_a_record_without_a_word_copy(
+    client, cycle, accepted, profile, education_reviewer, leader
+):
     report = render_report(cycle, education_reviewer)
     GeneratedReport.objects.filter(pk=report.pk).update(word_file="")  # made before Word copies existed
     client.force_login(leader)
@@ -260,8 +284,9 @@ def test_the_submission_word_copy_is_for_its_agency_only(client, plan, agency, a
     assert "SỞ NỘI VỤ" in nfc(word.tables[0].rows[0].cells[0].text)
     texts = body_texts(word)
     assert "BÁO CÁO" in texts and all(section in texts for section in SECTIONS)
-    first_task = submission.task_reports.select_related("task").order_by("task__group__number",
-                                                                         "task__number").first().task
+    first_task = (
+        submission.task_reports.select_related("task").order_by("task__group__number", "task__number").first().task
+    )
     assert first_task.code in " ".join(texts)
     client.force_login(other_agency_staff)
     assert client.get(url).status_code == 404
@@ -282,8 +307,9 @@ def switch_to_english(client) -> None:
     assert client.post(reverse("set_language"), {"language": "en", "next": "/"}).status_code == 302
 
 
-def test_documents_stay_vietnamese_for_a_reader_of_the_english_interface(client, plan, agency, agency_staff,
-                                                                         english_reader_afterwards):
+def test_documents_stay_vietnamese_for_a_reader_of_the_english_interface(
+    client, plan, agency, agency_staff, english_reader_afterwards
+):
     submission = started(open_submission_cycle(plan), agency, agency_staff)
     client.force_login(agency_staff)
     switch_to_english(client)
@@ -294,8 +320,14 @@ def test_documents_stay_vietnamese_for_a_reader_of_the_english_interface(client,
     word = Document(io.BytesIO(client.get(reverse("reports:submission_word", args=[submission.pk])).content))
     word_text = nfc(" ".join(body_texts(word) + [c.text for t in word.tables for r in t.rows for c in r.cells]))
     for document in (text, word_text):
-        for vietnamese in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "BÁO CÁO", "Kính gửi:", "Số:", "Như trên",
-                           "Nơi nhận:"):
+        for vietnamese in (
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "BÁO CÁO",
+            "Kính gửi:",
+            "Số:",
+            "Như trên",
+            "Nơi nhận:",
+        ):
             assert vietnamese in document, vietnamese
         for english in ("SOCIALIST REPUBLIC", "No.:", "REPORT", "Dear", "Recipients", "As above", "ot yet updated"):
             assert english not in document, english

@@ -21,12 +21,12 @@ from django.utils.translation import gettext as _
 from agencies.models import AgencyKind
 from plans.models import AssignmentRole, ReportingRule, TaskAssignment
 from plans.text import clean_text
+from reports.cycles.services import expected_submissions
 from reports.dashboard import charts as dashboard_charts
-from reports.models import Cycle, Submission, SubmissionStatus, TaskReport
+from reports.dashboard.progress import GroupProgress, progress_by_group, task_statuses
 from reports.documents.pdf.dates import place_and_date, short_date
 from reports.documents.pdf.header import Header, Signature, paragraphs, recipient_lines, roman, subject_from_rule
-from reports.dashboard.progress import GroupProgress, progress_by_group, task_statuses
-from reports.cycles.services import expected_submissions
+from reports.models import Cycle, Submission, SubmissionStatus, TaskReport
 
 # The consolidated report consolidates accepted reports only; the dashboard also counts submitted ones.
 CONSOLIDATED = (SubmissionStatus.ACCEPTED,)
@@ -87,8 +87,15 @@ def _join(names: list[str], district_names: set[str]) -> str:
     return "; ".join(names)
 
 
-def build_consolidated_context(*, cycle: Cycle, snapshot: dict, issued_on: datetime.date,
-                               number_text: str, charts: list[str] | None = None, draft: bool = False) -> dict:
+def build_consolidated_context(
+    *,
+    cycle: Cycle,
+    snapshot: dict,
+    issued_on: datetime.date,
+    number_text: str,
+    charts: list[str] | None = None,
+    draft: bool = False,
+) -> dict:
     """Everything templates/pdf/consolidated_report.html prints. `snapshot` holds the issuer and signer
     (numbering.issuer_snapshot) and, after a first render, the agency names; it is completed here and returned
     as context["snapshot"] for the caller to store. Task statuses are those the dashboard shows on `issued_on`,
@@ -103,23 +110,36 @@ def build_consolidated_context(*, cycle: Cycle, snapshot: dict, issued_on: datet
     progress_groups, summary = progress_by_group(lines)
     tasks = [line.task for line in lines]
     assignments = defaultdict(list)
-    for a in TaskAssignment.objects.filter(task__group__plan=plan).current().select_related("agency").order_by(
-            "task_id", "agency__name"):
+    for a in (
+        TaskAssignment.objects.filter(task__group__plan=plan)
+        .current()
+        .select_related("agency")
+        .order_by("task_id", "agency__name")
+    ):
         assignments[a.task_id].append(a)
-    submissions = list(Submission.objects.filter(cycle=cycle, status=SubmissionStatus.ACCEPTED)
-                       .select_related("agency").order_by("agency__name"))
+    submissions = list(
+        Submission.objects.filter(cycle=cycle, status=SubmissionStatus.ACCEPTED)
+        .select_related("agency")
+        .order_by("agency__name")
+    )
     by_task: dict[int, list[TaskReport]] = defaultdict(list)
     documents = defaultdict(list)
-    for report in (TaskReport.objects.filter(submission__in=submissions).select_related("submission__agency")
-                   .prefetch_related("documents").order_by("submission__agency__name")):
+    for report in (
+        TaskReport.objects.filter(submission__in=submissions)
+        .select_related("submission__agency")
+        .prefetch_related("documents")
+        .order_by("submission__agency__name")
+    ):
         by_task[report.task_id].append(report)
         for doc in report.documents.all():
             documents[report.submission.agency_id].append(doc)
     expected = expected_submissions(cycle=cycle)
     expected_pairs = {(e.agency.pk, e.rule.pk) for e in expected}
-    arrived = set(Submission.objects.filter(
-        cycle=cycle, status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED]
-    ).values_list("agency_id", "rule_id"))
+    arrived = set(
+        Submission.objects.filter(
+            cycle=cycle, status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED]
+        ).values_list("agency_id", "rule_id")
+    )
     district_ids = {e.agency.pk for e in expected if e.agency.kind == AgencyKind.DISTRICT}
 
     def short(agency) -> str:
@@ -135,8 +155,10 @@ def build_consolidated_context(*, cycle: Cycle, snapshot: dict, issued_on: datet
     groups: dict[int, GroupRows] = {}
     for line in lines:
         task = line.task
-        group = groups.setdefault(task.group.number, GroupRows(
-            number=task.group.number, roman=roman(task.group.number), title=clean_text(task.group.title)))
+        group = groups.setdefault(
+            task.group.number,
+            GroupRows(number=task.group.number, roman=roman(task.group.number), title=clean_text(task.group.title)),
+        )
         # Every accepted agency's results are printed, the lead's first; only the lead's decide the status.
         reports = sorted(by_task.get(task.pk, []), key=lambda r: (r.role != AssignmentRole.LEAD,))
         if not reports:
@@ -145,32 +167,48 @@ def build_consolidated_context(*, cycle: Cycle, snapshot: dict, issued_on: datet
             note = _("Cơ quan chủ trì chưa báo cáo; %(n)d đơn vị phối hợp báo cáo") % {"n": len(reports)}
         else:
             note = _("%(n)d đơn vị báo cáo") % {"n": len(reports)}
-        group.tasks.append(TaskRow(
-            code=task.code, number=task.number, text=clean_text(task.text),
-            short_text=Truncator(clean_text(task.text)).words(30),
-            lead=_join([short(a.agency) for a in assignments[task.pk] if a.role == AssignmentRole.LEAD], set()),
-            co_operating=_join([short(a.agency) for a in assignments[task.pk]
-                                if a.role == AssignmentRole.CO_OPERATING], district_short),
-            deadline_text=task.deadline_text or short_date(task.deadline), status=line.status,
-            progress_label=line.status_label,
-            results=[AgencyText(short(r.submission.agency), paragraphs(r.results)) for r in reports if r.results],
-            note=note,
-        ))
+        group.tasks.append(
+            TaskRow(
+                code=task.code,
+                number=task.number,
+                text=clean_text(task.text),
+                short_text=Truncator(clean_text(task.text)).words(30),
+                lead=_join([short(a.agency) for a in assignments[task.pk] if a.role == AssignmentRole.LEAD], set()),
+                co_operating=_join(
+                    [short(a.agency) for a in assignments[task.pk] if a.role == AssignmentRole.CO_OPERATING],
+                    district_short,
+                ),
+                deadline_text=task.deadline_text or short_date(task.deadline),
+                status=line.status,
+                progress_label=line.status_label,
+                results=[AgencyText(short(r.submission.agency), paragraphs(r.results)) for r in reports if r.results],
+                note=note,
+            )
+        )
 
     reported = len(expected_pairs & arrived)
-    reporting_line = _("Tính đến ngày %(date)s, có %(reported)d/%(expected)d đơn vị gửi báo cáo; "
-                       "%(accepted)d báo cáo đã được thẩm định, chấp nhận và tổng hợp trong báo cáo này.") % {
-        "date": short_date(issued_on), "reported": reported, "expected": len(expected_pairs),
-        "accepted": len(submissions)}
+    reporting_line = _(
+        "Tính đến ngày %(date)s, có %(reported)d/%(expected)d đơn vị gửi báo cáo; "
+        "%(accepted)d báo cáo đã được thẩm định, chấp nhận và tổng hợp trong báo cáo này."
+    ) % {
+        "date": short_date(issued_on),
+        "reported": reported,
+        "expected": len(expected_pairs),
+        "accepted": len(submissions),
+    }
     missing = sorted({full(e.agency) for e in expected if (e.agency.pk, e.rule.pk) not in arrived})
 
     def texts(attribute: str) -> list[AgencyText]:
-        return [AgencyText(short(s.agency), paragraphs(getattr(s, attribute)))
-                for s in submissions if getattr(s, attribute).strip()]
+        return [
+            AgencyText(short(s.agency), paragraphs(getattr(s, attribute)))
+            for s in submissions
+            if getattr(s, attribute).strip()
+        ]
 
     issuer = snapshot["issuer"]
     header = Header(
-        parent_body=issuer["parent_body"], issuer_name=issuer["name"],
+        parent_body=issuer["parent_body"],
+        issuer_name=issuer["name"],
         number_line=_("Số: %(number)s") % {"number": number_text},
         place_date=place_and_date(snapshot["place"], issued_on),
     )
@@ -187,30 +225,45 @@ def build_consolidated_context(*, cycle: Cycle, snapshot: dict, issued_on: datet
         "reporting_line": reporting_line,
         "missing_agencies": missing,
         "issued_documents": [
-            AgencyText(short(s.agency), [f"{d.number} {_('ngày')} {short_date(d.issued_on)}: {clean_text(d.title)}"
-                                         for d in documents[s.agency_id]])
-            for s in submissions if documents[s.agency_id]
+            AgencyText(
+                short(s.agency),
+                [
+                    f"{d.number} {_('ngày')} {short_date(d.issued_on)}: {clean_text(d.title)}"
+                    for d in documents[s.agency_id]
+                ],
+            )
+            for s in submissions
+            if documents[s.agency_id]
         ],
         "groups": list(groups.values()),
         "summary": summary,
         "summary_line": summary.sentence(),
-        "charts": [svg_data_uri(svg) for svg in (
-            charts if charts is not None else consolidated_charts(groups=progress_groups))],
+        "charts": [
+            svg_data_uri(svg) for svg in (charts if charts is not None else consolidated_charts(groups=progress_groups))
+        ],
         "draft": draft,
         "strengths": texts("assessment"),
         "shortcomings": texts("shortcomings"),
-        "difficulties": [AgencyText(f"{short(r.submission.agency)} ({_('nhiệm vụ')} {t.code})",
-                                    paragraphs(r.difficulties))
-                         for t in tasks for r in by_task.get(t.pk, []) if r.difficulties.strip()],
+        "difficulties": [
+            AgencyText(f"{short(r.submission.agency)} ({_('nhiệm vụ')} {t.code})", paragraphs(r.difficulties))
+            for t in tasks
+            for r in by_task.get(t.pk, [])
+            if r.difficulties.strip()
+        ],
         "directions": texts("directions"),
-        "proposals": texts("proposals") + [
+        "proposals": texts("proposals")
+        + [
             AgencyText(f"{short(r.submission.agency)} ({_('nhiệm vụ')} {t.code})", paragraphs(r.proposals))
-            for t in tasks for r in by_task.get(t.pk, []) if r.proposals.strip()],
-        "signature": Signature(authority=signer["authority"], prefix=signer["prefix"], title=signer["title"],
-                               name=signer["name"]),
+            for t in tasks
+            for r in by_task.get(t.pk, [])
+            if r.proposals.strip()
+        ],
+        "signature": Signature(
+            authority=signer["authority"], prefix=signer["prefix"], title=signer["title"], name=signer["name"]
+        ),
         "recipients": recipient_lines(snapshot["recipients"]),
-        "appendix_title": _("Kết quả thực hiện các nhiệm vụ của %(type)s số %(number)s năm %(year)d") % {
-            "type": plan.document_type, "number": plan.number, "year": cycle.year},
-        "appendix_reference": _("(Kèm theo Báo cáo số %(number)s ngày %(date)s của %(issuer)s)") % {
-            "number": number_text, "date": short_date(issued_on), "issuer": issuer["name"]},
+        "appendix_title": _("Kết quả thực hiện các nhiệm vụ của %(type)s số %(number)s năm %(year)d")
+        % {"type": plan.document_type, "number": plan.number, "year": cycle.year},
+        "appendix_reference": _("(Kèm theo Báo cáo số %(number)s ngày %(date)s của %(issuer)s)")
+        % {"number": number_text, "date": short_date(issued_on), "issuer": issuer["name"]},
     }

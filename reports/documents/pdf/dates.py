@@ -19,17 +19,19 @@ def document_month(value: int) -> str:
 
 
 def document_date(day: datetime.date) -> str:
-    """"ngày 05 tháng 01 năm 2022"."""
+    """ "ngày 05 tháng 01 năm 2022"."""
     return _("ngày %(day)s tháng %(month)s năm %(year)s") % {
-        "day": document_day(day.day), "month": document_month(day.month), "year": day.year,
+        "day": document_day(day.day),
+        "month": document_month(day.month),
+        "year": day.year,
     }
 
 
 def place_and_date(place: str, day: datetime.date) -> str:
-    """"Hải Phòng, ngày 05 tháng 01 năm 2022" — the italic line under the national motto."""
+    """ "Hải Phòng, ngày 05 tháng 01 năm 2022" — the italic line under the national motto."""
     return _("%(place)s, %(date)s") % {"place": place, "date": document_date(day)}
 
 
 def short_date(day: datetime.date | None) -> str:
-    """"05/01/2022", for dates quoted in running text and tables."""
+    """ "05/01/2022", for dates quoted in running text and tables."""
     return f"{day:%d/%m/%Y}" if day else ""

@@ -25,8 +25,8 @@ class Header:
 @dataclass(frozen=True)
 class Signature:
     authority: str  # "TM. ỦY BAN NHÂN DÂN", for a collective body
-    prefix: str     # "KT. GIÁM ĐỐC", "Q. GIÁM ĐỐC", "TL. …"
-    title: str      # "PHÓ GIÁM ĐỐC"
+    prefix: str  # "KT. GIÁM ĐỐC", "Q. GIÁM ĐỐC", "TL. …"
+    title: str  # "PHÓ GIÁM ĐỐC"
     name: str
 
 
@@ -49,16 +49,18 @@ def subject_from_rule(subject: str, year: int, plan) -> str:
     leading document type, which the title "BÁO CÁO" already says."""
     if not subject:
         subject = _("Kết quả thực hiện %(type)s số %(number)s năm {year}") % {
-            "type": plan.document_type, "number": plan.number}
+            "type": plan.document_type,
+            "number": plan.number,
+        }
     text = clean_text(subject.replace("{year}", str(year)))
     for prefix in ("Báo cáo ", "báo cáo "):
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
             break
     return text[:1].upper() + text[1:]
 
 
 def recipient_lines(items: list[str]) -> list[str]:
-    """"- Như trên;" … "- Lưu: VT, KHTC.": every line ends with a semicolon, the last with a full stop."""
+    """ "- Như trên;" … "- Lưu: VT, KHTC.": every line ends with a semicolon, the last with a full stop."""
     cleaned = [clean_text(item).lstrip("-– ").rstrip(";.") for item in items if clean_text(item)]
     return [f"- {item}{'.' if i == len(cleaned) - 1 else ';'}" for i, item in enumerate(cleaned)]

@@ -37,7 +37,7 @@ class StaticFilesFetcher(URLFetcher):
             return super().fetch(url, headers)
         if not url.startswith(STATIC_BASE):
             raise ValueError(f"refused to fetch {url!r}: PDFs may load only bundled static files")
-        relative = posixpath.normpath(unquote(urlsplit(url).path)[len("/static/"):])
+        relative = posixpath.normpath(unquote(urlsplit(url).path)[len("/static/") :])
         if relative.startswith(("..", "/")):
             raise ValueError(f"refused to fetch {url!r}: outside static files")
         path = finders.find(relative)
@@ -58,9 +58,7 @@ class RenderedPdf:
 def render_pdf(html: str) -> RenderedPdf:
     """Lay out `html` and return the PDF bytes and page count."""
     font_config = FontConfiguration()
-    document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=StaticFilesFetcher()).render(
-        font_config=font_config
-    )
+    document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=StaticFilesFetcher()).render(font_config=font_config)
     return RenderedPdf(content=document.write_pdf(), page_count=len(document.pages))
 
 

@@ -42,7 +42,7 @@ def _heading(doc, text: str, level: int):
 
 
 def _agency_texts(doc, items, empty: str) -> None:
-    """"- Sở Nội vụ: first paragraph", then the agency's further paragraphs; `empty` when nobody wrote any."""
+    """ "- Sở Nội vụ: first paragraph", then the agency's further paragraphs; `empty` when nobody wrote any."""
     if not items:
         para(doc, empty)
     for item in items:
@@ -51,9 +51,9 @@ def _agency_texts(doc, items, empty: str) -> None:
 
 
 def _closing_sentence(context: dict) -> str:
-    return _("Trên đây là báo cáo kết quả thực hiện Kế hoạch của %(issuer)s, kính báo cáo %(addressee)s xem "
-             "xét, chỉ đạo./.") % {"issuer": context["snapshot"]["issuer"]["name"],
-                                   "addressee": context["addressee"]}
+    return _(
+        "Trên đây là báo cáo kết quả thực hiện Kế hoạch của %(issuer)s, kính báo cáo %(addressee)s xem xét, chỉ đạo./."
+    ) % {"issuer": context["snapshot"]["issuer"]["name"], "addressee": context["addressee"]}
 
 
 def consolidated_docx(context: dict) -> bytes:
@@ -81,8 +81,7 @@ def consolidated_docx(context: dict) -> bytes:
         for group in context["groups"]:
             _heading(doc, f"{group.number}. {group.title}", 2)
             for task in group.tasks:
-                _heading(doc, f"{_('Nhiệm vụ')} {task.code}: {task.short_text} ({str(task.progress_label).lower()})",
-                         3)
+                _heading(doc, f"{_('Nhiệm vụ')} {task.code}: {task.short_text} ({str(task.progress_label).lower()})", 3)
                 _agency_texts(doc, task.results, _("Chưa có đơn vị báo cáo kết quả."))
 
         _heading(doc, _("III. Đánh giá chung"), 1)
@@ -112,8 +111,16 @@ def _appendix(doc, context: dict) -> None:
     para(doc, context["appendix_reference"], style=CENTRED, italic=True, after=8)
     table = doc.add_table(rows=1, cols=len(APPENDIX_COLUMNS_CM))
     table.style, table.autofit = doc.styles["Table Grid"], False
-    headings = (_("STT"), _("Nội dung nhiệm vụ"), _("Cơ quan chủ trì"), _("Cơ quan phối hợp"),
-                _("Thời gian hoàn thành"), _("Kết quả thực hiện"), _("Tiến độ"), _("Ghi chú"))
+    headings = (
+        _("STT"),
+        _("Nội dung nhiệm vụ"),
+        _("Cơ quan chủ trì"),
+        _("Cơ quan phối hợp"),
+        _("Thời gian hoàn thành"),
+        _("Kết quả thực hiện"),
+        _("Tiến độ"),
+        _("Ghi chú"),
+    )
     head = table.rows[0]
     for cell, text in zip(head.cells, headings, strict=True):
         parts.cell_paragraph(cell, text, style=TABLE_TEXT, bold=True, align=parts.WD_ALIGN_PARAGRAPH.CENTER)
@@ -136,8 +143,9 @@ def _appendix(doc, context: dict) -> None:
             parts.cell_paragraph(cells[4], task.deadline_text, style=TABLE_TEXT, align=centre)
             for item in task.results:
                 for index, text in enumerate(item.paragraphs):
-                    parts.cell_paragraph(cells[5], text, style=TABLE_TEXT,
-                                         lead=f"{item.agency}: " if index == 0 else "")
+                    parts.cell_paragraph(
+                        cells[5], text, style=TABLE_TEXT, lead=f"{item.agency}: " if index == 0 else ""
+                    )
             parts.cell_paragraph(cells[6], str(task.progress_label), style=TABLE_TEXT, align=centre)
             parts.cell_paragraph(cells[7], task.note, style=TABLE_TEXT)
     parts.set_widths(table, APPENDIX_COLUMNS_CM)
@@ -153,8 +161,10 @@ def submission_docx(context: dict) -> bytes:
         if len(addressees) > 1:
             # A list under "Kính gửi:", indented to the right third of the page as the PDF does.
             block = [para(doc, _("Kính gửi:"), style=TABLE_TEXT, size=14, after=0)]
-            block += [para(doc, f"- {name}{'.' if i == len(addressees) - 1 else ';'}", style=TABLE_TEXT, size=14,
-                           after=0) for i, name in enumerate(addressees)]
+            block += [
+                para(doc, f"- {name}{'.' if i == len(addressees) - 1 else ';'}", style=TABLE_TEXT, size=14, after=0)
+                for i, name in enumerate(addressees)
+            ]
             for paragraph in block:
                 paragraph.paragraph_format.left_indent = parts.Cm(parts.TEXT_WIDTH_CM * 0.3)
             block[-1].paragraph_format.space_after = parts.Pt(12)
@@ -170,8 +180,11 @@ def submission_docx(context: dict) -> bytes:
         for group in context["groups"]:
             _heading(doc, f"{group['number']}. {group['title']}", 2)
             for task in group["tasks"]:
-                _heading(doc, f"{_('Nhiệm vụ')} {task['code']} ({str(task['role']).lower()}; "
-                              f"{str(task['progress']).lower()})", 3)
+                _heading(
+                    doc,
+                    f"{_('Nhiệm vụ')} {task['code']} ({str(task['role']).lower()}; {str(task['progress']).lower()})",
+                    3,
+                )
                 para(doc, task["text"])
                 for text in task["results"] or [_("Chưa báo cáo kết quả.")]:
                     para(doc, text)
@@ -180,13 +193,14 @@ def submission_docx(context: dict) -> bytes:
                 if task["proposals"]:
                     para(doc, " ".join(task["proposals"]), lead=f"{_('Đề xuất:')} ")
         _heading(doc, _("III. Đánh giá chung"), 1)
-        for title, key, level in ((_("1. Ưu điểm"), "assessment", 2),
-                                  (_("2. Tồn tại, hạn chế và nguyên nhân"), "shortcomings", 2),
-                                  (_("IV. Phương hướng, nhiệm vụ năm tới"), "directions", 1),
-                                  (_("V. Kiến nghị, đề xuất"), "proposals", 1)):
+        for title, key, level in (
+            (_("1. Ưu điểm"), "assessment", 2),
+            (_("2. Tồn tại, hạn chế và nguyên nhân"), "shortcomings", 2),
+            (_("IV. Phương hướng, nhiệm vụ năm tới"), "directions", 1),
+            (_("V. Kiến nghị, đề xuất"), "proposals", 1),
+        ):
             _heading(doc, title, level)
             for text in context[key] or [nothing]:
                 para(doc, text)
         parts.closing_block(doc, context["recipients"], context["signature"])
         return _bytes(doc)
-

@@ -23,20 +23,44 @@ FONT = "Times New Roman"
 A4 = (Mm(210), Mm(297))
 # Portrait text width: 210 mm less the left (30) and right (15) margins.
 TEXT_WIDTH_CM = 16.5
-HEADER_COLUMNS_CM = (6.9, 9.6)   # "UBND THÀNH PHỐ HẢI PHÒNG" | the national name, each on one line at 13 pt
+HEADER_COLUMNS_CM = (6.9, 9.6)  # "UBND THÀNH PHỐ HẢI PHÒNG" | the national name, each on one line at 13 pt
 CLOSING_COLUMNS_CM = (7.4, 9.1)
 
 BODY = "Normal"
-TABLE_TEXT = "Nội dung bảng"       # style names are shown to the person editing the copy: Vietnamese
+TABLE_TEXT = "Nội dung bảng"  # style names are shown to the person editing the copy: Vietnamese
 CENTRED = "Căn giữa"
 # ASCII style ids behind those names: ids are references inside the file, where some tools expect ASCII.
 STYLE_IDS = {TABLE_TEXT: "NoiDungBang", CENTRED: "CanGiua"}
 # What may follow w:pBdr inside w:pPr (ECMA-376 CT_PPrBase), for inserting it in schema order.
-_AFTER_PBDR = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
-               "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
-               "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
-               "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
-               "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+_AFTER_PBDR = (
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
 
 
 def set_font(rpr_owner, *, size: float | None = None, bold: bool | None = None, italic: bool | None = None) -> None:
@@ -64,9 +88,20 @@ def set_font(rpr_owner, *, size: float | None = None, bold: bool | None = None, 
         font.italic = italic
 
 
-def _paragraph_style(doc, name: str, *, base: str = BODY, size: float = 14, bold=False, italic=False,
-                     align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_cm: float | None = 1.27, before: float = 0,
-                     after: float = 6, keep_next: bool = False):
+def _paragraph_style(
+    doc,
+    name: str,
+    *,
+    base: str = BODY,
+    size: float = 14,
+    bold=False,
+    italic=False,
+    align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+    first_line_cm: float | None = 1.27,
+    before: float = 0,
+    after: float = 6,
+    keep_next: bool = False,
+):
     styles = doc.styles
     style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     if name in STYLE_IDS:
@@ -96,8 +131,9 @@ def new_document(*, title: str, author: str):
     doc.styles[BODY].element.get_or_add_rPr().append(lang)
     for level, italic in ((1, False), (2, False), (3, True)):
         # Real heading styles: Word's navigation pane then lists the sections of the report.
-        _paragraph_style(doc, f"Heading {level}", size=14, bold=level < 3, italic=italic, before=6 * (level == 1),
-                         keep_next=True)
+        _paragraph_style(
+            doc, f"Heading {level}", size=14, bold=level < 3, italic=italic, before=6 * (level == 1), keep_next=True
+        )
     _paragraph_style(doc, TABLE_TEXT, size=11, align=WD_ALIGN_PARAGRAPH.LEFT, first_line_cm=None, after=2)
     _paragraph_style(doc, CENTRED, align=WD_ALIGN_PARAGRAPH.CENTER, first_line_cm=None, after=0)
     section.different_first_page_header_footer = True
@@ -135,8 +171,19 @@ def page_number(paragraph, doc) -> None:
     paragraph._p.append(field)
 
 
-def para(container, text: str = "", *, style: str = BODY, bold=None, italic=None, size=None, align=None,
-         after: float | None = None, lead: str = "", lead_italic: bool = True):
+def para(
+    container,
+    text: str = "",
+    *,
+    style: str = BODY,
+    bold=None,
+    italic=None,
+    size=None,
+    align=None,
+    after: float | None = None,
+    lead: str = "",
+    lead_italic: bool = True,
+):
     """One paragraph; `lead` (an agency's name, "- Sở Nội vụ: ") is written before `text` in italics, as in
     the PDF."""
     paragraph = container.add_paragraph(style=style)
@@ -190,7 +237,7 @@ def set_widths(table, widths_cm) -> None:
     for row in table.rows:
         start = 0
         for tc in row._tr.tc_lst:
-            tc.width = Cm(sum(widths_cm[start:start + tc.grid_span]))
+            tc.width = Cm(sum(widths_cm[start : start + tc.grid_span]))
             start += tc.grid_span
 
 
@@ -204,9 +251,8 @@ def cell_paragraph(cell, text: str, **kwargs):
 
 
 def draft_mark(doc) -> None:
-    """"DỰ THẢO", boxed and right-aligned above the header, as drafts circulated for comment are marked."""
-    paragraph = para(doc, _("DỰ THẢO"), style=CENTRED, bold=True, size=13, align=WD_ALIGN_PARAGRAPH.RIGHT,
-                     after=4)
+    """ "DỰ THẢO", boxed and right-aligned above the header, as drafts circulated for comment are marked."""
+    paragraph = para(doc, _("DỰ THẢO"), style=CENTRED, bold=True, size=13, align=WD_ALIGN_PARAGRAPH.RIGHT, after=4)
     border = OxmlElement("w:bdr")
     for key, value in (("w:val", "single"), ("w:sz", "8"), ("w:space", "1"), ("w:color", "000000")):
         border.set(qn(key), value)

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from agencies.models import Agency, Membership, Role
 from plans.models import Plan
-from reports.demo import create_sample_reports
 from reports.cycles.services import cycle_open
+from reports.demo import create_sample_reports
 
 # (username, full name, role, agency code, position)
 DEMO_PEOPLE = [
@@ -34,6 +34,29 @@ DEMO_PEOPLE = [
     ("catp.lanhdao", "Mai Văn Ninh", Role.HEAD, "CATP", "Phó Giám đốc"),
 ]
 
+# Once the 2025 reorganisation is loaded (plans/data/reorganisation-hai-phong-2025.json) the districts and the Sở
+# LĐTB&XH have ended: their demo people work for the body that took over, so that every demo account has reports
+# to write or read in this year's cycle. username → the account that replaces it.
+AFTER_REORGANISATION = {
+    "sldtbxh.thamdinh": ("snv.thamdinh", "Hồ Thị Việc", Role.REVIEWER, "SNV", "Chuyên viên Phòng Lao động - Việc làm"),
+    "lechan.canbo": ("lechan.canbo", "Vũ Thị Chân", Role.STAFF, "P_11383", "Công chức Phòng Văn hóa - Xã hội"),
+    "lechan.lanhdao": ("lechan.lanhdao", "Hoàng Văn Lê", Role.HEAD, "P_11383", "Phó Chủ tịch UBND phường"),
+    "thuynguyen.canbo": ("thuynguyen.canbo", "Bùi Thị Thủy", Role.STAFF, "P_11560", "Công chức Phòng Văn hóa - Xã hội"),
+    "thuynguyen.lanhdao": ("thuynguyen.lanhdao", "Ngô Văn Nguyên", Role.HEAD, "P_11560", "Phó Chủ tịch UBND phường"),
+}
+
+
+def _demo_people(day) -> list[tuple]:
+    people = []
+    for person in DEMO_PEOPLE:
+        code = person[3]
+        replacement = AFTER_REORGANISATION.get(person[0])
+        if code and replacement and Agency.objects.filter(code=code, valid_to__lt=day).exists() and \
+                Agency.objects.active_on(day).filter(code=replacement[3]).exists():
+            person = replacement
+        people.append(person)
+    return people
+
 
 class Command(BaseCommand):
     help = "Tạo tài khoản dùng thử (mỗi vai trò một tài khoản) và in mật khẩu. Chỉ dùng cho môi trường thử."
@@ -41,8 +64,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Cho phép chạy khi DEBUG tắt.")
         parser.add_argument("--year", type=int, default=None, help="Năm của kỳ báo cáo dùng thử.")
-        parser.add_argument("--no-sample-reports", action="store_true",
-                            help="Không tạo báo cáo mẫu (năm trước và năm nay) cho trang tổng hợp.")
+        parser.add_argument(
+            "--no-sample-reports",
+            action="store_true",
+            help="Không tạo báo cáo mẫu (năm trước và năm nay) cho trang tổng hợp.",
+        )
 
     @transaction.atomic
     def handle(self, *args, force: bool, year: int | None, no_sample_reports: bool, **options):
@@ -54,7 +80,7 @@ class Command(BaseCommand):
         cycle = cycle_open(plan=plan, year=year or timezone.localdate().year)
         User = get_user_model()
         rows = []
-        for username, full_name, role, code, position in DEMO_PEOPLE:
+        for username, full_name, role, code, position in _demo_people(timezone.localdate()):
             agency = Agency.objects.get(code=code) if code else None
             last, _, first = full_name.rpartition(" ")
             user, _ = User.objects.get_or_create(username=username)

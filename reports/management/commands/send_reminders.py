@@ -27,9 +27,12 @@ class Command(BaseCommand):
         result = scan_reminders(today=today, dry_run=dry_run)
         self._print_plan(result)
         if not dry_run:
-            self.stdout.write(self.style.SUCCESS(
-                f"Đã nhận xử lý {result.claimed} lượt nhắc; gửi {result.digests} thư ({result.sent} lượt), "
-                f"lỗi {result.failed}, bỏ qua {result.skipped}."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Đã nhận xử lý {result.claimed} lượt nhắc; gửi {result.digests} thư ({result.sent} lượt), "
+                    f"lỗi {result.failed}, bỏ qua {result.skipped}."
+                )
+            )
 
     def _print_plan(self, result) -> None:
         planned = result.planned
