@@ -42,15 +42,17 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "simple_history",
-    "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "agencies",
     "plans",
     "reports",
+    # For its management commands only (backup, restore); it has no models.
+    "hptracker",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hptracker.middleware.VietnameseFirstLocaleMiddleware",
@@ -99,7 +101,6 @@ else:
 AUTHENTICATION_BACKENDS = [
     # django-axes first so that a locked-out username + address never reaches the password check.
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -199,6 +200,14 @@ HTTPS = env.bool("DJANGO_HTTPS", default=False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# Preloading is a request to the browser vendors' list that takes months to undo, so it is the city's decision,
+# made by setting DJANGO_HSTS_PRELOAD; until then `check --deploy` is told that its absence is deliberate.
+SECURE_HSTS_PRELOAD = HTTPS and env.bool("DJANGO_HSTS_PRELOAD", default=False)
+if HTTPS and not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+# The load balancer asks /healthz over plain HTTP inside the network: answer it, do not redirect it.
+SECURE_REDIRECT_EXEMPT = [r"^healthz"]
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)  # one working day
@@ -221,3 +230,49 @@ GENERATED_REPORT_DRAFT_DAYS = env.int("GENERATED_REPORT_DRAFT_DAYS", default=7)
 # A record still RENDERING this long after it started lost its worker (killed, out of memory): the hard time
 # limit plus a margin, so a render that is merely slow is never taken over.
 GENERATED_REPORT_STALE_SECONDS = env.int("GENERATED_REPORT_STALE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+
+# --- Digital signatures (reports/signatures/) -------------------------------------------------------------------
+# Fernet key (44 characters, `Fernet.generate_key()`) that encrypts the bodies' private signing keys at rest; empty
+# means no body certificate can be uploaded or used. Changing it makes the stored keys unusable (upload them again).
+SIGNING_KEY_ENCRYPTION_KEY = env.str("SIGNING_KEY_ENCRYPTION_KEY", default="")
+# A RFC 3161 timestamp authority: with one, server-side signatures are PAdES-B-LT; without, PAdES-B-B.
+SIGNING_TSA_URL = env.str("SIGNING_TSA_URL", default="")
+# Largest signed PDF accepted for upload or verification.
+SIGNED_PDF_MAX_BYTES = env.int("SIGNED_PDF_MAX_BYTES", default=30 * 1024 * 1024)
+
+# --- Health checks (hptracker/health.py) ------------------------------------------------------------------------
+# /healthz/full answers an administrator's session, or a request carrying this token in X-Health-Token (or
+# "Authorization: Bearer …"); empty means no token is accepted.
+HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
+HEALTH_WORKER_TIMEOUT = env.float("HEALTH_WORKER_TIMEOUT", default=1.0)
+# Beat's last run may be this old; 0 means the most frequent schedule entry's period plus the grace below.
+HEALTH_BEAT_MAX_AGE_SECONDS = env.int("HEALTH_BEAT_MAX_AGE_SECONDS", default=0)
+HEALTH_BEAT_GRACE_SECONDS = env.int("HEALTH_BEAT_GRACE_SECONDS", default=120)
+HEALTH_MEDIA_MIN_FREE_BYTES = env.int("HEALTH_MEDIA_MIN_FREE_BYTES", default=1024**3)
+# A generated document still queued after this many seconds means the queue is not moving.
+HEALTH_PENDING_JOB_MAX_AGE = env.int("HEALTH_PENDING_JOB_MAX_AGE", default=300)
+
+# --- Content-Security-Policy (django-csp) -----------------------------------------------------------------------
+# Every script, style, font and image comes from this site's own static files (nothing from a CDN): no inline
+# <script>, no on…= attribute, no style="" attribute anywhere in templates/ (static/js/ has one file per page).
+# style-src is 'self' too: the few inline styles there were moved to CSS, and JavaScript that sets element.style
+# (CSSOM) is not affected by it. Charts are inline <svg> markup with presentation attributes, which CSP allows.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+
+# --- Backups (hptracker/backup.py, make backup / make restore) ---------------------------------------------------
+BACKUP_DIR = env.str("DJANGO_BACKUP_DIR", default=str(VAR_DIR / "backups"))

@@ -1,5 +1,10 @@
-"""The one module that decides every access. Views call these functions and scope their querysets with
-`submissions_visible_to`; no view writes its own `if role == …` check.
+"""The one module that decides every access: one function per decision. Views call these functions and scope
+their querysets with `submissions_visible_to`; no view writes its own `if role == …` check.
+
+404 or 403: when a person may not even see an object whose existence is confidential (another agency's report,
+its evidence, its documents, a consolidated report still being drafted by the department), the answer is 404, as
+if it did not exist. When they may see it but not act on it, or when the page is not about one object (the
+dashboard, the inbox, locking a cycle), the answer is 403.
 
 Roles (agencies.models.Role):
 - staff: fills in its own agency's reports while they are drafts or returned;
@@ -75,20 +80,34 @@ def submissions_visible_to(user, queryset: QuerySet[Submission] | None = None) -
 
 
 def can_view_submission(user, submission: Submission) -> bool:
+    """Reading a report, its evidence, its history and its documents. When this fails the view answers 404: the
+    existence of another agency's report is itself confidential. The same rule as `submissions_visible_to`,
+    decided without a query where the membership alone decides."""
+    role = role_of(user)
+    if role in (Role.STAFF, Role.HEAD):
+        return agency_id_of(user) == submission.agency_id
     return submissions_visible_to(user, Submission.objects.filter(pk=submission.pk)).exists()
 
 
+# The checks below say WHO may attempt an action on a report they can see, whatever the report's state: a view
+# answers 403 when they fail. Whether the state allows it (already sent, cycle locked, …) is the service's
+# question (WorkflowError with a sentence), so that a double click or a stale page gets a clear message; a page
+# that shows a button asks both (`Submission.is_editable_by_agency`, the status).
+
+
+def is_member_of_agency(user, agency_id: int) -> bool:
+    """Staff and heads act for their own agency only."""
+    return role_of(user) in (Role.STAFF, Role.HEAD) and agency_id_of(user) == agency_id
+
+
 def can_edit_submission(user, submission: Submission) -> bool:
-    return (
-        role_of(user) in (Role.STAFF, Role.HEAD)
-        and agency_id_of(user) == submission.agency_id
-        and submission.is_editable_by_agency
-        and submission.cycle.is_open
-    )
+    """Fill in, save, attach evidence: the agency's staff and head."""
+    return is_member_of_agency(user, submission.agency_id)
 
 
-def can_submit_submission(user, submission: Submission) -> bool:
-    return role_of(user) == Role.HEAD and can_edit_submission(user, submission)
+def can_send_submission(user, submission: Submission) -> bool:
+    """Only the agency's head sends its report."""
+    return role_of(user) == Role.HEAD and agency_id_of(user) == submission.agency_id
 
 
 def _is_recipient(user, submission: Submission, *, first_only: bool) -> bool:
@@ -102,18 +121,18 @@ def _is_recipient(user, submission: Submission, *, first_only: bool) -> bool:
 
 
 def can_review_submission(user, submission: Submission) -> bool:
-    """Return or accept: the first recipient's reviewers, on a submitted report."""
-    return submission.status == SubmissionStatus.SUBMITTED and _is_recipient(user, submission, first_only=True)
+    """Return or accept: the reviewers of the rule's first recipient (the Sở GD&ĐT)."""
+    return _is_recipient(user, submission, first_only=True)
 
 
 def can_acknowledge_submission(user, submission: Submission) -> bool:
-    return submission.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED) and _is_recipient(
-        user, submission, first_only=False
-    )
+    """Acknowledge receipt: the reviewers of every recipient (a district's report goes to two departments)."""
+    return _is_recipient(user, submission, first_only=False)
 
 
 def can_reopen_submission(user, submission: Submission) -> bool:
-    return is_admin(user) and submission.status == SubmissionStatus.ACCEPTED
+    """Reopen an accepted report: administrators."""
+    return is_admin(user)
 
 
 def can_view_agency(user, agency_id: int) -> bool:
@@ -141,36 +160,6 @@ def can_download_consolidated_report(user) -> bool:
 
 def can_view_reminder_log(user) -> bool:
     return is_admin(user) or role_of(user) == Role.REVIEWER
-
-
-# --- the submission area (issue #3) ---------------------------------------------------------------------------
-# The checks below say WHO may attempt an action, whatever the report's state: a view answers 403 when they fail.
-# Whether the report's state allows the action (already submitted, cycle locked, …) is the service's question,
-# so that a double click or a stale page gets a clear message instead of a bare 403.
-
-
-def is_member_of_agency(user, agency_id: int) -> bool:
-    """Staff and heads act for their own agency only."""
-    return role_of(user) in (Role.STAFF, Role.HEAD) and agency_id_of(user) == agency_id
-
-
-def can_work_on_submission(user, submission: Submission) -> bool:
-    return is_member_of_agency(user, submission.agency_id)
-
-
-def can_send_submission(user, submission: Submission) -> bool:
-    """Only the agency's head sends its report."""
-    return role_of(user) == Role.HEAD and agency_id_of(user) == submission.agency_id
-
-
-def is_first_recipient(user, submission: Submission) -> bool:
-    """Returns and accepts: reviewers of the rule's first recipient (the Sở GD&ĐT)."""
-    return _is_recipient(user, submission, first_only=True)
-
-
-def is_any_recipient(user, submission: Submission) -> bool:
-    """Acknowledges receipt: reviewers of every recipient (a district's report goes to two departments)."""
-    return _is_recipient(user, submission, first_only=False)
 
 
 def can_view_cycles(user) -> bool:

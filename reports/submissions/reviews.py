@@ -42,7 +42,7 @@ def _reason(reason: str | None, *, what: str) -> str:
 def review_return(*, submission: Submission, reviewer, reason: str) -> Submission:
     with transaction.atomic():
         submission = _locked(submission)
-        if not permissions.is_first_recipient(reviewer, submission):
+        if not permissions.can_review_submission(reviewer, submission):
             raise WorkflowError(_("Chỉ cán bộ thẩm định của nơi nhận chính mới trả lại được báo cáo."))
         if submission.status != SubmissionStatus.SUBMITTED:
             raise WorkflowError(
@@ -61,7 +61,7 @@ def review_return(*, submission: Submission, reviewer, reason: str) -> Submissio
 def review_accept(*, submission: Submission, reviewer, comment: str = "") -> Submission:
     with transaction.atomic():
         submission = _locked(submission)
-        if not permissions.is_first_recipient(reviewer, submission):
+        if not permissions.can_review_submission(reviewer, submission):
             raise WorkflowError(_("Chỉ cán bộ thẩm định của nơi nhận chính mới chấp nhận được báo cáo."))
         if submission.status == SubmissionStatus.ACCEPTED:
             raise WorkflowError(_("Báo cáo đã được chấp nhận trước đó."))
@@ -109,7 +109,7 @@ def receipt_acknowledge(*, submission: Submission, by) -> Receipt:
     """Each recipient acknowledges separately (a district's report goes to the Sở GD&ĐT and the Sở LĐTB&XH)."""
     with transaction.atomic():
         submission = _locked(submission)
-        if not permissions.is_any_recipient(by, submission):
+        if not permissions.can_acknowledge_submission(by, submission):
             raise WorkflowError(_("Đơn vị của bạn không phải nơi nhận báo cáo này."))
         if submission.status not in (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED):
             raise WorkflowError(_("Báo cáo chưa được gửi nên chưa tiếp nhận được."))
@@ -134,3 +134,24 @@ def receipt_acknowledge(*, submission: Submission, by) -> Receipt:
             message=_("%(a)s đã tiếp nhận.") % {"a": receipt.recipient.short_name},
         )
     return receipt
+
+
+def receipts_acknowledge(*, submission_ids: list[int], by) -> tuple[int, list[str]]:
+    """Acknowledge several reports at once (the inbox's bulk action). Each goes through `receipt_acknowledge`, with
+    its checks and its log entry, in its own transaction: one a colleague acknowledged a moment ago is reported
+    and skipped, the others are still acknowledged. Returns how many were acknowledged and why others were not."""
+    done, problems = 0, []
+    visible = permissions.submissions_visible_to(by, Submission.objects.filter(pk__in=submission_ids))
+    found = {s.pk: s for s in visible.select_related("agency")}
+    for pk in submission_ids:
+        submission = found.get(pk)
+        if submission is None:
+            problems.append(_("Không tìm thấy báo cáo số %(n)s.") % {"n": pk})
+            continue
+        try:
+            receipt_acknowledge(submission=submission, by=by)
+        except WorkflowError as error:
+            problems.append(f"{submission.agency.short_name}: {error.message}")
+        else:
+            done += 1
+    return done, problems

@@ -89,7 +89,7 @@ def deadline_of(submission: Submission) -> CycleDeadline | None:
 
 def ensure_editable(submission: Submission, by) -> None:
     """The agency may change its report: its own, a draft or returned, the cycle open, entry not closed."""
-    if not permissions.can_work_on_submission(by, submission):
+    if not permissions.can_edit_submission(by, submission):
         raise WorkflowError(_("Bạn không có quyền sửa báo cáo của đơn vị này."))
     # A locked cycle is the reason that holds whatever the report's state, so it is named first.
     if not submission.cycle.is_open:

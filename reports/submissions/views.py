@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,20 +25,25 @@ from reports.submissions import evidence as evidence_services
 from reports.submissions import reviews
 from reports.submissions import services as services
 from reports.submissions.forms import CommentForm, ReasonForm, SubmissionEditForms
+from reports.submissions.inbox import InboxFilterForm, inbox_rows
 from reports.submissions.selectors import (
     agency_cycles,
-    inbox_for,
     submission_for_page,
     submission_history,
     submission_page,
 )
 
 
-def _submission(pk: int) -> Submission:
+def _visible_submission(request: HttpRequest, pk: int) -> Submission:
+    """The report, or 404 when it does not exist or the person may not see it (its existence is confidential:
+    permissions' module docstring). An action the person may not take on a report they see is a 403."""
     try:
-        return submission_for_page(pk=pk)
+        submission = submission_for_page(pk=pk)
     except Submission.DoesNotExist:
         raise Http404 from None
+    if not permissions.can_view_submission(request.user, submission):
+        raise Http404
+    return submission
 
 
 def _require(allowed: bool) -> None:
@@ -168,22 +174,26 @@ def submission_start(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 @login_required
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    submission = _submission(pk)
-    _require(permissions.can_view_submission(request.user, submission))
+    submission = _visible_submission(request, pk)
     user = request.user
+    editable = submission.is_editable_by_agency and submission.cycle.is_open
+    submitted = submission.status == SubmissionStatus.SUBMITTED
+    accepted = submission.status == SubmissionStatus.ACCEPTED
     return render(
         request,
         "reports/submission_detail.html",
         {
             "page": submission_page(submission=submission, today=timezone.localdate()),
-            "can_edit": permissions.can_edit_submission(user, submission),
-            "can_send": permissions.can_submit_submission(user, submission),
-            "can_review": permissions.can_review_submission(user, submission),
-            "can_acknowledge": permissions.can_acknowledge_submission(user, submission)
+            # A button is shown when the person may act and the report's state allows it.
+            "can_edit": editable and permissions.can_edit_submission(user, submission),
+            "can_send": editable and permissions.can_send_submission(user, submission),
+            "can_review": submitted and permissions.can_review_submission(user, submission),
+            "can_acknowledge": (submitted or accepted)
+            and permissions.can_acknowledge_submission(user, submission)
             and submission.receipts.filter(
                 recipient_id=permissions.agency_id_of(user), acknowledged_at__isnull=True
             ).exists(),
-            "can_reopen": permissions.can_reopen_submission(user, submission),
+            "can_reopen": accepted and permissions.can_reopen_submission(user, submission),
             "reason_form": ReasonForm(),
             "comment_form": CommentForm(),
         },
@@ -192,8 +202,8 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def submission_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    submission = _submission(pk)
-    _require(permissions.can_work_on_submission(request.user, submission))
+    submission = _visible_submission(request, pk)
+    _require(permissions.can_edit_submission(request.user, submission))
     if request.method == "GET":
         try:
             services.ensure_editable(submission, request.user)
@@ -267,7 +277,7 @@ def _int_suffix(key: str) -> int:
 
 def _action(request: HttpRequest, pk: int, allowed, act) -> HttpResponse:
     """The POST-only workflow buttons: permission (403), then the service, then back to the report."""
-    submission = _submission(pk)
+    submission = _visible_submission(request, pk)
     _require(allowed(request.user, submission))
     try:
         success = act(submission)
@@ -299,7 +309,7 @@ def submission_return(request: HttpRequest, pk: int) -> HttpResponse:
         reviews.review_return(submission=submission, reviewer=request.user, reason=request.POST.get("reason", ""))
         return _("Đã trả lại báo cáo cho đơn vị.")
 
-    return _action(request, pk, permissions.is_first_recipient, act)
+    return _action(request, pk, permissions.can_review_submission, act)
 
 
 @login_required
@@ -309,7 +319,7 @@ def submission_accept(request: HttpRequest, pk: int) -> HttpResponse:
         reviews.review_accept(submission=submission, reviewer=request.user, comment=request.POST.get("comment", ""))
         return _("Đã chấp nhận báo cáo; báo cáo đã khóa.")
 
-    return _action(request, pk, permissions.is_first_recipient, act)
+    return _action(request, pk, permissions.can_review_submission, act)
 
 
 @login_required
@@ -319,7 +329,7 @@ def submission_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         reviews.submission_reopen(submission=submission, by=request.user, reason=request.POST.get("reason", ""))
         return _("Đã mở lại báo cáo; đơn vị có thể sửa và gửi lại.")
 
-    return _action(request, pk, lambda user, _s: permissions.is_admin(user), act)
+    return _action(request, pk, permissions.can_reopen_submission, act)
 
 
 @login_required
@@ -329,13 +339,12 @@ def submission_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         reviews.receipt_acknowledge(submission=submission, by=request.user)
         return _("Đã xác nhận tiếp nhận báo cáo.")
 
-    return _action(request, pk, permissions.is_any_recipient, act)
+    return _action(request, pk, permissions.can_acknowledge_submission, act)
 
 
 @login_required
 def evidence_download(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
-    submission = _submission(pk)
-    _require(permissions.can_view_submission(request.user, submission))
+    submission = _visible_submission(request, pk)
     evidence = get_object_or_404(Evidence, pk=evidence_id, submission=submission)
     try:
         handle = evidence.file.open("rb")
@@ -351,8 +360,7 @@ def evidence_download(request: HttpRequest, pk: int, evidence_id: int) -> HttpRe
 
 @login_required
 def submission_history_page(request: HttpRequest, pk: int) -> HttpResponse:
-    submission = _submission(pk)
-    _require(permissions.can_view_submission(request.user, submission))
+    submission = _visible_submission(request, pk)
     return render(
         request,
         "reports/submission_history.html",
@@ -367,4 +375,24 @@ def submission_history_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def reviewer_inbox(request: HttpRequest) -> HttpResponse:
     _require(permissions.can_view_inbox(request.user))
-    return render(request, "reports/reviewer_inbox.html", {"submissions": inbox_for(request.user)})
+    form = InboxFilterForm(request.GET or None)
+    rows = inbox_rows(user=request.user, form=form)
+    return render(request, "reports/reviewer_inbox.html", {"submissions": rows, "form": form})
+
+
+@login_required
+@require_POST
+def inbox_acknowledge(request: HttpRequest) -> HttpResponse:
+    """The inbox's bulk action: acknowledge every ticked report; the service says which could not be."""
+    _require(permissions.can_view_inbox(request.user))
+    ids = [int(value) for value in request.POST.getlist("submission") if value.isdigit()]
+    back = reverse("reports:reviewer_inbox") + (f"?{request.POST['filters']}" if request.POST.get("filters") else "")
+    if not ids:
+        messages.error(request, _("Xin chọn ít nhất một báo cáo để xác nhận tiếp nhận."))
+        return redirect(back)
+    done, problems = reviews.receipts_acknowledge(submission_ids=ids, by=request.user)
+    if done:
+        messages.success(request, _("Đã xác nhận tiếp nhận %(n)s báo cáo.") % {"n": done})
+    for problem in problems:
+        messages.warning(request, problem)
+    return redirect(back)

@@ -1,5 +1,8 @@
 """Every URL of the submission area, with every role, for a report of the person's own agency and of another:
-allowed (never 403), denied (403), anonymous (302 to the login page), never a server error."""
+allowed (never 403), denied, anonymous (302 to the login page), never a server error.
+
+Denied is 404 for a person who may not see the report (its existence, its evidence, its history are
+confidential) and 403 for one who sees it but may not take the action, or on a page about no single report."""
 
 from __future__ import annotations
 
@@ -122,7 +125,8 @@ def test_every_url_allows_exactly_the_right_people(client, plan, people, agency,
         elif person_name in allowed:
             ok = status in (200, 302) and not location.startswith(login)
         else:
-            ok = status == 403
+            sees_report = person_name in (VIEW_SNV if whose == "snv" else VIEW_DISTRICT)
+            ok = status == (404 if scope in ("report", "evidence") and not sees_report else 403)
         if not ok:
             wrong.append((person_name, status, location))
     assert wrong == [], f"{method.upper()} {url}"

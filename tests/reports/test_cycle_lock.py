@@ -86,12 +86,14 @@ def test_the_consolidators_reviewer_and_the_administrator_may_lock(education_rev
 # --- what a lock stops and what it leaves ---------------------------------------------------------------------
 
 
-def test_a_locked_cycle_makes_every_report_read_only_for_the_agency(cycle, draft, agency, agency_staff,
+def test_a_locked_cycle_makes_every_report_read_only_for_the_agency(client, cycle, draft, agency, agency_staff,
                                                                     agency_head, education_reviewer):
     cycle_lock(cycle=cycle, by=education_reviewer)
     draft.refresh_from_db()
-    assert not permissions.can_edit_submission(agency_staff, draft)
-    assert not permissions.can_submit_submission(agency_head, draft)
+    # The people are the same; the state is what refuses: the page shows neither button, the services refuse.
+    client.force_login(agency_head)
+    page = client.get(reverse("reports:submission_detail", args=[draft.pk]))
+    assert not page.context["can_edit"] and not page.context["can_send"]
     with pytest.raises(WorkflowError, match=LOCKED_TEXT):
         ensure_editable(draft, agency_staff)
     with pytest.raises(WorkflowError, match=LOCKED_TEXT):
@@ -141,7 +143,7 @@ def test_reviewer_locks_from_the_cycle_page_and_the_page_says_who_and_when(clien
     client.force_login(education_reviewer)
     url = reverse("reports:cycle_detail", args=[cycle.pk])
     html = client.get(url).content.decode()
-    assert 'id="lock-form"' in html and "csrfmiddlewaretoken" in html and "return confirm(" in html
+    assert 'id="lock-form"' in html and "csrfmiddlewaretoken" in html and "data-confirm=" in html
     response = client.post(reverse("reports:cycle_lock", args=[cycle.pk]), follow=True)
     assert response.redirect_chain[-1][0] == url
     assert "Đã khóa số liệu kỳ báo cáo năm 2026" in " ".join(messages_of(response))

@@ -139,6 +139,6 @@ def test_download_checks_permission_and_sends_the_vietnamese_name(
     assert response["Content-Type"] == "application/pdf"
     for person in (other_agency_staff, labour_reviewer):
         client.force_login(person)
-        assert client.get(url).status_code == 403
+        assert client.get(url).status_code == 404  # another agency's evidence does not exist for them
     # There is no public URL for the stored file.
     assert client.get("/private-media/" + evidence.file.name).status_code == 404

@@ -84,9 +84,9 @@ def test_forged_agency_and_task_ids_in_the_post_are_never_written(
     draft.refresh_from_db()
     assert foreign.results == "" and foreign.progress == ""
     assert draft.agency.code == "SNV"
-    # A POST straight to the other agency's report is refused outright.
+    # A POST straight to the other agency's report is refused outright, as if it did not exist.
     response = client.post(reverse("reports:submission_edit", args=[theirs.pk]), edit_post(theirs))
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 @pytest.mark.parametrize(
