@@ -59,9 +59,11 @@ def _is_consolidator(user) -> bool:
     found = membership(user)
     if not (found and found.agency_id):
         return False
-    if not hasattr(found, "_is_consolidator"):
-        found._is_consolidator = RuleRecipient.objects.consolidating().filter(agency_id=found.agency_id).exists()
-    return found._is_consolidator
+    cached: bool | None = getattr(found, "_is_consolidator", None)
+    if cached is None:
+        cached = RuleRecipient.objects.consolidating().filter(agency_id=found.agency_id).exists()
+        setattr(found, "_is_consolidator", cached)  # noqa: B010 - a per-request memo, not a model field
+    return cached
 
 
 def submissions_visible_to(user, queryset: QuerySet[Submission] | None = None) -> QuerySet[Submission]:
@@ -71,6 +73,8 @@ def submissions_visible_to(user, queryset: QuerySet[Submission] | None = None) -
         return queryset.none()
     if sees_everything(user):
         return queryset
+    if agency_id is None:  # a reviewer or agency account not yet attached to an agency sees nothing
+        return queryset.none()
     if role in (Role.STAFF, Role.HEAD):
         return queryset.filter(agency_id=agency_id)
     if role == Role.REVIEWER:
@@ -169,3 +173,9 @@ def can_view_cycles(user) -> bool:
 
 def can_view_inbox(user) -> bool:
     return role_of(user) == Role.REVIEWER or is_admin(user)
+
+
+def can_view_dashboard_export(user, export) -> bool:
+    """A dashboard export (reports.models.DashboardExport) is its requester's alone, and only while they may still
+    read the dashboard; to anyone else it does not exist (404)."""
+    return export.requested_by_id == getattr(user, "pk", None) and can_view_dashboard(user)
