@@ -67,3 +67,34 @@ for model in (
     m.GeneratedReport,
 ):
     admin.site.register(model)
+
+
+@admin.register(m.AgencyCertificate)
+class AgencyCertificateAdmin(admin.ModelAdmin):
+    """Read-only: a body's certificate is uploaded on the portal's signing page, which checks it and encrypts the key;
+    the encrypted key is never shown here (it is not editable, so the admin form leaves it out)."""
+
+    list_display = ["agency", "subject", "valid_until", "is_active", "uploaded_at"]
+    list_filter = ["is_active"]
+    readonly_fields = [
+        "agency", "subject", "issuer", "serial_number", "fingerprint_sha256", "valid_from", "valid_until",
+        "certificate_pem", "chain_pem", "seal_image", "uploaded_by", "uploaded_at",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(m.TrustRoot)
+class TrustRootAdmin(admin.ModelAdmin):
+    list_display = ["name", "subject", "valid_until", "is_active"]
+
+    def has_add_permission(self, request):
+        return False  # added on the signing page, which parses and checks the certificate
+
+
+@admin.register(m.SignedCopy)
+class SignedCopyAdmin(admin.ModelAdmin):
+    list_display = ["report", "method", "is_official", "created_by", "created_at"]
+    list_filter = ["method", "is_official"]
+    readonly_fields = ["report", "file", "sha256", "size", "method", "signatures", "is_official", "created_by"]

@@ -21,7 +21,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from agencies.models import Membership, Role
 from plans.models import RuleRecipient
-from reports.models import Submission, SubmissionStatus
+from reports.models import GeneratedReport, GeneratedReportKind, GeneratedReportStatus, Submission
 
 
 def membership(user) -> Membership | None:
@@ -134,6 +134,11 @@ def can_acknowledge_submission(user, submission: Submission) -> bool:
     return _is_recipient(user, submission, first_only=False)
 
 
+def can_comment_submission(user, submission: Submission) -> bool:
+    """Write a remark on a sent report: the reviewers of every recipient."""
+    return _is_recipient(user, submission, first_only=False)
+
+
 def can_reopen_submission(user, submission: Submission) -> bool:
     """Reopen an accepted report: administrators."""
     return is_admin(user)
@@ -144,7 +149,31 @@ def can_view_agency(user, agency_id: int) -> bool:
 
 
 def can_view_dashboard(user) -> bool:
+    """The dashboard: leaders, administrators and every reviewer (scoped by `dashboard_scope`). Agency staff and
+    heads get 403: their agency's own reports and its page ("Báo cáo của đơn vị") are where they read them; a
+    dashboard narrowed to one agency would repeat that page with rates of one."""
     return sees_everything(user) or role_of(user) == Role.REVIEWER
+
+
+def dashboard_scope(user, queryset: QuerySet, *, rule: str = "", agency: str = "") -> QuerySet:
+    """THE scope of every dashboard query (pages and exports alike), applied to a queryset of any model.
+
+    The consolidating reviewers, leaders and administrators see everything. Any other reviewer (the Sở LĐTB&XH,
+    which receives the districts' reports) sees only what is addressed to its agency: rows whose reporting
+    rule (`rule`: the lookup of the rule's id from the row, e.g. "rule_id", "submission__rule_id") has its
+    agency among the recipients, or, for rows about an agency rather than a report (`agency`: e.g. "agency_id"),
+    the agencies that owe it a report. Anyone else sees nothing."""
+    if sees_everything(user):
+        return queryset
+    if role_of(user) != Role.REVIEWER or agency_id_of(user) is None:
+        return queryset.none()
+    recipients = RuleRecipient.objects.filter(agency_id=agency_id_of(user))
+    if rule:
+        return queryset.filter(Exists(recipients.filter(rule_id=OuterRef(rule))))
+    if agency:
+        owing = recipients.filter(rule__consolidates=False, rule__reporters__agencies=OuterRef(agency))
+        return queryset.filter(Exists(owing))
+    raise ValueError("dashboard_scope needs the rule or the agency lookup of the rows")
 
 
 def can_request_consolidated_report(user) -> bool:
@@ -179,3 +208,29 @@ def can_view_dashboard_export(user, export) -> bool:
     """A dashboard export (reports.models.DashboardExport) is its requester's alone, and only while they may still
     read the dashboard; to anyone else it does not exist (404)."""
     return export.requested_by_id == getattr(user, "pk", None) and can_view_dashboard(user)
+
+
+# --- generated documents and their signatures --------------------------------------------------------------------
+
+
+def can_view_generated_report(user, report: GeneratedReport) -> bool:
+    """A generated document (its files and its signed copies): an agency's report for whoever may see the report;
+    a finished consolidated report for its readers; one being drafted (queued, rendering, failed) only for those who
+    may request it. When this fails the view answers 404."""
+    if report.kind == GeneratedReportKind.SUBMISSION:
+        return report.submission is not None and can_view_submission(user, report.submission)
+    if report.status == GeneratedReportStatus.READY:
+        return can_download_consolidated_report(user)
+    return can_request_consolidated_report(user)
+
+
+def can_sign_document(user, report: GeneratedReport) -> bool:
+    """Sign with the body's certificate, or upload a copy signed with one's own token: for an agency's report, that
+    agency's head; for the consolidated report, the head of the issuing body or the consolidating reviewers."""
+    role, agency_id = role_of(user), agency_id_of(user)
+    if report.kind == GeneratedReportKind.SUBMISSION:
+        return role == Role.HEAD and report.submission is not None and report.submission.agency_id == agency_id
+    issuing = report.profile.agency_id if report.profile is not None else None
+    return (role == Role.HEAD and agency_id is not None and agency_id == issuing) or (
+        role == Role.REVIEWER and can_request_consolidated_report(user)
+    )

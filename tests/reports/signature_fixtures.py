@@ -91,4 +91,4 @@ def submission_head(submission):
 @pytest.fixture
 def agency_issued(submission, submission_head) -> GeneratedReport:
     """The agency's report issued for signing by its head."""
-    return services.submission_document_issue(submission=submission, by=submission_head)
+    return documents.submission_document_issue(submission=submission, by=submission_head)

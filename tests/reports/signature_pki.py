@@ -12,7 +12,7 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from PIL import Image, ImageDraw
@@ -28,7 +28,7 @@ P12_PASSWORD = "mat-khau-p12"
 @dataclass
 class Issued:
     certificate: x509.Certificate
-    key: ec.EllipticCurvePrivateKey
+    key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
     @property
     def pem(self) -> bytes:
@@ -54,9 +54,20 @@ def _name(common_name: str) -> x509.Name:
 
 
 def issue(
-    common_name: str, *, issuer: Issued | None = None, ca: bool = False, not_before=None, not_after=None
+    common_name: str,
+    *,
+    issuer: Issued | None = None,
+    ca: bool = False,
+    not_before=None,
+    not_after=None,
+    time_stamping: bool = False,
 ) -> Issued:
-    key = ec.generate_private_key(ec.SECP256R1())
+    # pyHanko's in-process timestamper (the TSA stand-in) signs with RSA only.
+    key = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        if time_stamping
+        else ec.generate_private_key(ec.SECP256R1())
+    )
     now = datetime.datetime.now(UTC)
     not_before = not_before or now - datetime.timedelta(days=30)
     not_after = not_after or now + datetime.timedelta(days=365)
@@ -100,7 +111,12 @@ def issue(
                 decipher_only=False,
             ),
             critical=True,
-        ).add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
+        ).add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING])
+            if time_stamping
+            else x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]),
+            critical=time_stamping,  # RFC 3161: a TSA's key usage is critical and time stamping only
+        )
     if issuer:
         builder = builder.add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False
@@ -118,6 +134,7 @@ class TestPki:
     expired: Issued
     stranger_root: Issued
     stranger: Issued
+    tsa: Issued  # a timestamp authority under the same intermediate
 
     def pkcs12(self, leaf: Issued | None = None, *, password: str = P12_PASSWORD) -> bytes:
         leaf = leaf or self.body
@@ -148,6 +165,7 @@ def build_pki() -> TestPki:
         ),
         stranger_root=stranger_root,
         stranger=issue("Người ký lạ", issuer=stranger_root),
+        tsa=issue("Dịch vụ cấp dấu thời gian thử nghiệm", issuer=intermediate, time_stamping=True),
     )
 
 
