@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 class AgencyKind(models.TextChoices):
     DEPARTMENT = "department", _("Sở, ngành thành phố")
     DISTRICT = "district", _("Quận, huyện")
+    COMMUNE = "commune", _("Xã, phường, đặc khu")
     POLICE = "police", _("Công an")
     UNIVERSITY = "university", _("Trường đại học")
     PARTY = "party", _("Cơ quan Đảng")
@@ -36,10 +37,24 @@ class Agency(models.Model):
     )
     kind = models.CharField(_("loại"), max_length=20, choices=AgencyKind.choices)
     parent_body = models.CharField(
-        _("cơ quan chủ quản (dòng trên tiêu đề)"), max_length=255, blank=True,
+        _("cơ quan chủ quản (dòng trên tiêu đề)"),
+        max_length=255,
+        blank=True,
         help_text=_("Ví dụ: UBND THÀNH PHỐ HẢI PHÒNG."),
     )
     email = models.EmailField(_("thư điện tử"), blank=True)
+    official_code = models.CharField(
+        _("mã đơn vị hành chính"),
+        max_length=10,
+        blank=True,
+        help_text=_("Mã theo danh mục đơn vị hành chính Việt Nam, ví dụ 11383 (phường Lê Chân)."),
+    )
+    place_name = models.CharField(
+        _("địa danh trên văn bản"),
+        max_length=80,
+        blank=True,
+        help_text=_("Địa danh ghi trước ngày tháng trên văn bản của đơn vị, ví dụ «Lê Chân, ngày … tháng … năm …»."),
+    )
     valid_from = models.DateField(_("hiệu lực từ ngày"))
     valid_to = models.DateField(_("hiệu lực đến ngày"), null=True, blank=True)
 
@@ -89,9 +104,7 @@ class AgencySuccession(models.Model):
         ordering = ["effective_on"]
         constraints = [
             models.UniqueConstraint(fields=["predecessor", "successor"], name="agency_succession_unique"),
-            models.CheckConstraint(
-                condition=~Q(predecessor=models.F("successor")), name="agency_succession_not_self"
-            ),
+            models.CheckConstraint(condition=~Q(predecessor=models.F("successor")), name="agency_succession_not_self"),
         ]
 
     def __str__(self) -> str:
@@ -110,11 +123,17 @@ class Membership(models.Model):
     """A user's agency and role: the one place that says what a person may see and do."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="membership",
         verbose_name=_("tài khoản"),
     )
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="memberships", null=True, blank=True,
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        null=True,
+        blank=True,
         verbose_name=_("cơ quan, đơn vị"),
     )
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)

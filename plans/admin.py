@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.template.response import TemplateResponse
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _

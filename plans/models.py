@@ -265,7 +265,7 @@ class ReportingRule(models.Model):
     code = models.SlugField(_("mã"), max_length=60)
     title = models.CharField(_("tên chế độ báo cáo"), max_length=255)
     reporters = models.ManyToManyField(DutyItem, related_name="rules", verbose_name=_("đơn vị báo cáo (theo mục)"))
-    recipients = models.ManyToManyField(
+    recipients: models.ManyToManyField[Agency, RuleRecipient] = models.ManyToManyField(
         Agency, through="RuleRecipient", related_name="rules_received", verbose_name=_("nơi nhận báo cáo")
     )
     final_recipient = models.ForeignKey(

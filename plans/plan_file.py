@@ -166,11 +166,18 @@ def parse_plan_data(data: Any) -> dict:
     basis = []
     for order, (place, item) in enumerate(root.items("basis"), start=1):
         r = _Reader(item, place)
-        basis.append({
-            "order": order, "symbol": r.text("symbol"), "kind": r.text("kind"), "issuer": r.text("issuer"),
-            "issued_on": r.date("issued_on"), "title": r.text("title", required=False),
-            "implements": r.text("implements", required=False) or None, "_place": place,
-        })
+        basis.append(
+            {
+                "order": order,
+                "symbol": r.text("symbol"),
+                "kind": r.text("kind"),
+                "issuer": r.text("issuer"),
+                "issued_on": r.date("issued_on"),
+                "title": r.text("title", required=False),
+                "implements": r.text("implements", required=False) or None,
+                "_place": place,
+            }
+        )
     symbols = {b["symbol"] for b in basis}
     for b in basis:
         if b["implements"] and b["implements"] not in symbols:
@@ -180,8 +187,13 @@ def parse_plan_data(data: Any) -> dict:
     objectives = []
     for place, item in root.items("objectives", required=False):
         r = _Reader(item, place)
-        objectives.append({"section": r.choice("section", ObjectiveSection), "number": r.integer("number", low=1),
-                           "text": r.text("text")})
+        objectives.append(
+            {
+                "section": r.choice("section", ObjectiveSection),
+                "number": r.integer("number", low=1),
+                "text": r.text("text"),
+            }
+        )
     _no_duplicates(root, "objectives", [(o["section"], o["number"]) for o in objectives])
 
     groups = []
@@ -190,15 +202,18 @@ def parse_plan_data(data: Any) -> dict:
         tasks = []
         for t_place, t_item in r.items("tasks"):
             t = _Reader(t_item, t_place)
-            tasks.append({
-                "number": t.integer("number", low=1), "text": t.text("text"),
-                "deadline_text": t.text("deadline_text", required=False),
-                "deadline": t.date("deadline", required=False),
-                "lead": [agency_code(p, c) for p, c in t.items("lead")],
-                "co_operating": [agency_code(p, c) for p, c in t.items("co_operating", required=False)],
-                "assignment": t.choice("assignment", AssignmentStatus) if "assignment" in t_item else "proposed",
-                "assignment_note": t.text("assignment_note", required=False),
-            })
+            tasks.append(
+                {
+                    "number": t.integer("number", low=1),
+                    "text": t.text("text"),
+                    "deadline_text": t.text("deadline_text", required=False),
+                    "deadline": t.date("deadline", required=False),
+                    "lead": [agency_code(p, c) for p, c in t.items("lead")],
+                    "co_operating": [agency_code(p, c) for p, c in t.items("co_operating", required=False)],
+                    "assignment": t.choice("assignment", AssignmentStatus) if "assignment" in t_item else "proposed",
+                    "assignment_note": t.text("assignment_note", required=False),
+                }
+            )
             if not tasks[-1]["lead"]:
                 raise PlanFileError(f"{t_place}.lead", "mỗi nhiệm vụ cần ít nhất một cơ quan chủ trì")
             both = set(tasks[-1]["lead"]) & set(tasks[-1]["co_operating"])
@@ -212,12 +227,15 @@ def parse_plan_data(data: Any) -> dict:
     duties = []
     for place, item in root.items("duties"):
         r = _Reader(item, place)
-        duties.append({
-            "number": r.integer("number", low=1), "heading": r.text("heading"),
-            "requested": r.get("requested", bool, required=False, default=False),
-            "agencies": [agency_code(p, c) for p, c in r.items("agencies")],
-            "duties": r.strings("duties"),
-        })
+        duties.append(
+            {
+                "number": r.integer("number", low=1),
+                "heading": r.text("heading"),
+                "requested": r.get("requested", bool, required=False, default=False),
+                "agencies": [agency_code(p, c) for p, c in r.items("agencies")],
+                "duties": r.strings("duties"),
+            }
+        )
     _no_duplicates(root, "duties", [d["number"] for d in duties])
     item_numbers = {d["number"] for d in duties}
 
@@ -227,12 +245,19 @@ def parse_plan_data(data: Any) -> dict:
         task = r.text("task", required=False) or None
         if task and task not in task_codes:
             raise PlanFileError(f"{place}.task", f"không có nhiệm vụ «{task}»")
-        targets.append({
-            "code": r.text("code"), "task": task, "name": r.text("name"), "unit": r.text("unit"),
-            "direction": r.choice("direction", TargetDirection), "baseline": r.decimal("baseline", required=False),
-            "baseline_year": r.integer("baseline_year", required=False, low=1945, high=2100),
-            "target_value": r.decimal("target_value"), "target_year": r.integer("target_year", low=1945, high=2100),
-        })
+        targets.append(
+            {
+                "code": r.text("code"),
+                "task": task,
+                "name": r.text("name"),
+                "unit": r.text("unit"),
+                "direction": r.choice("direction", TargetDirection),
+                "baseline": r.decimal("baseline", required=False),
+                "baseline_year": r.integer("baseline_year", required=False, low=1945, high=2100),
+                "target_value": r.decimal("target_value"),
+                "target_year": r.integer("target_year", low=1945, high=2100),
+            }
+        )
     _no_duplicates(root, "targets", [t["code"] for t in targets])
 
     rules = []
@@ -245,14 +270,17 @@ def parse_plan_data(data: Any) -> dict:
                 raise PlanFileError(p, f"không có mục tổ chức thực hiện số {number}")
             reporters.append(number)
         rule = {
-            "code": r.text("code"), "title": r.text("title"), "reporters": reporters,
+            "code": r.text("code"),
+            "title": r.text("title"),
+            "reporters": reporters,
             "recipients": [agency_code(p, c) for p, c in r.items("recipients")],
             "final_recipient": agency_code(f"{place}.final_recipient", r.text("final_recipient")),
-            "subject": r.text("subject"), "deadline_day": r.integer("deadline_day", low=1, high=31),
+            "subject": r.text("subject"),
+            "deadline_day": r.integer("deadline_day", low=1, high=31),
             "deadline_month": r.integer("deadline_month", low=1, high=12),
             "during_month": r.integer("during_month", required=False, low=1, high=12),
-            "deadline_text": r.text("deadline_text"), "consolidates": r.get("consolidates", bool, required=False,
-                                                                             default=False),
+            "deadline_text": r.text("deadline_text"),
+            "consolidates": r.get("consolidates", bool, required=False, default=False),
             "window_start_day": window.integer("start_day", low=1, high=31),
             "window_start_month": window.integer("start_month", low=1, high=12),
             "window_end_day": window.integer("end_day", low=1, high=31),
@@ -266,23 +294,44 @@ def parse_plan_data(data: Any) -> dict:
             raise PlanFileError(f"{place}.recipients", "cần ít nhất một nơi nhận")
         rules.append(rule)
     _no_duplicates(root, "rules", [r["code"] for r in rules])
-    return {"plan": plan, "agencies": agencies, "basis": basis, "objectives": objectives, "groups": groups,
-            "duties": duties, "targets": targets, "rules": rules}
+    return {
+        "plan": plan,
+        "agencies": agencies,
+        "basis": basis,
+        "objectives": objectives,
+        "groups": groups,
+        "duties": duties,
+        "targets": targets,
+        "rules": rules,
+    }
 
 
 def _parse_agency(r: _Reader) -> dict:
-    agency = {
-        "code": r.text("code"), "name": r.text("name"), "short_name": r.text("short_name"),
-        "symbol": r.text("symbol"), "kind": r.choice("kind", AgencyKind),
-        "parent_body": r.text("parent_body", required=False), "valid_from": r.date("valid_from"),
-        "valid_to": r.date("valid_to", required=False), "successors": [],
+    agency: dict[str, Any] = {
+        "code": r.text("code"),
+        "name": r.text("name"),
+        "short_name": r.text("short_name"),
+        "symbol": r.text("symbol"),
+        "kind": r.choice("kind", AgencyKind),
+        "parent_body": r.text("parent_body", required=False),
+        "official_code": r.text("official_code", required=False),
+        "place_name": r.text("place_name", required=False),
+        "valid_from": r.date("valid_from"),
+        "valid_to": r.date("valid_to", required=False),
+        "successors": [],
     }
     if agency["valid_to"] and agency["valid_to"] < agency["valid_from"]:
         raise PlanFileError(r._at("valid_to"), "ngày hết hiệu lực trước ngày bắt đầu")
     for place, item in r.items("successors", required=False):
         s = _Reader(item, place)
-        agency["successors"].append({"code": s.text("code"), "kind": s.choice("kind", SuccessionKind),
-                                     "effective_on": s.date("effective_on"), "note": s.text("note", required=False)})
+        agency["successors"].append(
+            {
+                "code": s.text("code"),
+                "kind": s.choice("kind", SuccessionKind),
+                "effective_on": s.date("effective_on"),
+                "note": s.text("note", required=False),
+            }
+        )
     return agency
 
 

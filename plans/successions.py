@@ -14,10 +14,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, AgencySuccession, Membership
+from hptracker.history import set_history_user
 from plans.models import AssignmentRole, DutyItem, ReportingRule, RuleRecipient, TaskAssignment
 
 # Lead (chủ trì) beats co-operating (phối hợp) when the successor already has a part in the task.
-ROLE_STRENGTH = {AssignmentRole.LEAD: 2, AssignmentRole.CO_OPERATING: 1}
+ROLE_STRENGTH: dict[str, int] = {AssignmentRole.LEAD: 2, AssignmentRole.CO_OPERATING: 1}
 
 
 @dataclass
@@ -54,7 +55,9 @@ def agency_succession_apply(*, succession: AgencySuccession, by) -> SuccessionRe
        when). The successor starts the same role on `effective_on`; if it already has a current part in the
        task, the stronger role wins: a lead replaces its co-operating row (ended and restarted, so that the
        history shows the change), anything else is kept as it is.
-    3. The successor joins every duty item of the predecessor, so that it owes the predecessor's reports.
+    3. The successor joins every duty item of the predecessor, so that it owes the predecessor's reports; not an
+       item whose every rule it already reports under (the dashboard counts one expected report per membership,
+       and one report per rule is what the agency owes).
     4. Reports addressed to the predecessor (a rule's recipient, or its final recipient) go to the successor.
     Rows are saved one by one so that simple_history records each change with `by`."""
     result = SuccessionResult()
@@ -68,7 +71,7 @@ def agency_succession_apply(*, succession: AgencySuccession, by) -> SuccessionRe
 
         if predecessor.valid_to is None or predecessor.valid_to > last_day:
             predecessor.valid_to = last_day
-            predecessor._history_user = by
+            set_history_user(predecessor, by)
             predecessor.save()
             result.predecessor_closed = True
 
@@ -78,8 +81,9 @@ def agency_succession_apply(*, succession: AgencySuccession, by) -> SuccessionRe
             _give_to_successor(old, successor, effective_on, last_day, note, by, result)
 
         for item in DutyItem.objects.filter(agencies=predecessor).exclude(agencies=successor).order_by("pk"):
-            item.agencies.add(successor)
-            result.duty_items_added += 1
+            if not owes_every_rule_of(successor, item):
+                item.agencies.add(successor)
+                result.duty_items_added += 1
 
         _readdress_rules(predecessor, successor, by, result)
 
@@ -99,7 +103,7 @@ def _readdress_rules(predecessor: Agency, successor: Agency, by, result: Success
         result.recipients_moved += 1
     for rule in ReportingRule.objects.filter(final_recipient=predecessor).order_by("pk"):
         rule.final_recipient = successor
-        rule._history_user = by
+        set_history_user(rule, by)
         rule.save()
         result.recipients_moved += 1
 
@@ -130,7 +134,7 @@ def _inherited_note(predecessor: Agency, succession: AgencySuccession) -> str:
 
 def _end(assignment: TaskAssignment, last_day: datetime.date, by) -> None:
     assignment.ended_on = last_day
-    assignment._history_user = by
+    set_history_user(assignment, by)
     assignment.save()
 
 
@@ -155,7 +159,7 @@ def _give_to_successor(
     new = TaskAssignment(
         task_id=old.task_id, agency=successor, role=old.role, status=old.status, note=note, started_on=effective_on
     )
-    new._history_user = by
+    set_history_user(new, by)
     new.save()
 
 
@@ -184,7 +188,7 @@ def agency_share_hand_over(
     for old in assignments:
         _give_to_successor(old, successor, effective_on, last_day, note, by, result)
     for item in duty_items:
-        if not item.agencies.filter(pk=successor.pk).exists():
+        if not item.agencies.filter(pk=successor.pk).exists() and not owes_every_rule_of(successor, item):
             item.agencies.add(successor)
             result.duty_items_added += 1
     for recipient in RuleRecipient.objects.filter(agency=predecessor).select_related("rule").order_by("pk"):
@@ -214,7 +218,7 @@ def agency_share_take_back(
         inherited = inherited.filter(task_id__in=task_ids)
     for row in inherited.order_by("pk"):
         task_id = row.task_id
-        row._history_user = by
+        set_history_user(row, by)
         row.delete()
         changes += 1
         replaced = (
@@ -222,7 +226,7 @@ def agency_share_take_back(
         )
         if replaced is not None:
             replaced.ended_on = None
-            replaced._history_user = by
+            set_history_user(replaced, by)
             replaced.save()
             changes += 1
     recipients = RuleRecipient.objects.filter(agency=successor)
@@ -258,10 +262,14 @@ def agency_succession_preview(*, successions: list[AgencySuccession], by) -> lis
         for succession in successions:
             current = TaskAssignment.objects.current().filter(agency=succession.predecessor)
             preview = SuccessionPreview(
-                succession=succession, result=None,
-                task_codes=sorted((a.task.code for a in current.select_related("task__group")),
-                                  key=lambda code: tuple(int(part) for part in code.split("."))),
-                open_reports=open_reports_of(succession.predecessor))
+                succession=succession,
+                result=None,
+                task_codes=sorted(
+                    (a.task.code for a in current.select_related("task__group")),
+                    key=lambda code: tuple(int(part) for part in code.split(".")),
+                ),
+                open_reports=open_reports_of(succession.predecessor),
+            )
             try:
                 with transaction.atomic():
                     preview.result = agency_succession_apply(succession=succession, by=by)
@@ -281,6 +289,16 @@ def open_reports_of(agency: Agency) -> list[str]:
         submission = apps.get_model("reports", "Submission")
     except LookupError:
         return []
-    rows = (submission.objects.filter(agency=agency, cycle__status="open").exclude(status="accepted")
-            .select_related("cycle", "rule").order_by("cycle__year", "rule__code"))
+    rows = (
+        submission.objects.filter(agency=agency, cycle__status="open")
+        .exclude(status="accepted")
+        .select_related("cycle", "rule")
+        .order_by("cycle__year", "rule__code")
+    )
     return [f"{agency.short_name}: {s.cycle.year}, {s.rule.title} ({s.get_status_display()})" for s in rows]
+
+
+def owes_every_rule_of(agency: Agency, item: DutyItem) -> bool:
+    """True when the agency already reports, through another item, under every rule that `item` feeds."""
+    owed = set(ReportingRule.objects.filter(reporters__agencies=agency).values_list("pk", flat=True))
+    return set(item.rules.values_list("pk", flat=True)) <= owed

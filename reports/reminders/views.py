@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from hptracker.http import AuthenticatedHttpRequest
 from reports.models import Notification, ReminderDelivery
 from reports.permissions import can_view_reminder_log
 from reports.reminders.tables import ReminderDeliveryFilter, ReminderDeliveryTable
@@ -42,7 +43,7 @@ reminder_log = ReminderLogView.as_view()
 
 
 @login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     notifications = Notification.objects.filter(user=request.user).order_by("-created_at", "-pk")
     page = Paginator(notifications, 30).get_page(request.GET.get("page"))
     unread = notifications.filter(read_at__isnull=True).count()
@@ -51,7 +52,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # Scoped to the user: another person's notification is a 404, not a 403 that confirms it exists.
     notification = get_object_or_404(Notification, pk=pk, user=request.user)
     if notification.read_at is None:
@@ -65,6 +66,6 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
     return redirect("reports:notifications")

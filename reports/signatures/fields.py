@@ -71,8 +71,9 @@ def signature_places(*, content: bytes) -> SignaturePlaces:
     start, end = destinations.get(SPACE_START), destinations.get(SPACE_END)
     if start is not None and end is not None:
         page = reader.get_destination_page_number(start)
-        if page == reader.get_destination_page_number(end):
-            space = Box(float(start.left), float(end.top), float(end.left), float(start.top))
+        corners = (start.left, end.top, end.left, start.top)
+        if page is not None and page == reader.get_destination_page_number(end) and None not in corners:
+            space = Box(*(float(c) for c in corners))  # type: ignore[arg-type]  # None excluded above
             if space.width > 0 and space.height > 0:
                 return _places_in_space(page, space)
     last = len(reader.pages) - 1

@@ -154,8 +154,8 @@ def trust_root_add(*, name: str, certificate_data: bytes) -> TrustRoot:
 
 def issuing_agency(report: GeneratedReport) -> Agency | None:
     if report.kind == GeneratedReportKind.SUBMISSION:
-        return report.submission.agency if report.submission_id else None
-    return report.profile.agency if report.profile_id else None
+        return report.submission.agency if report.submission is not None else None
+    return report.profile.agency if report.profile is not None else None
 
 
 def is_official_document(report: GeneratedReport) -> bool:
@@ -240,7 +240,7 @@ def signed_copy_sign(*, report: GeneratedReport, by) -> SignedCopy:
         raise WorkflowError(_("Chỉ ký số văn bản chính thức đã tạo xong (không ký bản dự thảo)."))
     agency = issuing_agency(report)
     certificate = AgencyCertificate.objects.filter(agency=agency, is_active=True).first() if agency else None
-    if certificate is None:
+    if agency is None or certificate is None:
         raise WorkflowError(
             _(
                 "Cơ quan ban hành chưa có chứng thư số trên cổng: hãy tải văn bản về, ký bằng thiết bị "

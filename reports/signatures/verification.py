@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from pyhanko.pdf_utils.generic import ArrayObject, DictionaryObject
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, ModificationLevel, SuspiciousModification
@@ -202,7 +203,7 @@ def _verify_one(embedded, roots, issued_at) -> SignatureResult:
         status = validate_pdf_signature(embedded, context, diff_policy=DEFAULT_DIFF_POLICY)
         timestamp = status.timestamp_validity
         timestamped = bool(timestamp and timestamp.intact and timestamp.valid and timestamp.trusted)
-        if timestamped and abs((timestamp.timestamp - moment).total_seconds()) > 1:
+        if timestamp is not None and timestamped and abs((timestamp.timestamp - moment).total_seconds()) > 1:
             # A trusted timestamp is proof of the time: check the certificate at that time instead.
             moment = _signing_moment(timestamp.timestamp, issued_at)
             context = ValidationContext(
@@ -259,15 +260,16 @@ def _annotation_arrays(resolver) -> set:
     while stack:
         item = stack.pop()
         node = resolver(item.reference) if hasattr(item, "reference") else item
-        if not isinstance(node, dict):
+        if not isinstance(node, DictionaryObject):
             continue
         if "/Kids" in node:
             kids = node.raw_get("/Kids")
             kids = resolver(kids.reference) if hasattr(kids, "reference") else kids
             stack.extend(kids.raw_get(i) for i in range(len(kids)))
         annots = node.raw_get("/Annots") if "/Annots" in node else None
-        if hasattr(annots, "reference"):
-            refs.add(annots.reference)
+        reference = getattr(annots, "reference", None)
+        if reference is not None:
+            refs.add(reference)
     return refs
 
 
@@ -284,13 +286,13 @@ def _first_update_only_adds_fields(reader: PdfFileReader, base_revision: int) ->
         if before is None or before.__class__.__name__ == "NullObject":
             continue
         after = new(ref)
-        if isinstance(before, list) and isinstance(after, list) and ref in annotation_arrays:
+        if isinstance(before, ArrayObject) and isinstance(after, ArrayObject) and ref in annotation_arrays:
             if list(after.raw_get(i) for i in range(len(before))) != list(
                 before.raw_get(i) for i in range(len(before))
             ):
                 return False
             continue
-        if not (isinstance(before, dict) and isinstance(after, dict)):
+        if not (isinstance(before, DictionaryObject) and isinstance(after, DictionaryObject)):
             return False
         for key in set(before) | set(after):
             if key not in FIRST_UPDATE_KEYS and before.raw_get(key) != after.raw_get(key):

@@ -39,7 +39,7 @@ def _signable(request: HttpRequest, pk: int) -> GeneratedReport:
 
 
 def _file_name(report: GeneratedReport, suffix: str) -> str:
-    if report.submission_id:
+    if report.submission is not None:
         stem = f"bao-cao-{report.submission.agency.code.lower()}-{report.cycle.year}"
     else:
         number = report.document_number.split("/")[0] if report.document_number else "du-thao"

@@ -256,7 +256,7 @@ class Command(BaseCommand):
             for i, h in enumerate(["Sở Giáo dục và Đào tạo", "Các sở, ngành", "Các quận, huyện", "Các đơn vị khác"], 1)
         )
         items[0].agencies.add(consolidator)
-        by_kind = {AgencyKind.DEPARTMENT: items[1], AgencyKind.DISTRICT: items[2]}
+        by_kind: dict[str, DutyItem] = {AgencyKind.DEPARTMENT: items[1], AgencyKind.DISTRICT: items[2]}
         links = [DutyItem.agencies.through(dutyitem_id=by_kind.get(u.kind, items[3]).pk, agency_id=u.pk) for u in units]
         DutyItem.agencies.through.objects.bulk_create(links, batch_size=5000)
         for code, title, reporters, consolidates, recipient in (
@@ -345,6 +345,7 @@ class Command(BaseCommand):
                     now,
                     now,
                     sent,
+                    sent,  # first_submitted_at: one sending each
                     sent is not None and sent.date() > deadline.due_on,
                     sent if status == SubmissionStatus.ACCEPTED else None,
                 )
@@ -365,6 +366,7 @@ class Command(BaseCommand):
                 "created_at",
                 "updated_at",
                 "submitted_at",
+                "first_submitted_at",
                 "is_late",
                 "accepted_at",
             ],

@@ -1,0 +1,102 @@
+"""The reviewer's inbox with the 2026 units: filters by what is to do, kind of unit and former district, and the
+bulk acknowledgement of receipt."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from agencies.models import Agency, Role
+from reports.models import Receipt
+from tests.conftest import make_person
+from tests.plans.reorganisation_helpers import apply, hai_phong_data
+from tests.reports.submission_helpers import open_cycle, sent
+
+pytestmark = pytest.mark.django_db
+INBOX = "reports:reviewer_inbox"
+
+
+@pytest.fixture
+def reports_2026(plan):
+    """Phường Lê Chân (land of quận Lê Chân and Ngô Quyền), Phường Hồng Bàng (Hồng Bàng and Ngô Quyền) and the
+    Công an thành phố have sent their 2026 reports."""
+    apply(hai_phong_data())
+    cycle = open_cycle(plan, 2026)
+    sent_reports = {}
+    for code in ("P_11383", "P_11311", "CATP"):
+        agency = Agency.objects.get(code=code)
+        staff = make_person(f"{code.lower()}.canbo", Role.STAFF, agency)
+        head = make_person(f"{code.lower()}.lanhdao", Role.HEAD, agency)
+        sent_reports[code] = sent(cycle, agency, staff, head)
+    return sent_reports
+
+
+@pytest.fixture
+def home_affairs_reviewer(plan):
+    return make_person("snv.thamdinh", Role.REVIEWER, Agency.objects.get(code="SNV"))
+
+
+def listed(response) -> set[str]:
+    return {s.agency.code for s in response.context["submissions"]}
+
+
+def test_the_inbox_filters_by_kind_and_former_district(client, reports_2026, education_reviewer):
+    client.force_login(education_reviewer)
+    url = reverse(INBOX)
+    assert listed(client.get(url)) == {"P_11383", "P_11311", "CATP"}
+    assert listed(client.get(url, {"kind": "commune"})) == {"P_11383", "P_11311"}
+    le_chan, ngo_quyen = (Agency.objects.get(code=c).pk for c in ("Q_LECHAN", "Q_NGOQUYEN"))
+    assert listed(client.get(url, {"former": le_chan})) == {"P_11383"}
+    assert listed(client.get(url, {"former": ngo_quyen})) == {"P_11383", "P_11311"}
+    assert listed(client.get(url, {"state": "review", "kind": "police"})) == {"CATP"}
+    response = client.get(url, {"kind": "khong-co", "former": "abc"})  # ignored, never an error page
+    assert response.status_code == 200 and listed(response) == {"P_11383", "P_11311", "CATP"}
+
+
+def test_the_second_recipient_acknowledges_the_communes_reports_in_one_go(client, reports_2026, home_affairs_reviewer):
+    """Since 1/3/2025 the Sở Nội vụ is the second recipient of the November review, in place of the Sở LĐTB&XH."""
+    client.force_login(home_affairs_reviewer)
+    response = client.get(reverse(INBOX), {"state": "acknowledge"})
+    assert listed(response) == {"P_11383", "P_11311"}
+    assert response.content.decode().count('name="submission"') == 2
+    ids = [reports_2026["P_11383"].pk, reports_2026["P_11311"].pk]
+
+    response = client.post(
+        reverse("reports:inbox_acknowledge"), {"submission": ids, "filters": "state=acknowledge"}, follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == reverse(INBOX) + "?state=acknowledge"
+    assert "Đã xác nhận tiếp nhận 2 báo cáo." in [str(m) for m in response.context["messages"]]
+    receipts = Receipt.objects.filter(submission_id__in=ids, recipient__code="SNV")
+    assert receipts.count() == 2 and all(r.acknowledged_by == home_affairs_reviewer for r in receipts)
+    assert listed(response) == set()
+    # The Sở GD&ĐT's own receipts are untouched: each recipient acknowledges for itself.
+    assert Receipt.objects.filter(submission_id__in=ids, recipient__code="SGDDT", acknowledged_at=None).count() == 2
+
+
+def test_bulk_acknowledgement_reports_what_it_could_not_do_and_changes_nothing_else(
+    client, reports_2026, home_affairs_reviewer
+):
+    client.force_login(home_affairs_reviewer)
+    url = reverse("reports:inbox_acknowledge")
+    ward, police = reports_2026["P_11383"], reports_2026["CATP"]
+    client.post(url, {"submission": [ward.pk]}, follow=True)
+
+    response = client.post(url, {"submission": [ward.pk, police.pk]}, follow=True)
+
+    texts = [str(m) for m in response.context["messages"]]
+    assert any(t.startswith("UBND phường Lê Chân: Đơn vị bạn đã tiếp nhận báo cáo này lúc") for t in texts), texts
+    assert f"Không tìm thấy báo cáo số {police.pk}." in texts  # not addressed to the Sở Nội vụ
+    assert not Receipt.objects.filter(submission=police, acknowledged_at__isnull=False).exists()
+    response = client.post(url, {}, follow=True)
+    assert "Xin chọn ít nhất một báo cáo để xác nhận tiếp nhận." in [str(m) for m in response.context["messages"]]
+    before = list(Receipt.objects.order_by("pk").values_list("pk", "acknowledged_at"))
+    assert client.post(url, {"submission": [reports_2026["P_11311"].pk, "x"]}).status_code == 400  # forged form
+    assert list(Receipt.objects.order_by("pk").values_list("pk", "acknowledged_at")) == before
+
+
+def test_staff_cannot_use_the_bulk_acknowledgement(client, reports_2026, agency_staff):
+    client.force_login(agency_staff)
+    response = client.post(reverse("reports:inbox_acknowledge"), {"submission": [reports_2026["CATP"].pk]})
+    assert response.status_code == 403
+    assert not Receipt.objects.filter(acknowledged_at__isnull=False).exists()
