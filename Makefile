@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PLAN_FILE := plans/data/ke-hoach-193-KH-UBND-2021.json
 REORGANISATION_FILE := plans/data/reorganisation-hai-phong-2025.json
+# `make run PORT=8080` when 8000 is taken.
+PORT ?= 8000
 export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hptracker
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 
@@ -27,8 +29,8 @@ run: install
 	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=true $(PY) manage.py load_plan $(PLAN_FILE)
 	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=true $(PY) manage.py load_reorganisation $(REORGANISATION_FILE)
 	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=true $(PY) manage.py seed_demo
-	@echo "Cổng chạy tại http://127.0.0.1:8000 (Ctrl+C để dừng)."
-	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Cổng chạy tại http://127.0.0.1:$(PORT) (Ctrl+C để dừng)."
+	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=true PORTAL_BASE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite on real PostgreSQL, Redis and Chromium (DATABASE_URL / REDIS_URL, defaults: local servers).
 test: install

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "hptracker.middleware.MalformedRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks, so that it sees the outcome of authentication.
@@ -101,6 +102,9 @@ else:
 AUTHENTICATION_BACKENDS = [
     # django-axes first so that a locked-out username + address never reaches the password check.
     "axes.backends.AxesStandaloneBackend",
+    # ModelBackend that loads the membership and its agency with the user (one query per request instead of
+    # three); ModelBackend stays listed so that sessions opened before it keep working.
+    "agencies.backends.MembershipBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -139,7 +143,21 @@ STORAGES = {
 MEDIA_ROOT = env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "/private-media/"
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Mail: EMAIL_URL (django-environ: smtp://user:pass@host:587/?tls=True, consolemail://, filemail:///path,
+# memorymail://) sets backend, host, port, user, password and TLS in one variable; EMAIL_BACKEND still wins when
+# set. EMAIL_FILE_PATH is the folder of the file backend.
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_email["EMAIL_BACKEND"])
+EMAIL_HOST = env.str("EMAIL_HOST", default=_email.get("EMAIL_HOST") or "localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=_email.get("EMAIL_PORT") or 25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default=_email.get("EMAIL_HOST_USER") or "")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default=_email.get("EMAIL_HOST_PASSWORD") or "")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=bool(_email.get("EMAIL_USE_TLS")))
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=bool(_email.get("EMAIL_USE_SSL")))
+# django-environ drops the leading "/" of filemail:///var/mail; the file backend wants the absolute folder.
+_email_path = _email.get("EMAIL_FILE_PATH") or ""
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=("/" + _email_path.lstrip("/")) if _email_path else "")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="hptracker <khong-tra-loi@haiphong.edu.vn>")
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
@@ -167,10 +185,26 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reports.cycles.tasks.open_current_cycle",
         "schedule": crontab(minute=10, hour=0, day_of_month=1, month_of_year=1),
     },
+    # Workflow notification mail: retries that came due, and mails whose queued task was lost.
+    "flush-notification-mail": {
+        "task": "reports.notifications.tasks.flush_notification_mail",
+        "schedule": 120.0,
+    },
     # Also the sweep that re-queues a render whose worker died, so it runs often; it is cheap when idle.
     "expire-generated-reports": {
         "task": "reports.documents.tasks.expire_generated_reports",
+        # Every minute: a render whose heartbeat stopped is requeued within a minute or two (issue 10).
+        "schedule": 60.0,
+    },
+    "expire-dashboard-exports": {
+        "task": "reports.dashboard.tasks.expire_dashboard_exports",
         "schedule": 600.0,
+    },
+    # Sends the background work the broker could not take when a request asked (reports.outbox): after a Redis
+    # outage, pending work starts within this period of its return.
+    "sweep-outbox": {
+        "task": "reports.outbox.tasks.sweep_outbox",
+        "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0),
     },
 }
 
@@ -182,6 +216,13 @@ REMINDER_OVERDUE_MAX_COUNT = env.int("REMINDER_OVERDUE_MAX_COUNT", default=10)
 REMINDER_CATCH_UP_WORKING_DAYS = env.int("REMINDER_CATCH_UP_WORKING_DAYS", default=2)
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=3)
 REMINDER_CLAIM_TIMEOUT_SECONDS = env.int("REMINDER_CLAIM_TIMEOUT_SECONDS", default=3600)
+
+# Workflow notifications (reports/notifications): events of one person within the digest window become one mail
+# (in-process tasks, as in `make run`, send at once); a failed mail is retried after RETRY × 4ⁿ seconds.
+NOTIFICATION_DIGEST_SECONDS = env.int("NOTIFICATION_DIGEST_SECONDS", default=300 if REDIS_URL else 0)
+NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=3600)
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=4)
+NOTIFICATION_RETRY_SECONDS = env.int("NOTIFICATION_RETRY_SECONDS", default=300)
 
 # SQLite (make run only) ignores the INCLUDE columns of the dashboard's covering index; PostgreSQL uses them.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
@@ -218,18 +259,37 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"quiet_client_errors": {"()": "hptracker.logfilters.QuietClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
-    "loggers": {"hptracker": {"level": "INFO"}, "reports": {"level": "INFO"}},
+    "loggers": {
+        "hptracker": {"level": "INFO"},
+        "reports": {"level": "INFO"},
+        # A 403 or 404 is one line, not a traceback (issue 12).
+        "django.request": {"filters": ["quiet_client_errors"]},
+        "django.server": {"filters": ["quiet_client_errors"]},
+    },
 }
 
 # --- Generated PDF reports (reports/services/documents.py) ----------------------------------------------------
 # Drafts of the consolidated report are deleted, with their files, this many days after they were requested;
 # numbered (issued) documents are kept.
 GENERATED_REPORT_DRAFT_DAYS = env.int("GENERATED_REPORT_DRAFT_DAYS", default=7)
+# Dashboard exports: up to this many rows the file is written from the request (CSV streamed); above it a Celery
+# task renders it and the requester downloads it from "Tệp đã xuất" for EXPORT_KEEP_DAYS days.
+EXPORT_STREAM_MAX_ROWS = env.int("EXPORT_STREAM_MAX_ROWS", default=5000)
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=3)
+# An export of 150,000 rows takes minutes, longer than a PDF: its own hard limit, and a record RENDERING for
+# longer than that plus a margin lost its worker.
+EXPORT_TIME_LIMIT = env.int("EXPORT_TIME_LIMIT", default=1800)
+EXPORT_STALE_SECONDS = EXPORT_TIME_LIMIT + 60
 # A record still RENDERING this long after it started lost its worker (killed, out of memory): the hard time
 # limit plus a margin, so a render that is merely slow is never taken over.
 GENERATED_REPORT_STALE_SECONDS = env.int("GENERATED_REPORT_STALE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+# A rendering task writes a heartbeat on its record every GENERATED_REPORT_HEARTBEAT_SECONDS; a heartbeat older than
+# GENERATED_REPORT_HEARTBEAT_STALE_SECONDS means the worker died: the page says so and the sweep requeues the record.
+GENERATED_REPORT_HEARTBEAT_SECONDS = env.int("GENERATED_REPORT_HEARTBEAT_SECONDS", default=10)
+GENERATED_REPORT_HEARTBEAT_STALE_SECONDS = env.int("GENERATED_REPORT_HEARTBEAT_STALE_SECONDS", default=60)
 
 # --- Digital signatures (reports/signatures/) -------------------------------------------------------------------
 # Fernet key (44 characters, `Fernet.generate_key()`) that encrypts the bodies' private signing keys at rest; empty

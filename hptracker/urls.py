@@ -15,4 +15,5 @@ urlpatterns = [
     path("bao-cao/", include("reports.urls")),
     path("quan-tri/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/full", views.healthz_full, name="healthz_full"),
 ]

@@ -15,3 +15,25 @@ def sign_in(page, live_server, username: str) -> None:
     page.fill("#id_password", PASSWORD)
     page.click("form button.primary")
     page.wait_for_url(lambda url: "dang-nhap" not in url)
+
+
+class ConsoleErrors:
+    """Every console error and uncaught page error of a Playwright page, collected while a browser test runs."""
+
+    def __init__(self, page) -> None:
+        self.messages: list[str] = []
+        page.on("console", lambda message: message.type == "error" and self.messages.append(message.text))
+        page.on("pageerror", lambda error: self.messages.append(f"pageerror: {error}"))
+        # Chromium logs a refused inline script or style as a console error; the DOM event also catches what the
+        # console might word differently, and names the directive.
+        page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', e => console.error("
+            "'Content Security Policy violation: ' + e.violatedDirective + ' ' + e.blockedURI));"
+        )
+
+    @property
+    def csp_violations(self) -> list[str]:
+        return [text for text in self.messages if "Content Security Policy" in text]
+
+    def assert_no_csp_violation(self) -> None:
+        assert not self.csp_violations, self.csp_violations

@@ -148,7 +148,7 @@ def test_reviewer_locks_from_the_cycle_page_and_the_page_says_who_and_when(clien
     assert response.redirect_chain[-1][0] == url
     assert "Đã khóa số liệu kỳ báo cáo năm 2026" in " ".join(messages_of(response))
     html = response.content.decode()
-    assert "Khóa bởi Sgddt Nguyễn lúc" in html and 'id="unlock-form"' in html and 'id="lock-form"' not in html
+    assert "Khóa bởi Trần Thị Thẩm lúc" in html and 'id="unlock-form"' in html and 'id="lock-form"' not in html
 
 
 def test_unlock_from_the_page_without_a_reason_keeps_the_lock(client, cycle, education_reviewer, administrator):
@@ -160,7 +160,7 @@ def test_unlock_from_the_page_without_a_reason_keeps_the_lock(client, cycle, edu
     assert not cycle.is_open
     response = client.post(reverse("reports:cycle_unlock", args=[cycle.pk]), {"reason": "Bổ sung"}, follow=True)
     assert "Đã mở khóa số liệu kỳ báo cáo năm 2026" in " ".join(messages_of(response))
-    assert "Mở khóa số liệu · Quantri Nguyễn: Bổ sung" in response.content.decode()
+    assert "Mở khóa số liệu · Đỗ Thị Quyên: Bổ sung" in response.content.decode()
 
 
 def test_agency_staff_sees_the_lock_but_no_button(client, cycle, agency_staff, education_reviewer):
