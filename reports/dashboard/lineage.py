@@ -1,0 +1,176 @@
+"""The years table grouped by today's units (issue 13, item 4): each expected report counted under the agency that
+carries on its reporting today, following the succession links (merger, split, dissolution, not a function
+transfer: after a transfer the giver goes on and keeps its own reports).
+
+The choice, for a split: a report is counted ONCE, under the SET of today's units that succeeded the agency that
+owed it. Quận Lê Chân's 2021–2024 reports form one row "Phường Lê Chân; Phường An Biên", marked as inherited
+("Kế thừa từ: quận Lê Chân"), never once per commune: adding it to each of the communes' own rows would count one
+report two, eight or fifteen times and make the rows add up to more than the year totals. After a merger the set
+has one unit, so the merged departments' reports join the receiving department's own row (Sở KH&ĐT's under Sở
+Tài chính). An agency with no successor (still in existence, or ended without one) is its own set. A commune's own
+reports (2025 on) stay on its own row; its page (`reports:agency_detail`) lists its predecessors' reports. So in
+both groupings every expected report is counted exactly once, and the rows add up to the same totals.
+
+Two queries whatever the size: the per-agency completeness of the time (`selectors.agency_completeness`) and one
+recursive query over AgencySuccession (`agency_heirs`); the fold into rows is a loop over agencies, not reports.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, AgencyKind, AgencySuccession, SuccessionKind
+from plans.text import fold_for_matching
+from reports.dashboard.selectors import KindGroup
+
+COUNTS = ("expected", "on_time", "late", "returned", "missing")
+
+
+class Grouping:
+    """The `?group=` choice of the years page and its export."""
+
+    AT_THE_TIME = "time"
+    TODAY = "today"
+
+    choices = [
+        (AT_THE_TIME, _("Đơn vị tại thời điểm báo cáo")),
+        (TODAY, _("Đơn vị hiện nay (theo kế thừa)")),
+    ]
+
+
+def kind_group_of(kind: str) -> str:
+    """Agency.kind folded into the dashboard's families, as `expected_reports` folds it in SQL."""
+    if kind == AgencyKind.DEPARTMENT:
+        return KindGroup.DEPARTMENT
+    if kind == AgencyKind.DISTRICT:
+        return KindGroup.DISTRICT
+    return KindGroup.OTHER
+
+
+@dataclass(frozen=True)
+class Heir:
+    """A unit of today that carries on an agency's reporting (the agency itself when it has no successor)."""
+
+    pk: int
+    name: str
+    kind_group: str
+    valid_to: datetime.date | None = None
+
+    @property
+    def label(self) -> str:
+        """The name, and for a unit that ended without a successor its last day (its reports have no heir)."""
+        if self.valid_to is None:
+            return self.name
+        return gettext("%(name)s (hoạt động đến %(day)s)") % {"name": self.name, "day": f"{self.valid_to:%d/%m/%Y}"}
+
+
+# Every agency reachable from a predecessor through successions in force on the day (%(day)s), then only the ends
+# of the chains: the units that have no successor themselves. UNION (not UNION ALL) stops on a loop in bad data.
+# The second part: agencies that ended without a successor are their own heir, with the day they ended.
+_HEIRS_SQL = """
+WITH RECURSIVE chain (origin_id, agency_id) AS (
+    SELECT s.predecessor_id, s.successor_id FROM {succession} s
+     WHERE s.kind <> %(transferred)s AND s.effective_on <= %(day)s
+    UNION
+    SELECT c.origin_id, s.successor_id FROM chain c JOIN {succession} s ON s.predecessor_id = c.agency_id
+     WHERE s.kind <> %(transferred)s AND s.effective_on <= %(day)s
+)
+SELECT c.origin_id, a.id, a.name, a.kind, a.valid_to
+  FROM chain c JOIN {agency} a ON a.id = c.agency_id
+ WHERE NOT EXISTS (
+    SELECT 1 FROM {succession} n
+     WHERE n.predecessor_id = c.agency_id AND n.kind <> %(transferred)s AND n.effective_on <= %(day)s)
+UNION ALL
+SELECT a.id, a.id, a.name, a.kind, a.valid_to FROM {agency} a
+ WHERE a.valid_to < %(day)s AND NOT EXISTS (
+    SELECT 1 FROM {succession} n
+     WHERE n.predecessor_id = a.id AND n.kind <> %(transferred)s AND n.effective_on <= %(day)s)
+ ORDER BY 1, 3, 2
+"""
+
+
+def agency_heirs(*, day: datetime.date) -> dict[int, list[Heir]]:
+    """{agency id: today's units that succeeded it} for every agency that has a successor on `day`, or that ended
+    before it without one (one query). An agency absent from the result exists today and is its own heir."""
+    sql = _HEIRS_SQL.format(
+        succession=connection.ops.quote_name(AgencySuccession._meta.db_table),
+        agency=connection.ops.quote_name(Agency._meta.db_table),
+    )
+    heirs: dict[int, list[Heir]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"transferred": SuccessionKind.TRANSFERRED, "day": day})
+        for origin_id, pk, name, kind, valid_to in cursor.fetchall():
+            heirs.setdefault(origin_id, []).append(
+                Heir(pk=pk, name=name, kind_group=kind_group_of(kind), valid_to=valid_to)
+            )
+    return heirs
+
+
+@dataclass
+class HeirGroup:
+    """One row of the table by today's units: the set of units, the agencies whose reports it counts, the figures."""
+
+    heirs: tuple[Heir, ...]
+    origins: dict[int, str] = field(default_factory=dict)  # agency id -> name, of every agency counted here
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
+
+    @property
+    def predecessors(self) -> list[str]:
+        """Names of the agencies counted here that are not today's units themselves: their reports are inherited."""
+        own = {h.pk for h in self.heirs}
+        return sorted(name for pk, name in self.origins.items() if pk not in own)
+
+    def matches(self, *, kind: str | None, name: str | None) -> bool:
+        if kind and kind not in {h.kind_group for h in self.heirs}:
+            return False
+        if name:
+            wanted = fold_for_matching(name.strip())
+            names = [h.name for h in self.heirs] + list(self.origins.values())
+            return any(wanted in fold_for_matching(n) for n in names)
+        return True
+
+    def as_row(self) -> dict:
+        """A dict row like those of `agency_completeness` (the same figure columns), for the table and its export."""
+        c = self.counts
+        submitted = c["on_time"] + c["late"]
+        expected = c["expected"]
+        predecessors = self.predecessors
+        return {
+            **c,
+            "heirs": self.heirs,
+            "units": "; ".join(h.label for h in self.heirs),
+            "kind_group": "; ".join(dict.fromkeys(str(KindGroup.labels[h.kind_group]) for h in self.heirs)),
+            "predecessors": "; ".join(predecessors),
+            "inherited": bool(predecessors),
+            "submitted": submitted,
+            # The same ratio the SQL of the other grouping gives; rounding is the column's (reports.formatting).
+            "reporting_rate": Decimal(100 * submitted) / Decimal(expected) if expected else None,
+            "on_time_rate": Decimal(100 * c["on_time"]) / Decimal(expected) if expected else None,
+        }
+
+
+def completeness_by_heirs(
+    *, rows: Iterable[dict], day: datetime.date, kind: str | None = None, name: str | None = None
+) -> list[dict]:
+    """Fold per-agency completeness rows (`agency_completeness`: dicts with agency_id, agency__name, kind_group and
+    the counts) into rows by today's units, ordered by their names. `kind` keeps the rows whose units are of that
+    family today; `name` those in which a unit or an agency counted contains it (any case, any tone placement)."""
+    heirs_of = agency_heirs(day=day)
+    groups: dict[tuple[int, ...], HeirGroup] = {}
+    for row in rows:
+        agency_id = row["agency_id"]
+        heirs = heirs_of.get(agency_id) or [Heir(pk=agency_id, name=row["agency__name"], kind_group=row["kind_group"])]
+        key = tuple(sorted(h.pk for h in heirs))
+        group = groups.setdefault(key, HeirGroup(heirs=tuple(heirs)))
+        group.origins[agency_id] = row["agency__name"]
+        for count in COUNTS:
+            group.counts[count] += row[count] or 0
+    kept = [g.as_row() for g in groups.values() if g.matches(kind=kind, name=name)]
+    return sorted(kept, key=lambda r: fold_for_matching(r["units"]))
