@@ -15,8 +15,21 @@ from django.utils import timezone
 
 from agencies.models import Agency, Membership, Role
 from plans.models import Plan
-from reports.cycles.services import cycle_open, expected_submissions
-from reports.models import Cycle, Progress, Submission, SubmissionStatus
+from reports.cycles.selectors import expected_submissions
+from reports.cycles.services import cycle_open
+from reports.models import (
+    Cycle,
+    Notification,
+    NotificationMail,
+    Progress,
+    Receipt,
+    Submission,
+    SubmissionEvent,
+    SubmissionEventKind,
+    SubmissionStatus,
+    TargetValue,
+    TaskReport,
+)
 from reports.submissions import reviews
 from reports.submissions import services as services
 from reports.submissions.selectors import targets_for_agency
@@ -34,6 +47,9 @@ DIFFICULTIES = [
     "",
 ]
 PROGRESS_MIX = [Progress.DONE, Progress.DONE, Progress.ONGOING, Progress.IN_PROGRESS, Progress.NOT_STARTED]
+# Sample authors get real-looking names, family name first as Vietnamese write them (agencies.names).
+FAMILY_NAMES = ["Nguyễn Văn", "Trần Thị", "Lê Minh", "Phạm Thu", "Hoàng Đức", "Vũ Thị", "Đặng Quang", "Bùi Thị"]
+GIVEN_NAMES = ["Hùng", "Lan", "Tuấn", "Hà", "Minh", "Hương", "Dũng", "Thảo", "Nam", "Mai", "Long", "Yến"]
 
 
 def _author(agency: Agency, role: str):
@@ -41,7 +57,12 @@ def _author(agency: Agency, role: str):
     membership = Membership.objects.filter(agency=agency, role=role).select_related("user").first()
     if membership:
         return membership.user
-    user = get_user_model().objects.create(username=f"mau.{agency.code.lower()}.{role}", first_name="(dữ liệu mẫu)")
+    seed = sum(ord(c) for c in agency.code + role)
+    user = get_user_model().objects.create(
+        username=f"mau.{agency.code.lower()}.{role}",
+        last_name=FAMILY_NAMES[seed % len(FAMILY_NAMES)],
+        first_name=GIVEN_NAMES[(seed // 3) % len(GIVEN_NAMES)],
+    )
     user.set_unusable_password()
     user.save()
     Membership.objects.create(user=user, agency=agency, role=role)
@@ -83,15 +104,55 @@ def _backdate(submission, due_on: datetime.date, rng: random.Random) -> None:
         datetime.time(9, 30),
         tzinfo=timezone.get_current_timezone(),
     )
+    accepted = sent + datetime.timedelta(days=7)
     Submission.objects.filter(pk=submission.pk).update(
-        submitted_at=sent, is_late=sent.date() > due_on, accepted_at=sent + datetime.timedelta(days=7)
+        submitted_at=sent,
+        first_submitted_at=sent,  # the first sending decides received and on time (issue 9)
+        is_late=sent.date() > due_on,
+        accepted_at=accepted,
+        created_at=sent - datetime.timedelta(days=10),
+    )
+    # Every trace of the report carries a date of its own year: the log ("Chấp nhận 30/11/2026" on a 2025
+    # report was the give-away), the acknowledgements and the change history.
+    moments = {
+        SubmissionEventKind.CREATED: sent - datetime.timedelta(days=10),
+        SubmissionEventKind.SAVED: sent - datetime.timedelta(days=1),
+        SubmissionEventKind.SUBMITTED: sent,
+        SubmissionEventKind.ACKNOWLEDGED: sent + datetime.timedelta(days=1),
+        SubmissionEventKind.ACCEPTED: accepted,
+    }
+    for kind, moment in moments.items():
+        SubmissionEvent.objects.filter(submission=submission, kind=kind).update(at=moment)
+    Receipt.objects.filter(submission=submission, acknowledged_at__isnull=False).update(acknowledged_at=accepted)
+    Submission.history.filter(id=submission.pk).update(history_date=sent)
+    TaskReport.history.filter(submission_id=submission.pk).update(history_date=sent - datetime.timedelta(days=1))
+    TargetValue.history.filter(submission_id=submission.pk).update(history_date=sent - datetime.timedelta(days=1))
+    Notification.objects.filter(submission=submission).update(
+        created_at=accepted, read_at=accepted, mail_status=NotificationMail.NONE
     )
 
 
+def _backdate_draft(submission, due_on: datetime.date) -> None:
+    """A draft of last year that was never sent: started and saved weeks before last year's deadline."""
+    start = datetime.datetime.combine(
+        due_on - datetime.timedelta(days=20), datetime.time(14, 0), tzinfo=timezone.get_current_timezone()
+    )
+    Submission.objects.filter(pk=submission.pk).update(created_at=start)
+    SubmissionEvent.objects.filter(submission=submission).update(at=start)
+    Submission.history.filter(id=submission.pk).update(history_date=start)
+    TaskReport.history.filter(submission_id=submission.pk).update(history_date=start)
+    TargetValue.history.filter(submission_id=submission.pk).update(history_date=start)
+
+
 @transaction.atomic
-def create_sample_reports(*, plan: Plan, year: int, reviewer, seed: int = 193) -> dict[str, int]:
+def create_sample_reports(
+    *, plan: Plan, year: int, reviewer, seed: int = 193, drafts_for: set[int] | None = None
+) -> dict[str, int]:
     """Last year: almost everyone reported and was accepted. This year: a realistic mix two weeks before the
-    deadline — some accepted, some waiting for review, one returned, some drafts, some not started."""
+    deadline — some accepted, some waiting for review, one returned, some drafts, some not started. The agencies
+    in `drafts_for` (those of the printed demo accounts) get a half-filled draft this year, so that a newcomer
+    signing in as them can try the whole workflow."""
+    drafts_for = drafts_for or set()
     rng = random.Random(seed)
     counts = {"accepted": 0, "submitted": 0, "returned": 0, "draft": 0}
     for cycle_year, shares in ((year - 1, (0.9, 0.0, 0.0, 0.05)), (year, (0.25, 0.2, 0.1, 0.25))):
@@ -100,6 +161,8 @@ def create_sample_reports(*, plan: Plan, year: int, reviewer, seed: int = 193) -
             agency = expected.agency
             roll = rng.random()
             accepted, submitted, returned, draft = shares
+            if cycle_year == year and agency.pk in drafts_for:
+                roll = accepted + submitted + returned  # a draft
             if roll >= accepted + submitted + returned + draft:
                 continue
             staff, head = _author(agency, Role.STAFF), _author(agency, Role.HEAD)
@@ -109,6 +172,8 @@ def create_sample_reports(*, plan: Plan, year: int, reviewer, seed: int = 193) -
             _fill(submission, staff, rng, quality=1.0 if roll < accepted + submitted + returned else 0.6)
             if roll >= accepted + submitted + returned:
                 counts["draft"] += 1
+                if cycle_year < year:
+                    _backdate_draft(submission, expected.deadline.due_on)
                 continue
             submission.refresh_from_db()
             services.submission_submit(submission=submission, by=head)
@@ -126,4 +191,6 @@ def create_sample_reports(*, plan: Plan, year: int, reviewer, seed: int = 193) -
                     reason="Đề nghị bổ sung số liệu minh chứng cho nhiệm vụ 3.8.",
                 )
                 counts["returned"] += 1
+    # The demo's notices stay in the portal; none of them is mailed (the console would fill with sample mail).
+    Notification.objects.filter(mail_status=NotificationMail.PENDING).update(mail_status=NotificationMail.NONE)
     return counts

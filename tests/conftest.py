@@ -48,13 +48,29 @@ def empty_database(db):
         model.history.all().delete()
 
 
+# Real-looking Vietnamese names, stored the Vietnamese way (agencies.names): last_name = family and middle names,
+# first_name = the given name; shown "Vũ Thị Chân". A person not listed gets a name made from the username.
+PEOPLE_NAMES = {
+    "snv.canbo": ("Vũ Thị", "Chân"),
+    "snv.lanhdao": ("Hoàng Văn", "Lê"),
+    "catp.canbo": ("Đặng Minh", "Tuấn"),
+    "lechan.canbo": ("Phạm Thu", "Hà"),
+    "lechan.lanhdao": ("Nguyễn Đức", "Thắng"),
+    "sgddt.thamdinh": ("Trần Thị", "Thẩm"),
+    "sldtbxh.thamdinh": ("Bùi Quang", "Huy"),
+    "lanhdao": ("Lê Văn", "Thành"),
+    "quantri": ("Đỗ Thị", "Quyên"),
+}
+
+
 def make_person(username: str, role: str, agency: Agency | None, *, password: str = "mat-khau-thu-nghiem-2026"):
+    last_name, first_name = PEOPLE_NAMES.get(username, ("Nguyễn Văn", username.split(".")[0].title()))
     user = get_user_model().objects.create_user(
         username=username,
         password=password,
         email=f"{username}@example.vn",
-        first_name=username.split(".")[0].title(),
-        last_name="Nguyễn",
+        first_name=first_name,
+        last_name=last_name,
     )
     Membership.objects.create(user=user, agency=agency, role=role)
     return user

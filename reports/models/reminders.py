@@ -53,22 +53,86 @@ class ReminderDelivery(models.Model):
         return f"{self.agency.short_name} — {self.offset_key} — {self.get_status_display()}"
 
 
+class NotificationKind(models.TextChoices):
+    REMINDER = "reminder", _("Nhắc hạn")
+    SUBMITTED = "submitted", _("Có báo cáo gửi đến")
+    RETURNED = "returned", _("Báo cáo bị trả lại")
+    ACCEPTED = "accepted", _("Báo cáo được chấp nhận")
+    ACKNOWLEDGED = "acknowledged", _("Báo cáo được tiếp nhận")
+    COMMENTED = "commented", _("Ý kiến về báo cáo")
+    REOPENED = "reopened", _("Báo cáo được mở lại")
+    CYCLE_LOCKED = "cycle_locked", _("Kỳ báo cáo khóa số liệu")
+
+
+class NotificationMail(models.TextChoices):
+    NONE = "none", _("Không gửi thư")
+    PENDING = "pending", _("Chờ gửi thư")
+    CLAIMED = "claimed", _("Đang gửi thư")
+    SENT = "sent", _("Đã gửi thư")
+    FAILED = "failed", _("Gửi thư lỗi")
+
+
 class Notification(models.Model):
+    """One thing a person should hear about. Workflow notifications also carry the state of their mail: the
+    mail sender claims pending rows with a conditional UPDATE (a token and a time) before sending, so a row is
+    mailed at most once; a claim older than NOTIFICATION_CLAIM_TIMEOUT_SECONDS is given up, never re-sent."""
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(
+        _("loại"), max_length=20, choices=NotificationKind.choices, default=NotificationKind.REMINDER
+    )
+    submission = models.ForeignKey(
+        "reports.Submission", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     subject = models.CharField(_("tiêu đề"), max_length=255)
     body = models.TextField(_("nội dung"), blank=True)
     url = models.CharField(_("đường dẫn"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("lúc"), auto_now_add=True)
     read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+    mail_status = models.CharField(
+        _("thư"), max_length=10, choices=NotificationMail.choices, default=NotificationMail.NONE
+    )
+    mail_claimed_by = models.CharField(max_length=36, blank=True)
+    mail_claimed_at = models.DateTimeField(null=True, blank=True)
+    mail_attempts = models.PositiveSmallIntegerField(default=0)
+    mail_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    mail_sent_at = models.DateTimeField(null=True, blank=True)
+    mail_error = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("thông báo")
         verbose_name_plural = _("thông báo")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notification_unread"),
+            # The mail sender's scan: the few rows still waiting for their mail.
+            models.Index(
+                fields=["mail_status", "user"],
+                condition=models.Q(mail_status__in=["pending", "claimed", "failed"]),
+                name="notification_mail_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.subject
+
+
+class NotificationSettings(models.Model):
+    """A person's choices on their profile page: the kinds they get no mail for (the in-portal notice stays)
+    and the language of their mails."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    mail_off = models.JSONField(_("không nhận thư về"), default=list, blank=True)
+    language = models.CharField(_("ngôn ngữ thư"), max_length=8, choices=settings.LANGUAGES, default="vi")
+
+    class Meta:
+        verbose_name = _("cài đặt thông báo")
+        verbose_name_plural = _("cài đặt thông báo")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} — {self.language}"
 
 
 class WorkingDayOverride(models.Model):

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from reports.errors import WorkflowError
 from reports.models import Evidence
-from reports.submissions.evidence import evidence_add, evidence_remove
+from reports.submissions.evidence import evidence_add, evidence_remove, size_refusal
 from tests.reports.submission_helpers import (
     EXE,
     PDF,
@@ -25,6 +25,8 @@ from tests.reports.submission_helpers import (
 )
 
 pytestmark = pytest.mark.django_db
+# Another report's file: different content, so it is stored apart from the one under test.
+PDF_OTHER = PDF + b"\n% khac\n"
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +77,7 @@ def test_a_file_whose_content_does_not_match_an_allowed_type_is_refused(draft, a
 
 def test_size_limit_and_empty_file(draft, agency_staff, settings):
     settings.EVIDENCE_MAX_BYTES = len(PDF) - 1
-    with pytest.raises(WorkflowError, match="vượt giới hạn"):
+    with pytest.raises(WorkflowError, match="lớn hơn giới hạn"):
         evidence_add(submission=draft, by=agency_staff, upload=upload("lon.pdf", PDF))
     with pytest.raises(WorkflowError, match="rỗng"):
         evidence_add(submission=draft, by=agency_staff, upload=upload("rong.pdf", b""))
@@ -105,21 +107,54 @@ def test_evidence_for_a_task_of_another_report_is_refused(draft, agency_staff, p
         )
 
 
-def test_upload_through_the_edit_form_and_a_lying_file_saves_nothing(client, draft, agency_staff):
+def test_a_refused_file_keeps_the_typed_text_and_says_which_file_and_why(client, draft, agency_staff, private_media):
+    """Issue 12: a renamed PNG used to throw away everything typed in that save."""
     report = draft.task_reports.order_by("pk").first()
     client.force_login(agency_staff)
     url = reverse("reports:submission_edit", args=[draft.pk])
-    bad = edit_post(draft, assessment="Đoạn văn đang gõ", **{f"evidence-{report.pk}": upload("bia.pdf", PNG)})
-    response = client.post(url, bad)
+    bad = edit_post(
+        draft,
+        assessment="Đoạn văn đang gõ",
+        place=f"nhiem-vu-{report.task.code}",
+        **{f"evidence-{report.pk}": [upload("bia.pdf", PNG), upload("Biên bản.pdf", PDF)]},
+    )
+    response = client.post(url, bad, follow=True)
+    assert response.redirect_chain[0][0] == f"{url}#nhiem-vu-{report.task.code}"  # back where the reader was
+    html = response.content.decode()
+    assert "Đã lưu nháp" in html and "«bia.pdf» không được nhận" in html and "Xin đính kèm lại" in html
+    draft.refresh_from_db()
+    assert draft.assessment == "Đoạn văn đang gõ" and draft.version == 2
+    (evidence,) = Evidence.objects.all()
+    assert evidence.original_name == "Biên bản.pdf" and evidence.task_report == report
+    assert sorted(p.name for p in Path(private_media).rglob("*") if p.is_file()) == [evidence.sha256]
+
+
+def test_a_save_that_rolls_back_leaves_no_file_on_disk_and_the_page_stays_unsaved(
+    client, draft, agency_staff, private_media, plan, other_agency, other_agency_staff
+):
+    theirs = started(open_cycle(plan), other_agency, other_agency_staff)
+    foreign = evidence_add(submission=theirs, by=other_agency_staff, upload=upload("cua-ho.pdf", PDF_OTHER))
+    before = {p for p in Path(private_media).rglob("*") if p.is_file()}
+    client.force_login(agency_staff)
+    url = reverse("reports:submission_edit", args=[draft.pk])
+    post = edit_post(
+        draft, assessment="Đang gõ", remove_evidence=[str(foreign.pk)], **{"evidence-general": upload("Mới.pdf", PDF)}
+    )
+    response = client.post(url, post)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "không được nhận" in html and "Đoạn văn đang gõ" in html
-    draft.refresh_from_db()
-    assert draft.assessment == "" and draft.version == 1 and not Evidence.objects.exists()
-    good = edit_post(draft, assessment="Đoạn văn đang gõ", **{f"evidence-{report.pk}": upload("Biên bản.pdf", PDF)})
-    assert client.post(url, good).status_code == 302
-    evidence = Evidence.objects.get()
-    assert evidence.task_report == report and evidence.uploaded_by == agency_staff
+    assert "Chưa lưu" in html and 'data-unsaved="1"' in html and "Đang gõ" in html
+    assert not Evidence.objects.filter(submission=draft).exists()
+    # The accepted PDF was written during the transaction; the rollback removed it again.
+    assert {p for p in Path(private_media).rglob("*") if p.is_file()} == before
+
+
+def test_the_size_message_is_precise_when_the_rounded_sizes_read_the_same():
+    limit = 20 * 1024 * 1024
+    assert size_refusal("a.pdf", limit + 1, limit) == (
+        "Tệp «a.pdf» có 20.971.521 byte, lớn hơn giới hạn 20.971.520 byte."
+    )
+    assert size_refusal("a.pdf", 25 * 1024 * 1024, limit) == "Tệp «a.pdf» nặng 25 MB, lớn hơn giới hạn 20 MB."
 
 
 def test_download_checks_permission_and_sends_the_vietnamese_name(

@@ -43,3 +43,34 @@ def test_demo_run_twice_resets_passwords_and_adds_no_reports(plan, settings, cap
     count = Submission.objects.count()
     call_command("seed_demo", "--year", "2026")
     assert Submission.objects.count() == count
+
+
+def test_every_printed_agency_account_has_a_draft_of_this_year_and_last_years_dates_belong_to_last_year(
+    plan, settings, capsys
+):
+    """Issue 12: both demo districts' reports used to be accepted already, and 2025 reports said "Chấp nhận
+    30/11/2026"."""
+    from agencies.models import Membership
+    from reports.models import Notification, NotificationMail, SubmissionEvent
+
+    settings.DEBUG = True
+    call_command("seed_demo", "--year", "2026")
+    printed = [line.split()[0] for line in capsys.readouterr().out.splitlines() if line.startswith("  ")]
+    agencies = set(
+        Membership.objects.filter(user__username__in=printed, role__in=[Role.STAFF, Role.HEAD]).values_list(
+            "agency_id", flat=True
+        )
+    )
+    assert len(agencies) >= 4
+    for agency_id in agencies:
+        assert Submission.objects.get(cycle__year=2026, agency_id=agency_id).status == SubmissionStatus.DRAFT
+    # Other agencies show every state.
+    assert {SubmissionStatus.ACCEPTED, SubmissionStatus.SUBMITTED, SubmissionStatus.RETURNED} <= set(
+        Submission.objects.filter(cycle__year=2026).values_list("status", flat=True)
+    )
+    for event in SubmissionEvent.objects.filter(submission__cycle__year=2025):
+        assert event.at.year == 2025, (event.kind, event.at)
+    # Names the Vietnamese way, and no sample mail queued.
+    assert get_user_model().objects.get(username="lechan.canbo").get_full_name() == "Vũ Thị Chân"
+    assert get_user_model().objects.get(username="quantri").get_full_name() == "Đỗ Thị Quyên"
+    assert not Notification.objects.filter(mail_status=NotificationMail.PENDING).exists()

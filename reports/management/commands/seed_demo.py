@@ -18,14 +18,14 @@ from reports.demo import create_sample_reports
 
 # (username, full name, role, agency code, position)
 DEMO_PEOPLE = [
-    ("quantri", "Quản trị hệ thống", Role.ADMIN, None, "Quản trị"),
-    ("lanhdao", "Nguyễn Văn Lãnh", Role.LEADER, "UBND_TP", "Phó Chủ tịch UBND thành phố"),
+    ("quantri", "Đỗ Thị Quyên", Role.ADMIN, None, "Quản trị hệ thống"),
+    ("lanhdao", "Nguyễn Văn Thành", Role.LEADER, "UBND_TP", "Phó Chủ tịch UBND thành phố"),
     ("sgddt.thamdinh", "Trần Thị Thẩm", Role.REVIEWER, "SGDDT", "Chuyên viên Phòng Kế hoạch - Tài chính"),
-    ("sgddt.canbo", "Lý Thị Giáo", Role.STAFF, "SGDDT", "Chuyên viên Phòng Giáo dục Trung học"),
-    ("sgddt.lanhdao", "Phan Văn Dục", Role.HEAD, "SGDDT", "Phó Giám đốc Sở"),
-    ("sldtbxh.thamdinh", "Phạm Văn Nghề", Role.REVIEWER, "SLDTBXH", "Chuyên viên Phòng GDNN"),
-    ("snv.canbo", "Lê Thị Nội", Role.STAFF, "SNV", "Chuyên viên"),
-    ("snv.lanhdao", "Đỗ Văn Vụ", Role.HEAD, "SNV", "Phó Giám đốc"),
+    ("sgddt.canbo", "Lý Thị Giang", Role.STAFF, "SGDDT", "Chuyên viên Phòng Giáo dục Trung học"),
+    ("sgddt.lanhdao", "Phan Văn Đức", Role.HEAD, "SGDDT", "Phó Giám đốc Sở"),
+    ("sldtbxh.thamdinh", "Phạm Văn Nghĩa", Role.REVIEWER, "SLDTBXH", "Chuyên viên Phòng GDNN"),
+    ("snv.canbo", "Lê Thị Hương", Role.STAFF, "SNV", "Chuyên viên"),
+    ("snv.lanhdao", "Đỗ Văn Hùng", Role.HEAD, "SNV", "Phó Giám đốc"),
     ("lechan.canbo", "Vũ Thị Chân", Role.STAFF, "Q_LECHAN", "Chuyên viên Phòng GD&ĐT"),
     ("lechan.lanhdao", "Hoàng Văn Lê", Role.HEAD, "Q_LECHAN", "Phó Chủ tịch UBND quận"),
     ("thuynguyen.canbo", "Bùi Thị Thủy", Role.STAFF, "H_THUYNGUYEN", "Chuyên viên Phòng GD&ĐT"),
@@ -38,7 +38,7 @@ DEMO_PEOPLE = [
 # LĐTB&XH have ended: their demo people work for the body that took over, so that every demo account has reports
 # to write or read in this year's cycle. username → the account that replaces it.
 AFTER_REORGANISATION = {
-    "sldtbxh.thamdinh": ("snv.thamdinh", "Hồ Thị Việc", Role.REVIEWER, "SNV", "Chuyên viên Phòng Lao động - Việc làm"),
+    "sldtbxh.thamdinh": ("snv.thamdinh", "Hồ Thị Vân", Role.REVIEWER, "SNV", "Chuyên viên Phòng Lao động - Việc làm"),
     "lechan.canbo": ("lechan.canbo", "Vũ Thị Chân", Role.STAFF, "P_11383", "Công chức Phòng Văn hóa - Xã hội"),
     "lechan.lanhdao": ("lechan.lanhdao", "Hoàng Văn Lê", Role.HEAD, "P_11383", "Phó Chủ tịch UBND phường"),
     "thuynguyen.canbo": ("thuynguyen.canbo", "Bùi Thị Thủy", Role.STAFF, "P_11560", "Công chức Phòng Văn hóa - Xã hội"),
@@ -51,8 +51,12 @@ def _demo_people(day) -> list[tuple]:
     for person in DEMO_PEOPLE:
         code = person[3]
         replacement = AFTER_REORGANISATION.get(person[0])
-        if code and replacement and Agency.objects.filter(code=code, valid_to__lt=day).exists() and \
-                Agency.objects.active_on(day).filter(code=replacement[3]).exists():
+        if (
+            code
+            and replacement
+            and Agency.objects.filter(code=code, valid_to__lt=day).exists()
+            and Agency.objects.active_on(day).filter(code=replacement[3]).exists()
+        ):
             person = replacement
         people.append(person)
     return people
@@ -96,12 +100,18 @@ class Command(BaseCommand):
             rows.append((username, password, Role(role).label, agency.short_name if agency else "—"))
         if not no_sample_reports and not cycle.submissions.exists():
             reviewer = User.objects.get(username="sgddt.thamdinh")
-            counts = create_sample_reports(plan=plan, year=cycle.year, reviewer=reviewer)
+            # Every printed agency account (staff and heads) finds a draft of this year to work on.
+            drafts_for = set(
+                Membership.objects.filter(
+                    user__username__in=[r[0] for r in rows], role__in=[Role.STAFF, Role.HEAD]
+                ).values_list("agency_id", flat=True)
+            )
+            counts = create_sample_reports(plan=plan, year=cycle.year, reviewer=reviewer, drafts_for=drafts_for)
             self.stdout.write(
                 f"Báo cáo mẫu năm {cycle.year - 1} và {cycle.year}: {counts['accepted']} đã chấp nhận, "
                 f"{counts['submitted']} chờ thẩm định, {counts['returned']} bị trả lại, {counts['draft']} đang soạn."
             )
         self.stdout.write(self.style.SUCCESS(f"Tài khoản dùng thử ({cycle}):"))
         width = max(len(r[0]) for r in rows)
-        for username, password, role, agency in rows:
-            self.stdout.write(f"  {username:<{width}}  {password:<14} {role} — {agency}")
+        for username, password, role, where in rows:
+            self.stdout.write(f"  {username:<{width}}  {password:<14} {role} — {where}")

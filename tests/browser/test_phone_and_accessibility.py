@@ -1,0 +1,105 @@
+"""Issue 12, phones and accessibility: every main page at 390×844 (a phone) and 1366×900, screenshots kept in
+var/screenshots/ for a person to look at, and axe-core (axe-playwright-python, bundled, no CDN) reporting no
+serious or critical violation on any of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+
+from reports.submissions.reviews import review_return
+from tests.browser.helpers import sign_in
+from tests.conftest import REPO
+from tests.reports.submission_helpers import fill_progress, open_cycle, sent, started
+
+SHOTS = REPO / "var" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+BLOCKING = {"serious", "critical"}
+
+
+def look(page, live_server, url: str, name: str, axe: Axe, found: dict[str, list[str]]) -> None:
+    for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        page.set_viewport_size(viewport)
+        page.goto(live_server.url + url)
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(Path(SHOTS) / f"{name}-{size}.png"), full_page=size == "phone")
+        if size == "phone":
+            # The page fits the phone: nothing wider than the screen outside a scrolling box.
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            if width > PHONE["width"] + 1:
+                found.setdefault(name, []).append(f"page is {width}px wide at 390px")
+        results = axe.run(page)
+        for violation in results.response["violations"]:
+            if violation["impact"] in BLOCKING:
+                targets = [", ".join(node["target"]) for node in violation["nodes"][:3]]
+                found.setdefault(name, []).append(f"{size} {violation['id']} ({violation['impact']}): {targets}")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_main_pages_fit_a_phone_and_have_no_serious_accessibility_violation(
+    page,
+    live_server,
+    plan,
+    district,
+    district_staff,
+    district_head,
+    agency,
+    agency_staff,
+    agency_head,
+    education_reviewer,
+    leader,
+    administrator,
+):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    cycle = open_cycle(plan)
+    draft = started(cycle, district, district_staff)
+    fill_progress(draft)
+    returned = review_return(
+        submission=sent(cycle, agency, agency_staff, agency_head), reviewer=education_reviewer, reason="Bổ sung"
+    )
+    axe = Axe()
+    found: dict[str, list[str]] = {}
+
+    sign_in(page, live_server, district_staff.username)
+    for name, url in [
+        ("agency", reverse("reports:agency_detail", args=[district.pk])),
+        ("edit", reverse("reports:submission_edit", args=[draft.pk])),
+        ("detail", reverse("reports:submission_detail", args=[draft.pk])),
+        ("notifications", reverse("reports:notifications")),
+        ("notification-settings", reverse("reports:notification_settings")),
+        ("plans", reverse("plans:plan_list")),
+        ("plan", reverse("plans:plan_detail", args=[plan.pk])),
+        ("cycles", reverse("reports:cycle_list")),
+    ]:
+        look(page, live_server, url, f"staff-{name}", axe, found)
+
+    sign_in(page, live_server, education_reviewer.username)
+    for name, url in [
+        ("inbox", reverse("reports:reviewer_inbox")),
+        ("returned", reverse("reports:submission_detail", args=[returned.pk])),
+        ("history", reverse("reports:submission_history", args=[returned.pk])),
+        ("cycle", reverse("reports:cycle_detail", args=[cycle.pk])),
+        ("dashboard", reverse("reports:dashboard")),
+        ("dashboard-reports", reverse("reports:dashboard_reports")),
+        ("dashboard-missing", reverse("reports:dashboard_missing")),
+        ("dashboard-years", reverse("reports:dashboard_years")),
+        ("dashboard-coverage", reverse("reports:dashboard_coverage")),
+        ("dashboard-matrix", reverse("reports:dashboard_matrix")),
+        ("dashboard-targets", reverse("reports:dashboard_targets")),
+        ("dashboard-issues", reverse("reports:dashboard_issues")),
+        ("dashboard-proposals", reverse("reports:dashboard_proposals")),
+        ("consolidated", reverse("reports:consolidated_reports")),
+        ("reminder-log", reverse("reports:reminder_log")),
+        ("verify", reverse("reports:signature_verify")),
+    ]:
+        look(page, live_server, url, f"reviewer-{name}", axe, found)
+
+    sign_in(page, live_server, leader.username)
+    look(page, live_server, reverse("reports:dashboard"), "leader-dashboard", axe, found)
+
+    assert not found, "\n".join(f"{page}: {problem}" for page, problems in found.items() for problem in problems)
