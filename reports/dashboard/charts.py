@@ -12,10 +12,13 @@ draw) or base64 it into an <img src="data:image/svg+xml;base64,…">.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from html import escape
 
 from django.utils.translation import gettext as _
+
+from reports.formatting import format_decimal
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 INK, MUTED, GRID, TARGET = "#1d2733", "#5b6776", "#d8dee6", "#b3261e"
@@ -59,36 +62,55 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _svg(width: int, height: int, title: str, body: list[str]) -> str:
+def _svg(width: int, height: int, title: str, body: list[str], *, font: str = FONT) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img" font-family="{FONT}"><title>{_e(title)}</title>'
+        f'height="{height}" role="img" font-family="{_e(font)}"><title>{_e(title)}</title>'
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>' + "".join(body) + "</svg>"
     )
 
 
 def format_number(value: float) -> str:
-    """Vietnamese decimal comma, no trailing zeros: 66 -> "66", 52.5 -> "52,5"."""
-    return f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+    """reports.formatting.format_decimal: half up, no trailing zeros, decimal comma in Vietnamese (66 -> "66",
+    52.5 -> "52,5")."""
+    return format_decimal(value)
 
 
-def progress_chart(rows: Sequence[tuple[str, Mapping[str, int]]], *, title: str = "", width: int = 760) -> str:
+def progress_chart(
+    rows: Sequence[tuple[str, Mapping[str, int]]],
+    *,
+    title: str = "",
+    width: int = 760,
+    font: str = FONT,
+    wrap_at: int = 0,
+) -> str:
     """Horizontal bars, one per task group, stacked by task status.
 
     rows: (group label, {status: number of tasks}) with statuses among done, in_progress, not_started,
     overdue, no_report (missing keys count 0). Bars share one scale (the largest group), so groups compare.
+    `wrap_at` > 0 wraps each label at that many characters (rows grow to fit) instead of shortening it with "…":
+    a printed document has no tooltip to show the rest. `font` is the font-family of every text.
     """
     title = title or _("Tiến độ thực hiện nhiệm vụ theo nhóm")
     labels = _status_labels()
-    label_w, bar_h, gap, top = 250, 22, 10, 34
+    label_w, bar_h, gap, top = (250 if not wrap_at else 6 * wrap_at), 22, 10, 34
+    line_h = 13
     legend_h = 36
-    height = top + len(rows) * (bar_h + gap) + legend_h
+    label_lines = [
+        textwrap.wrap(str(label), wrap_at) or [""] if wrap_at else [_shorten(str(label), 38)] for label, _c in rows
+    ]
+    row_heights = [max(bar_h, line_h * len(lines) + 6) for lines in label_lines]
+    height = top + sum(h + gap for h in row_heights) + legend_h
     scale_max = max([sum(counts.values()) for _label, counts in rows] + [1])
     plot_w = width - label_w - 50
     body = [_text(0, 18, title, size=14, weight="bold")]
-    for index, (label, counts) in enumerate(rows):
-        y = top + index * (bar_h + gap)
-        body.append(f"<g><title>{_e(label)}</title>{_text(0, y + 15, _shorten(str(label), 38), size=12)}</g>")
+    y = top
+    for (label, counts), lines, row_h in zip(rows, label_lines, row_heights, strict=True):
+        texts = "".join(
+            _text(0, y + 15 + i * line_h, line, size=12 if not wrap_at else 11) for i, line in enumerate(lines)
+        )
+        body.append(f"<g><title>{_e(label)}</title>{texts}</g>")
+        bar_y = y + (row_h - bar_h) // 2
         x = float(label_w)
         for key, colour in STATUS_COLOURS:
             count = int(counts.get(key, 0) or 0)
@@ -96,21 +118,22 @@ def progress_chart(rows: Sequence[tuple[str, Mapping[str, int]]], *, title: str 
                 continue
             w = plot_w * count / scale_max
             body.append(
-                f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}">'
+                f'<rect x="{x:.1f}" y="{bar_y}" width="{w:.1f}" height="{bar_h}" fill="{colour}">'
                 f"<title>{_e(labels[key])}: {count}</title></rect>"
             )
             if w >= 18:
-                body.append(_text(x + w / 2, y + 15, count, size=11, anchor="middle", fill="#ffffff"))
+                body.append(_text(x + w / 2, bar_y + 15, count, size=11, anchor="middle", fill="#ffffff"))
             x += w
         total = sum(int(v or 0) for v in counts.values())
-        body.append(_text(x + 6, y + 15, total, size=11, fill=MUTED))
+        body.append(_text(x + 6, bar_y + 15, total, size=11, fill=MUTED))
+        y += row_h + gap
     y = height - legend_h + 16
     x = 0.0
     for key, colour in STATUS_COLOURS:
         body.append(f'<rect x="{x:.1f}" y="{y - 10}" width="12" height="12" fill="{colour}"/>')
         body.append(_text(x + 16, y, labels[key], size=11))
         x += 22 + 7.2 * len(labels[key])
-    return _svg(width, height, title, body)
+    return _svg(width, height, title, body, font=font)
 
 
 def target_chart(
@@ -170,7 +193,8 @@ def target_chart(
     return _svg(width, height, title, body)
 
 
-def group_progress_chart(groups) -> str:
+def group_progress_chart(groups, *, font: str = FONT, wrap_at: int = 0) -> str:
     """The dashboard's progress chart of the plan's task groups (selectors_progress.GroupProgress: number,
-    title, counts): the one picture both the dashboard page and the consolidated PDF print."""
-    return progress_chart([(f"{g.number}. {g.title}", g.counts) for g in groups])
+    title, counts): the one picture both the dashboard page and the consolidated PDF print (the PDF with its
+    own serif font and wrapped labels)."""
+    return progress_chart([(f"{g.number}. {g.title}", g.counts) for g in groups], font=font, wrap_at=wrap_at)

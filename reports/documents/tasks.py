@@ -12,6 +12,7 @@ from celery import shared_task
 from django.db import transaction
 
 from reports.documents.files import generated_report_render, generated_reports_sweep
+from reports.outbox.services import outbox_enqueue
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -22,6 +23,7 @@ def render_generated_report(report_id: int) -> None:
 @shared_task(acks_late=True, ignore_result=True)
 def expire_generated_reports() -> dict[str, int]:
     counts, requeue = generated_reports_sweep()
-    for report_id in requeue:
-        transaction.on_commit(lambda pk=report_id: render_generated_report.delay(pk))
+    with transaction.atomic():
+        for report_id in requeue:
+            outbox_enqueue(task_name=render_generated_report.name, args=[report_id])
     return counts

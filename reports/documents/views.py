@@ -17,12 +17,24 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from reports.documents import services as services
+from reports.documents.files import MAX_ATTEMPTS, generated_report_interrupted
+from reports.documents.tasks import render_generated_report
 from reports.documents.word.builders import DOCX_CONTENT_TYPE
 from reports.errors import WorkflowError
-from reports.models import Cycle, GeneratedReport, GeneratedReportKind, GeneratedReportStatus, Submission
+from reports.models import (
+    Cycle,
+    GeneratedReport,
+    GeneratedReportKind,
+    GeneratedReportStatus,
+    Submission,
+    SubmissionStatus,
+)
+from reports.outbox.services import outbox_is_pending
 from reports.permissions import (
     can_download_consolidated_report,
     can_request_consolidated_report,
+    can_send_submission,
+    can_view_generated_report,
     can_view_submission,
 )
 
@@ -38,18 +50,9 @@ class ConsolidatedRequestForm(forms.Form):
     )
 
 
-def _can_see(user, report: GeneratedReport) -> bool:
-    if report.kind == GeneratedReportKind.SUBMISSION:
-        return report.submission is not None and can_view_submission(user, report.submission)
-    if report.status == GeneratedReportStatus.READY:
-        return can_download_consolidated_report(user)
-    # Work in progress and failures are the requesters' business.
-    return can_request_consolidated_report(user)
-
-
 def _visible_report(request: HttpRequest, pk: int) -> GeneratedReport:
     report = get_object_or_404(GeneratedReport.objects.select_related("cycle", "submission", "requested_by"), pk=pk)
-    if not _can_see(request.user, report):
+    if not can_view_generated_report(request.user, report):
         raise Http404
     return report
 
@@ -67,13 +70,13 @@ def consolidated_report_list(request: HttpRequest) -> HttpResponse:
     )
     if not may_request:
         reports = reports.filter(status=GeneratedReportStatus.READY)
-    reports = list(reports[:100])
+    shown = list(reports[:100])
     return render(
         request,
         "reports/documents/consolidated_list.html",
         {
-            "reports": reports,
-            "latest": next((r for r in reports if r.status == GeneratedReportStatus.READY), None),
+            "reports": shown,
+            "latest": next((r for r in shown if r.status == GeneratedReportStatus.READY), None),
             "form": ConsolidatedRequestForm() if may_request else None,
             "draft_days": settings.GENERATED_REPORT_DRAFT_DAYS,
         },
@@ -93,17 +96,35 @@ def consolidated_report_request(request: HttpRequest) -> HttpResponse:
         report = services.generated_report_request(
             cycle=form.cleaned_data["cycle"], by=request.user, final=form.cleaned_data["final"]
         )
+    except services.AlreadyIssued as exc:
+        # One number per document: the existing official report is shown, with "Phát hành lại" on its page.
+        messages.warning(request, str(exc))
+        return redirect("reports:generated_report_detail", pk=exc.report.pk)
     except WorkflowError as exc:
         messages.error(request, str(exc))
         return redirect("reports:consolidated_reports")
+    if outbox_is_pending(task_name=render_generated_report.name, args=[report.pk]):
+        messages.info(request, _("Đã ghi nhận yêu cầu; tệp đang chờ hệ thống xử lý và sẽ được tạo ngay khi có thể."))
     return redirect("reports:generated_report_detail", pk=report.pk)
 
 
 def _status_payload(report: GeneratedReport) -> dict:
+    # Queued but not yet taken by the broker (down): the request is safe in the outbox, the page says it waits.
+    waiting = report.status == GeneratedReportStatus.QUEUED and outbox_is_pending(
+        task_name=render_generated_report.name, args=[report.pk]
+    )
+    # A render whose heartbeat stopped, or which the sweep requeued after that: the page says it is retried.
+    interrupted = generated_report_interrupted(report=report)
+    if interrupted and not waiting:
+        label = _("Bị gián đoạn, đang thử lại (lần %(n)d/%(max)d)") % {"n": report.attempts, "max": MAX_ATTEMPTS}
+    else:
+        label = _("Đang chờ hệ thống xử lý") if waiting else report.get_status_display()
     return {
         "id": report.pk,
         "status": report.status,
-        "label": report.get_status_display(),
+        "label": label,
+        "waiting": waiting,
+        "interrupted": interrupted,
         "finished": report.status in (GeneratedReportStatus.READY, GeneratedReportStatus.FAILED),
         "error": report.error if report.status == GeneratedReportStatus.FAILED else "",
         "download_url": reverse("reports:generated_report_download", args=[report.pk])
@@ -116,6 +137,27 @@ def _status_payload(report: GeneratedReport) -> dict:
 @require_GET
 def generated_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _visible_report(request, pk)
+    official = report.kind == GeneratedReportKind.CONSOLIDATED and not report.is_draft
+    replaced_by = (
+        GeneratedReport.objects.filter(snapshot__replaces__id=report.pk).order_by("-created_at").first()
+        if official
+        else None
+    )
+    may_reissue = (
+        official
+        and report.status == GeneratedReportStatus.READY
+        and replaced_by is None
+        and can_request_consolidated_report(request.user)
+    )
+    # The full texts of every agency live in their own reports, linked here (the consolidated one summarises).
+    agency_reports = []
+    if report.kind == GeneratedReportKind.CONSOLIDATED and report.status == GeneratedReportStatus.READY:
+        accepted = Submission.objects.filter(cycle=report.cycle, status=SubmissionStatus.ACCEPTED)
+        agency_reports = [
+            s
+            for s in accepted.select_related("agency", "cycle").order_by("agency__name")
+            if can_view_submission(request.user, s)
+        ]
     return render(
         request,
         "reports/documents/generated_detail.html",
@@ -125,8 +167,34 @@ def generated_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "poll_seconds": POLL_SECONDS,
             "may_retry": report.status == GeneratedReportStatus.FAILED
             and can_request_consolidated_report(request.user),
+            "may_reissue": may_reissue,
+            "replaced_by": replaced_by,
+            "agency_reports": agency_reports,
         },
     )
+
+
+@login_required
+@require_POST
+def consolidated_report_reissue(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Phát hành lại": a new official report of the same cycle, with a new number, replacing this one."""
+    report = _visible_report(request, pk)
+    if not can_request_consolidated_report(request.user) or report.kind != GeneratedReportKind.CONSOLIDATED:
+        raise PermissionDenied
+    try:
+        new = services.generated_report_request(cycle=report.cycle, by=request.user, reissue_of=report)
+    except services.AlreadyIssued as exc:
+        messages.warning(request, str(exc))
+        return redirect("reports:generated_report_detail", pk=exc.report.pk)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect("reports:generated_report_detail", pk=report.pk)
+    messages.success(
+        request,
+        _("Đã yêu cầu phát hành lại: văn bản mới được cấp số mới và ghi thay thế văn bản %(number)s.")
+        % {"number": report.document_number},
+    )
+    return redirect("reports:generated_report_detail", pk=new.pk)
 
 
 @login_required
@@ -213,3 +281,20 @@ def submission_word(request: HttpRequest, pk: int) -> HttpResponse:
     """The same report as an editable .docx, made in the request for the same reasons as the PDF."""
     submission = _visible_submission(request, pk)
     return _attachment(services.submission_word(submission=submission), DOCX_CONTENT_TYPE, submission, "docx")
+
+
+@login_required
+@require_POST
+def submission_issue_for_signing(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agency's head issues a stored copy of a sent or accepted report, prepared for signing."""
+    submission = get_object_or_404(Submission.objects.select_related("agency", "cycle"), pk=pk)
+    if not can_view_submission(request.user, submission):
+        raise Http404  # another agency's report does not exist for them
+    if not can_send_submission(request.user, submission):
+        raise PermissionDenied
+    try:
+        report = services.submission_document_issue(submission=submission, by=request.user)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect("reports:submission_detail", pk=submission.pk)
+    return redirect("reports:signature_document", pk=report.pk)

@@ -103,6 +103,9 @@ class GeneratedReport(models.Model):
     )
     created_at = models.DateTimeField(_("yêu cầu lúc"), auto_now_add=True)
     started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
+    # Written every few seconds by the rendering task: a RENDERING record whose heartbeat is older than
+    # GENERATED_REPORT_HEARTBEAT_STALE_SECONDS lost its worker (files.generated_reports_sweep requeues it).
+    heartbeat_at = models.DateTimeField(_("tín hiệu sống lúc"), null=True, blank=True)
     finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
     expires_at = models.DateTimeField(_("hết hạn lúc"), null=True, blank=True)
 

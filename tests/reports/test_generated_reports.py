@@ -22,7 +22,7 @@ from reports.documents import files
 from reports.documents import services as documents
 from reports.documents.tasks import expire_generated_reports, render_generated_report
 from reports.errors import WorkflowError
-from reports.models import CycleStatus, GeneratedReport, GeneratedReportStatus
+from reports.models import CycleStatus, GeneratedReport, GeneratedReportStatus, OutboxMessage
 
 from . import pdf_fixtures
 from .pdf_fixtures import SIGNER, pdf_text
@@ -61,10 +61,11 @@ def test_a_request_is_queued_after_commit_and_rendered_into_a_ready_file(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         report = request_report(cycle, education_reviewer, final=True)
     assert len(callbacks) == 1 and report.status == GeneratedReportStatus.QUEUED
-    assert report.document_number == "01/BC-SGDĐT"
+    assert report.document_number == "", "the number is taken by the render, only if it succeeds"
     render_generated_report(report.pk)  # the task body, as the worker would run it
     report.refresh_from_db()
     assert report.status == GeneratedReportStatus.READY and report.attempts == 1
+    assert report.document_number == "01/BC-SGDĐT"
     content = Path(report.file.path).read_bytes()
     assert hashlib.sha256(content).hexdigest() == report.sha256
     assert len(PdfReader(io.BytesIO(content)).pages) == report.page_count > 5
@@ -85,12 +86,22 @@ def test_rendering_a_ready_report_again_does_nothing(cycle, accepted, profile, e
 
 
 def test_final_numbers_follow_each_other_and_restart_in_january(locked, cycle, profile, education_reviewer):
+    """Numbers are taken in render order; a reissue takes the next one; a document dated in January starts at 01."""
+
+    def issue(**kwargs) -> GeneratedReport:
+        report = documents.generated_report_request(cycle=cycle, by=education_reviewer, final=True, **kwargs)
+        files.generated_report_render(report_id=report.pk)
+        report.refresh_from_db()
+        assert report.status == GeneratedReportStatus.READY, report.error
+        return report
+
     with time_machine.travel(datetime.datetime(2024, 12, 30, 9, tzinfo=NOW.tzinfo), tick=False):
-        numbers = [request_report(cycle, education_reviewer, final=True).document_number for _ in range(2)]
+        first = issue()
+        second = issue(reissue_of=first)
         draft = request_report(cycle, education_reviewer)
     with time_machine.travel(NOW, tick=False):
-        numbers.append(request_report(cycle, education_reviewer, final=True).document_number)
-    assert numbers == ["01/BC-SGDĐT", "02/BC-SGDĐT", "01/BC-SGDĐT"]
+        third = issue(reissue_of=second)
+    assert [r.document_number for r in (first, second, third)] == ["01/BC-SGDĐT", "02/BC-SGDĐT", "01/BC-SGDĐT"]
     assert draft.document_number == "" and draft.is_draft
 
 
@@ -124,7 +135,10 @@ def test_an_official_report_of_an_open_cycle_is_refused_and_takes_no_number(cycl
     assert not GeneratedReport.objects.exists()
     cycle.status = CycleStatus.LOCKED
     cycle.save(update_fields=["status"])
-    assert request_report(cycle, education_reviewer, final=True).document_number.startswith("01/")
+    report = request_report(cycle, education_reviewer, final=True)
+    files.generated_report_render(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.document_number.startswith("01/"), report.error
 
 
 def test_a_draft_of_an_open_cycle_is_allowed_and_says_draft_on_page_one(
@@ -226,16 +240,23 @@ def test_the_consolidator_requests_and_follows_progress(
     )
     assert len(callbacks) == 1
     page = client.get(response["Location"]).content.decode()
-    assert "js/report_progress.js" in page and 'http-equiv="refresh"' in page and "Đang chờ" in page
+    # Polled by a script file (no <meta refresh>, no inline script: the CSP forbids it).
+    assert "js/report_progress.js" in page and 'http-equiv="refresh"' not in page and "Đang chờ" in page
     status = client.get(reverse("reports:generated_report_status", args=[report.pk])).json()
+    # The on-commit dispatch has not run: the render waits in the outbox, and the page says so.
     assert status == {
         "id": report.pk,
         "status": "queued",
-        "label": "Đang chờ",
+        "label": "Đang chờ hệ thống xử lý",
+        "waiting": True,
+        "interrupted": False,
         "finished": False,
         "error": "",
         "download_url": None,
     }
+    OutboxMessage.objects.update(sent_at=timezone.now())  # as the dispatcher marks it once the broker took it
+    status = client.get(reverse("reports:generated_report_status", args=[report.pk])).json()
+    assert status["label"] == "Đang chờ" and status["waiting"] is False
     assert client.get(reverse("reports:generated_report_download", args=[report.pk])).status_code == 404
 
 

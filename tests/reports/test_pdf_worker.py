@@ -23,6 +23,7 @@ from reports.models import GeneratedReport, GeneratedReportStatus
 
 from . import pdf_fixtures
 from .pdf_data import accept_submissions
+from .pdf_stress import stress_accept
 
 cycle, profile = pdf_fixtures.cycle, pdf_fixtures.profile  # shared fixtures
 
@@ -58,7 +59,8 @@ def test_a_worker_renders_a_requested_report(cycle, profile, education_reviewer)
 def test_a_worker_killed_mid_render_leaves_a_record_that_is_retried_not_a_ready_half_file(
     cycle, profile, education_reviewer, tmp_path
 ):
-    accept_submissions(cycle, limit=20)  # a report of some 60 pages: about 3 s of layout, time to kill it
+    # The stress set: the body is bounded now (issue 10), so it takes 120 units to give seconds of layout to kill.
+    stress_accept(cycle=cycle)
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
@@ -110,14 +112,15 @@ def test_a_worker_killed_mid_render_leaves_a_record_that_is_retried_not_a_ready_
     # Nothing was published under a final name.
     assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*.pdf")]
 
-    # The sweep after the time limit: the record goes back to the queue and is rendered in full.
-    later = timezone.now() + files.stale_after() + timezone.timedelta(seconds=5)
+    # The sweep a minute after the last heartbeat (not after the task's time limit): the record goes back to the
+    # queue and is rendered in full.
+    later = timezone.now() + files.heartbeat_stale_after() + timezone.timedelta(seconds=5)
     counts = files.generated_reports_sweep(now=later)[0]
     report.refresh_from_db()
     assert counts["requeued"] == 1 and report.status == GeneratedReportStatus.QUEUED
     files.generated_report_render(report_id=report.pk)
     report.refresh_from_db()
-    assert report.status == GeneratedReportStatus.READY and report.attempts == 2 and report.page_count > 40
+    assert report.status == GeneratedReportStatus.READY and report.attempts == 2 and report.page_count > 20
 
 
 def _database_url() -> str:

@@ -21,21 +21,30 @@ from django.utils.translation import gettext as _
 from agencies.models import AgencyKind
 from plans.models import AssignmentRole, ReportingRule, TaskAssignment
 from plans.text import clean_text
-from reports.cycles.services import expected_submissions
+from reports.cycles.selectors import expected_submissions
 from reports.dashboard import charts as dashboard_charts
-from reports.dashboard.progress import GroupProgress, progress_by_group, task_statuses
+from reports.dashboard.basis import FIGURE_STATUSES
+from reports.dashboard.progress import GroupProgress, TaskStatus, progress_by_group, task_statuses
 from reports.documents.pdf.dates import place_and_date, short_date
-from reports.documents.pdf.header import Header, Signature, paragraphs, recipient_lines, roman, subject_from_rule
-from reports.models import Cycle, Submission, SubmissionStatus, TaskReport
+from reports.documents.pdf.header import (
+    Header,
+    Signature,
+    keep_names_together,
+    recipient_lines,
+    roman,
+    subject_from_rule,
+)
+from reports.documents.pdf.summary import consolidated_summary
+from reports.documents.pdf.synthesis import EXCERPT_CHARS, GroupedList, text_excerpt, texts_grouped
+from reports.models import Cycle, Progress, Submission, SubmissionStatus, TaskReport
 
-# The consolidated report consolidates accepted reports only; the dashboard also counts submitted ones.
-CONSOLIDATED = (SubmissionStatus.ACCEPTED,)
-
-
-@dataclass
-class AgencyText:
-    agency: str
-    paragraphs: list[str]
+# The consolidated report's figures come from accepted reports only: the basis the dashboard shares
+# (reports.dashboard.basis), printed in both.
+CONSOLIDATED = FIGURE_STATUSES
+# The chart is drawn in the document's own bundled serif (static/fonts, also installed system-wide by .ci/run
+# and the Dockerfile for the SVG renderer), its group labels wrapped rather than cut.
+CHART_FONT = "Liberation Serif"
+CHART_WRAP = 62
 
 
 @dataclass
@@ -49,7 +58,14 @@ class TaskRow:
     deadline_text: str
     status: str
     progress_label: str
-    results: list[AgencyText] = field(default_factory=list)
+    # The body's synthesis: the lead agency's result, bounded (synthesis.text_excerpt), and how many reported.
+    excerpt: str = ""
+    excerpt_cut: bool = False
+    excerpt_agency: str = ""
+    co_reported: int = 0
+    co_expected: int = 0
+    # The appendix's "Kết quả thực hiện" cell: the progress each reporting agency gave, counted.
+    progress_breakdown: str = ""
     note: str = ""
 
 
@@ -60,17 +76,60 @@ class GroupRows:
     title: str
     tasks: list[TaskRow] = field(default_factory=list)
 
+    def codes(self, status: str) -> list[str]:
+        return [t.code for t in self.tasks if t.status == status]
+
+    @property
+    def counts_line(self) -> str:
+        """ "5 nhiệm vụ: đã hoàn thành 2 (1.1, 1.4); quá hạn 1 (1.2); chưa có báo cáo 1 (1.5); …" """
+        parts = []
+        for status, label in TaskStatus.choices:
+            codes = self.codes(status)
+            if codes:
+                listed = f" ({', '.join(codes)})" if status != TaskStatus.IN_PROGRESS else ""
+                parts.append(f"{str(label).lower()} {len(codes)}{listed}")
+        return _("%(n)d nhiệm vụ: %(parts)s.") % {"n": len(self.tasks), "parts": "; ".join(parts)}
+
 
 def consolidated_charts(*, groups: list[GroupProgress]) -> list[str]:
     """The SVG charts printed in section II: the dashboard main page's progress chart, drawn by the same
     function from the same per-group counts (progress_by_group), so the picture is the dashboard's and costs
     no query."""
-    return [dashboard_charts.group_progress_chart(groups)]
+    return [dashboard_charts.group_progress_chart(groups, font=CHART_FONT, wrap_at=CHART_WRAP)]
 
 
 def svg_data_uri(svg: str) -> str:
     # As an <img>, a chart cannot restyle or script the document around it.
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def _breakdown(lead_reports: list[TaskReport], co_reports: list[TaskReport]) -> str:
+    """ "Chủ trì: đang thực hiện. Phối hợp: 12 đơn vị báo cáo (đã hoàn thành 3, đang thực hiện 9)." """
+
+    def label(report: TaskReport) -> str:
+        return str(Progress(report.progress).label).lower() if report.progress else _("chưa cập nhật")
+
+    parts = []
+    if lead_reports:
+        parts.append(_("Chủ trì: %(progress)s.") % {"progress": "; ".join(label(r) for r in lead_reports)})
+    if co_reports:
+        counted: dict[str, int] = {}
+        for report in co_reports:
+            counted[label(report)] = counted.get(label(report), 0) + 1
+        parts.append(
+            _("Phối hợp: %(n)d đơn vị báo cáo (%(detail)s).")
+            % {"n": len(co_reports), "detail": ", ".join(f"{k} {v}" for k, v in counted.items())}
+        )
+    return " ".join(parts)
+
+
+def _replaces(snapshot: dict) -> dict | None:
+    """The document a reissue replaces, as printed under the header ("Thay thế Báo cáo số … ngày …")."""
+    replaced = snapshot.get("replaces")
+    if not replaced:
+        return None
+    day = replaced.get("issued_on")
+    return {"number": replaced["number"], "date": short_date(datetime.date.fromisoformat(day)) if day else ""}
 
 
 def _names(agency, snapshot_names: dict) -> tuple[str, str]:
@@ -80,10 +139,27 @@ def _names(agency, snapshot_names: dict) -> tuple[str, str]:
     return agency.name, agency.short_name
 
 
-def _join(names: list[str], district_names: set[str]) -> str:
-    """All districts are written as one phrase, as the plan itself does ("UBND các quận, huyện")."""
-    if district_names and district_names <= set(names):
-        names = [n for n in names if n not in district_names] + [_("UBND các quận, huyện")]
+# A cell lists at most this many agencies by name; the rest are counted (a commune-level plan has 114).
+JOIN_LIMIT = 12
+
+
+def _collective_phrases() -> dict[str, str]:
+    return {
+        str(AgencyKind.DISTRICT): _("UBND các quận, huyện"),
+        str(AgencyKind.COMMUNE): _("UBND các xã, phường, đặc khu"),
+    }
+
+
+def _join(names: list[str], collective: dict[str, set[str]]) -> str:
+    """All districts (all communes) are written as one phrase, as the plan itself does ("UBND các quận,
+    huyện"); a list still longer than JOIN_LIMIT names its first agencies and counts the others."""
+    phrases = _collective_phrases()
+    for kind, members in collective.items():
+        if members and members <= set(names):
+            names = [n for n in names if n not in members] + [phrases[kind]]
+    if len(names) > JOIN_LIMIT:
+        rest = len(names) - JOIN_LIMIT
+        names = names[:JOIN_LIMIT] + [_("%(n)d đơn vị khác") % {"n": rest}]
     return "; ".join(names)
 
 
@@ -134,13 +210,9 @@ def build_consolidated_context(
         for doc in report.documents.all():
             documents[report.submission.agency_id].append(doc)
     expected = expected_submissions(cycle=cycle)
-    expected_pairs = {(e.agency.pk, e.rule.pk) for e in expected}
-    arrived = set(
-        Submission.objects.filter(
-            cycle=cycle, status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED]
-        ).values_list("agency_id", "rule_id")
-    )
-    district_ids = {e.agency.pk for e in expected if e.agency.kind == AgencyKind.DISTRICT}
+    # Received / missing and the basis by the definitions the dashboard counts with (pdf/summary.py).
+    figures = consolidated_summary(cycle=cycle, issued_on=issued_on)
+    arrived, basis = figures.arrived, figures.basis
 
     def short(agency) -> str:
         full, short_name = _names(agency, names)
@@ -151,7 +223,10 @@ def build_consolidated_context(
         short(agency)
         return names[str(agency.pk)]["name"]
 
-    district_short = {short(e.agency) for e in expected if e.agency.pk in district_ids}
+    collective: dict[str, set[str]] = {
+        str(kind): {short(e.agency) for e in expected if e.agency.kind == kind}
+        for kind in (AgencyKind.DISTRICT, AgencyKind.COMMUNE)
+    }
     groups: dict[int, GroupRows] = {}
     for line in lines:
         task = line.task
@@ -159,8 +234,13 @@ def build_consolidated_context(
             task.group.number,
             GroupRows(number=task.group.number, roman=roman(task.group.number), title=clean_text(task.group.title)),
         )
-        # Every accepted agency's results are printed, the lead's first; only the lead's decide the status.
+        # The lead's report decides the status and gives the excerpt; co-operating agencies are counted, their
+        # texts stay in their own reports.
         reports = sorted(by_task.get(task.pk, []), key=lambda r: (r.role != AssignmentRole.LEAD,))
+        lead_reports = [r for r in reports if r.role == AssignmentRole.LEAD]
+        co_reports = [r for r in reports if r.role != AssignmentRole.LEAD]
+        source = next((r for r in reports if r.results.strip()), None)
+        excerpt, cut = text_excerpt(text=source.results) if source else ("", False)
         if not reports:
             note = _("Chưa có báo cáo")
         elif line.nobody_reported:
@@ -173,42 +253,44 @@ def build_consolidated_context(
                 number=task.number,
                 text=clean_text(task.text),
                 short_text=Truncator(clean_text(task.text)).words(30),
-                lead=_join([short(a.agency) for a in assignments[task.pk] if a.role == AssignmentRole.LEAD], set()),
+                lead=_join([short(a.agency) for a in assignments[task.pk] if a.role == AssignmentRole.LEAD], {}),
                 co_operating=_join(
                     [short(a.agency) for a in assignments[task.pk] if a.role == AssignmentRole.CO_OPERATING],
-                    district_short,
+                    collective,
                 ),
                 deadline_text=task.deadline_text or short_date(task.deadline),
                 status=line.status,
                 progress_label=line.status_label,
-                results=[AgencyText(short(r.submission.agency), paragraphs(r.results)) for r in reports if r.results],
+                excerpt=excerpt,
+                excerpt_cut=cut,
+                excerpt_agency=short(source.submission.agency) if source else "",
+                co_reported=len(co_reports),
+                co_expected=sum(1 for a in assignments[task.pk] if a.role == AssignmentRole.CO_OPERATING),
+                progress_breakdown=_breakdown(lead_reports, co_reports),
                 note=note,
             )
         )
 
-    reported = len(expected_pairs & arrived)
-    reporting_line = _(
-        "Tính đến ngày %(date)s, có %(reported)d/%(expected)d đơn vị gửi báo cáo; "
-        "%(accepted)d báo cáo đã được thẩm định, chấp nhận và tổng hợp trong báo cáo này."
-    ) % {
-        "date": short_date(issued_on),
-        "reported": reported,
-        "expected": len(expected_pairs),
-        "accepted": len(submissions),
-    }
+    reporting_line = figures.reporting_line
     missing = sorted({full(e.agency) for e in expected if (e.agency.pk, e.rule.pk) not in arrived})
 
-    def texts(attribute: str) -> list[AgencyText]:
-        return [
-            AgencyText(short(s.agency), paragraphs(getattr(s, attribute)))
-            for s in submissions
-            if getattr(s, attribute).strip()
-        ]
+    def texts(attribute: str) -> GroupedList:
+        return texts_grouped(items=((short(s.agency), getattr(s, attribute), "") for s in submissions))
 
+    def task_texts(attribute: str) -> GroupedList:
+        return texts_grouped(
+            items=(
+                (short(r.submission.agency), getattr(r, attribute), t.code)
+                for t in tasks
+                for r in by_task.get(t.pk, [])
+            )
+        )
+
+    chart_svgs = charts if charts is not None else consolidated_charts(groups=progress_groups)
     issuer = snapshot["issuer"]
     header = Header(
-        parent_body=issuer["parent_body"],
-        issuer_name=issuer["name"],
+        parent_body=keep_names_together(issuer["parent_body"]),
+        issuer_name=keep_names_together(issuer["name"]),
         number_line=_("Số: %(number)s") % {"number": number_text},
         place_date=place_and_date(snapshot["place"], issued_on),
     )
@@ -224,40 +306,40 @@ def build_consolidated_context(
         "cycle": cycle,
         "reporting_line": reporting_line,
         "missing_agencies": missing,
-        "issued_documents": [
-            AgencyText(
-                short(s.agency),
-                [
-                    f"{d.number} {_('ngày')} {short_date(d.issued_on)}: {clean_text(d.title)}"
-                    for d in documents[s.agency_id]
-                ],
-            )
-            for s in submissions
-            if documents[s.agency_id]
-        ],
+        # One line per kind of document (its title), naming who issued one and its number.
+        "issued_documents": texts_grouped(
+            items=(
+                (f"{short(s.agency)} ({d.number} {_('ngày')} {short_date(d.issued_on)})", clean_text(d.title), "")
+                for s in submissions
+                for d in documents[s.agency_id]
+            ),
+            noun=_("văn bản"),
+        ),
+        "accepted_agencies": len(submissions),
         "groups": list(groups.values()),
         "summary": summary,
         "summary_line": summary.sentence(),
-        "charts": [
-            svg_data_uri(svg) for svg in (charts if charts is not None else consolidated_charts(groups=progress_groups))
-        ],
+        "basis_line": basis.sentence(),
+        "waiting_line": basis.waiting_line(),
+        "charts": [svg_data_uri(svg) for svg in chart_svgs],
+        "chart_svgs": chart_svgs,
+        "synthesis_note": _(
+            "Mỗi nhiệm vụ dưới đây nêu kết quả do cơ quan chủ trì báo cáo (trích, tối đa %(chars)d ký tự) và số đơn "
+            "vị phối hợp đã báo cáo; tình hình từng nhiệm vụ xem Phụ lục I; toàn văn báo cáo của %(n)d đơn vị "
+            "được tải về từ trang của văn bản này trên Cổng theo dõi."
+        )
+        % {"chars": EXCERPT_CHARS, "n": len(submissions)},
         "draft": draft,
+        "replaces": _replaces(snapshot),
+        "replaces_line": _("Thay thế Báo cáo số %(number)s ngày %(date)s.") % _replaces(snapshot)
+        if snapshot.get("replaces")
+        else "",
         "strengths": texts("assessment"),
         "shortcomings": texts("shortcomings"),
-        "difficulties": [
-            AgencyText(f"{short(r.submission.agency)} ({_('nhiệm vụ')} {t.code})", paragraphs(r.difficulties))
-            for t in tasks
-            for r in by_task.get(t.pk, [])
-            if r.difficulties.strip()
-        ],
+        "difficulties": task_texts("difficulties"),
         "directions": texts("directions"),
-        "proposals": texts("proposals")
-        + [
-            AgencyText(f"{short(r.submission.agency)} ({_('nhiệm vụ')} {t.code})", paragraphs(r.proposals))
-            for t in tasks
-            for r in by_task.get(t.pk, [])
-            if r.proposals.strip()
-        ],
+        "proposals": texts("proposals"),
+        "task_proposals": task_texts("proposals"),
         "signature": Signature(
             authority=signer["authority"], prefix=signer["prefix"], title=signer["title"], name=signer["name"]
         ),

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from plans.text import clean_text
+
+NBSP = "\u00a0"
+# An administrative unit's name ("quận Lê Chân", "thành phố Hải Phòng", "đặc khu Bạch Long Vĩ") is one unit on a
+# line: its words are joined by no-break spaces, so the issuer block breaks before it, never inside it.
+_UNIT_NAME = re.compile(
+    r"(?i)\b(thành phố|thị xã|thị trấn|đặc khu|quận|huyện|phường|xã|tỉnh)((?: [A-ZÀ-Ỹ0-9][\w-]*)+)",
+)
+
+
+def keep_names_together(text: str) -> str:
+    """ "Ủy ban nhân dân quận Lê Chân" → "Ủy ban nhân dân quận\u00a0Lê\u00a0Chân": the proper name and the word
+    before it never split across two lines (the issue's "QUẬN LÊ / CHÂN")."""
+    return _UNIT_NAME.sub(lambda m: m.group(1).replace(" ", NBSP) + m.group(2).replace(" ", NBSP), text)
+
 
 _ROMAN = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
 

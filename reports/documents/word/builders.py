@@ -7,9 +7,8 @@ Layout follows Nghị định 30/2020/NĐ-CP as the PDF does (reports/pdf/word_p
 Roman 14 pt, the two-column header and the Nơi nhận / signature row as borderless tables, the appendix on an A4
 landscape section with its header row repeated on every page.
 
-The charts are left out of the Word copy: they are SVG, which Word cannot take as a plain picture, and turning
-them into PNG needs a rasteriser (cairosvg, librsvg) the project does not ship. The summary line above them and
-the appendix table carry the same figures.
+The charts are the PDF's own SVG, rasterised to PNG by cairosvg (Word takes no plain SVG picture) with the same
+serif font, and inserted at the text width.
 
 Fixed texts use the PDF templates' own message ids, so one translation catalog serves both; callers wrap the
 build in translation.override("vi") (official documents are Vietnamese whatever the reader's interface language),
@@ -41,13 +40,37 @@ def _heading(doc, text: str, level: int):
     return doc.add_paragraph(text.upper() if level == 1 else text, style=f"Heading {level}")
 
 
-def _agency_texts(doc, items, empty: str) -> None:
-    """ "- Sở Nội vụ: first paragraph", then the agency's further paragraphs; `empty` when nobody wrote any."""
-    if not items:
+def _agency_texts(doc, grouped, empty: str) -> None:
+    """ "- Sở A, Sở B: text (nhiệm vụ 1.1)" per distinct text (synthesis.GroupedList), as the PDF prints it."""
+    if not grouped.items:
         para(doc, empty)
-    for item in items:
-        for index, text in enumerate(item.paragraphs):
-            para(doc, text, lead=f"- {item.agency}: " if index == 0 else "")
+    for item in grouped.items:
+        para(doc, item.line, lead=f"- {item.agencies_text}: ")
+    if grouped.more:
+        para(doc, grouped.more_line, italic=True)
+
+
+def _chart_png(svg: str) -> bytes:
+    import cairosvg  # imported here: only the consolidated Word copy needs cairo
+
+    # Twice the SVG's pixel size, so the picture stays sharp when printed at the text width.
+    return cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=2)
+
+
+def _task_line(task) -> tuple[str, str]:
+    """(lead in bold, rest) of a task's paragraph of section II, the PDF template's sentence."""
+    head = f"{_('Nhiệm vụ')} {task.code}"
+    rest = f" ({str(task.progress_label).lower()}; {_('chủ trì:')} {task.lead or '—'}). "
+    if task.excerpt:
+        rest += f"{task.excerpt_agency}: {task.excerpt}{' […]' if task.excerpt_cut else ''}"
+    else:
+        rest += _("Chưa có đơn vị báo cáo kết quả.")
+    if task.co_expected:
+        rest += " " + _("Đơn vị phối hợp đã báo cáo: %(n)s/%(total)s.") % {
+            "n": task.co_reported,
+            "total": task.co_expected,
+        }
+    return head, rest
 
 
 def _closing_sentence(context: dict) -> str:
@@ -64,6 +87,8 @@ def consolidated_docx(context: dict) -> bytes:
         if context["draft"]:
             parts.draft_mark(doc)
         parts.header_block(doc, header, context["subject"])
+        if context.get("replaces"):
+            para(doc, context["replaces_line"], style=CENTRED, italic=True, after=8)
         para(doc, f"{_('Kính gửi:')} {context['addressee']}.", style=CENTRED, after=12)
         nothing = _("Chưa có nội dung.")
 
@@ -71,31 +96,42 @@ def consolidated_docx(context: dict) -> bytes:
         para(doc, context["reporting_line"])
         if context["missing_agencies"]:
             para(doc, f"{_('Các đơn vị chưa gửi báo cáo:')} {'; '.join(context['missing_agencies'])}.")
-        if context["issued_documents"]:
+        if context["issued_documents"].items:
             para(doc, _("Các văn bản lãnh đạo, chỉ đạo, triển khai đã ban hành:"))
-            for item in context["issued_documents"]:
-                para(doc, "; ".join(item.paragraphs) + ".", lead=f"- {item.agency}: ")
+            _agency_texts(doc, context["issued_documents"], nothing)
 
         _heading(doc, _("II. Kết quả thực hiện các nhiệm vụ, giải pháp"), 1)
         para(doc, context["summary_line"], bold=True)
+        # The figures' basis under them, the same sentences the dashboard prints (reports.dashboard.basis).
+        for line in (context.get("basis_line"), context.get("waiting_line")):
+            if line:
+                para(doc, line)
+        for svg in context.get("chart_svgs", []):
+            doc.add_picture(io.BytesIO(_chart_png(svg)), width=parts.Cm(parts.TEXT_WIDTH_CM))
+            doc.paragraphs[-1].alignment = parts.WD_ALIGN_PARAGRAPH.CENTER
+        para(doc, context["synthesis_note"])
         for group in context["groups"]:
             _heading(doc, f"{group.number}. {group.title}", 2)
+            para(doc, group.counts_line, italic=True)
             for task in group.tasks:
-                _heading(doc, f"{_('Nhiệm vụ')} {task.code}: {task.short_text} ({str(task.progress_label).lower()})", 3)
-                _agency_texts(doc, task.results, _("Chưa có đơn vị báo cáo kết quả."))
+                head, rest = _task_line(task)
+                para(doc, rest, lead=head)
 
         _heading(doc, _("III. Đánh giá chung"), 1)
         _heading(doc, _("1. Ưu điểm"), 2)
         _agency_texts(doc, context["strengths"], nothing)
         _heading(doc, _("2. Tồn tại, hạn chế và nguyên nhân"), 2)
         _agency_texts(doc, context["shortcomings"], nothing)
-        if context["difficulties"]:
+        if context["difficulties"].items:
             _heading(doc, _("Khó khăn, vướng mắc trong thực hiện nhiệm vụ"), 3)
             _agency_texts(doc, context["difficulties"], nothing)
         _heading(doc, _("IV. Phương hướng, nhiệm vụ năm tới"), 1)
         _agency_texts(doc, context["directions"], nothing)
         _heading(doc, _("V. Kiến nghị, đề xuất"), 1)
         _agency_texts(doc, context["proposals"], nothing)
+        if context["task_proposals"].items:
+            _heading(doc, _("Đề xuất gắn với từng nhiệm vụ"), 3)
+            _agency_texts(doc, context["task_proposals"], nothing)
         para(doc, _closing_sentence(context))
         parts.closing_block(doc, context["recipients"], context["signature"])
         _appendix(doc, context)
@@ -104,7 +140,7 @@ def consolidated_docx(context: dict) -> bytes:
 
 def _appendix(doc, context: dict) -> None:
     """Phụ lục I on its own landscape section: one table, the header row repeated on every page, group rows
-    (I, II, …) bold across the row, no row split across two pages."""
+    (I, II, …) bold across the row and kept with their first task."""
     parts.landscape_section(doc)
     para(doc, _("Phụ lục I"), style=CENTRED, bold=True)
     para(doc, context["appendix_title"].upper(), style=CENTRED, bold=True)
@@ -134,18 +170,14 @@ def _appendix(doc, context: dict) -> None:
         title = row.cells[1].merge(row.cells[-1])
         parts.cell_paragraph(title, group.title, style=TABLE_TEXT, bold=True)
         for task in group.tasks:
+            # A task row may break across pages (its header row repeated), as in the PDF.
             cells = table.add_row().cells
-            parts.keep_row_whole(table.rows[-1])
-            parts.cell_paragraph(cells[0], str(task.number), style=TABLE_TEXT, align=centre)
+            parts.cell_paragraph(cells[0], task.code, style=TABLE_TEXT, align=centre)
             parts.cell_paragraph(cells[1], task.text, style=TABLE_TEXT)
             parts.cell_paragraph(cells[2], task.lead, style=TABLE_TEXT)
             parts.cell_paragraph(cells[3], task.co_operating, style=TABLE_TEXT)
             parts.cell_paragraph(cells[4], task.deadline_text, style=TABLE_TEXT, align=centre)
-            for item in task.results:
-                for index, text in enumerate(item.paragraphs):
-                    parts.cell_paragraph(
-                        cells[5], text, style=TABLE_TEXT, lead=f"{item.agency}: " if index == 0 else ""
-                    )
+            parts.cell_paragraph(cells[5], task.progress_breakdown, style=TABLE_TEXT)
             parts.cell_paragraph(cells[6], str(task.progress_label), style=TABLE_TEXT, align=centre)
             parts.cell_paragraph(cells[7], task.note, style=TABLE_TEXT)
     parts.set_widths(table, APPENDIX_COLUMNS_CM)
