@@ -165,9 +165,10 @@ def dashboard_scope(user, queryset: QuerySet, *, rule: str = "", agency: str = "
     the agencies that owe it a report. Anyone else sees nothing."""
     if sees_everything(user):
         return queryset
-    if role_of(user) != Role.REVIEWER or agency_id_of(user) is None:
+    reader_agency = agency_id_of(user)
+    if role_of(user) != Role.REVIEWER or reader_agency is None:
         return queryset.none()
-    recipients = RuleRecipient.objects.filter(agency_id=agency_id_of(user))
+    recipients = RuleRecipient.objects.filter(agency_id=reader_agency)
     if rule:
         return queryset.filter(Exists(recipients.filter(rule_id=OuterRef(rule))))
     if agency:

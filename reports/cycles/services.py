@@ -1,19 +1,17 @@
-"""Opening a yearly cycle, locking and unlocking its figures, and who is expected to report in it."""
+"""Opening a yearly cycle, locking and unlocking its figures. Who is expected to report: `selectors`."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Agency
-from plans.models import Plan, ReportingRule
+from plans.models import Plan
 from plans.text import clean_text
 from reports import permissions
+from reports.cycles.signals import cycle_locked
 from reports.errors import WorkflowError
 from reports.models import Cycle, CycleDeadline, CycleEvent, CycleEventKind, CycleStatus
 
@@ -68,6 +66,8 @@ def cycle_lock(*, cycle: Cycle, by) -> Cycle:
         cycle.status, cycle.locked_at = CycleStatus.LOCKED, timezone.now()
         cycle.save(update_fields=["status", "locked_at"])
         CycleEvent.objects.create(cycle=cycle, kind=CycleEventKind.LOCKED, actor=by)
+        # The areas built on the cycle (notifications) listen; the cycle imports none of them.
+        cycle_locked.send(sender=Cycle, cycle=cycle, by=by)
     return cycle
 
 
@@ -94,41 +94,3 @@ def cycle_unlock(*, cycle: Cycle, by, reason: str) -> Cycle:
         cycle.save(update_fields=["status", "locked_at"])
         CycleEvent.objects.create(cycle=cycle, kind=CycleEventKind.UNLOCKED, actor=by, reason=text)
     return cycle
-
-
-@dataclass(frozen=True)
-class Expected:
-    """One expected submission: an agency that owes a report under a rule in a cycle."""
-
-    agency: Agency
-    deadline: CycleDeadline
-
-    @property
-    def rule(self) -> ReportingRule:
-        return self.deadline.rule
-
-
-def expected_submissions(*, cycle: Cycle, agency: Agency | None = None) -> list[Expected]:
-    """Every (agency, rule) pair that owes a report in the cycle: the agencies of the rule's duty items that
-    exist on the rule's deadline. An agency that ceased to exist before the deadline is not expected (its
-    successor is); one created before the deadline is. The consolidated report is not a submission."""
-    deadlines = list(
-        cycle.deadlines.filter(rule__consolidates=False).select_related("rule").prefetch_related("rule__reporters")
-    )
-    result: list[Expected] = []
-    seen: set[tuple[int, int]] = set()
-    for deadline in deadlines:
-        day = deadline.due_on
-        agencies = (
-            Agency.objects.filter(duty_items__in=deadline.rule.reporters.all())
-            .filter(valid_from__lte=day)
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-            .distinct()
-        )
-        if agency is not None:
-            agencies = agencies.filter(pk=agency.pk)
-        for a in agencies.order_by("name"):
-            if (a.pk, deadline.rule_id) not in seen:
-                seen.add((a.pk, deadline.rule_id))
-                result.append(Expected(agency=a, deadline=deadline))
-    return result

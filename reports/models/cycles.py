@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import Plan, ReportingRule
+
+# Deadlines are days in Hải Phòng: a deadline day ends at midnight there.
+DEADLINE_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class CycleStatus(models.TextChoices):
@@ -62,6 +66,12 @@ class CycleDeadline(models.Model):
 
     def days_late(self, on: datetime.date) -> int:
         return max(0, (on - self.due_on).days)
+
+    def is_late(self, first_submitted_at: datetime.datetime) -> bool:
+        """THE definition of a late report (its SQL twin is reports.cycles.selectors.sent_late): the first
+        sending is on time until the end of the deadline day in Hải Phòng (23:59:59 on due_on is on time, 00:00
+        the next day is late), whatever the server's or the reader's time zone."""
+        return first_submitted_at.astimezone(DEADLINE_ZONE).date() > self.due_on
 
 
 class CycleEventKind(models.TextChoices):

@@ -76,6 +76,9 @@ class Submission(models.Model):
         verbose_name=_("người sửa cuối"),
     )
     submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    # The first sending: "received" and "on time" are decided by it (a re-send after a return overwrites
+    # submitted_at, never this). Stored, not recomputed from the event log.
+    first_submitted_at = models.DateTimeField(_("gửi lần đầu lúc"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -112,6 +115,14 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency.short_name} — {self.cycle.year}"
+
+    def save(self, *args, **kwargs) -> None:
+        # A report that has been sent has a first sending, whoever wrote the row (services, demo, imports).
+        if self.first_submitted_at is None and self.submitted_at is not None:
+            self.first_submitted_at = self.submitted_at
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "first_submitted_at"}
+        super().save(*args, **kwargs)
 
     @property
     def is_editable_by_agency(self) -> bool:

@@ -23,8 +23,17 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from reports.cycles.services import expected_submissions
-from reports.models import Cycle, CycleStatus, Submission, SubmissionStatus
+from plans.models import RuleRecipient
+from reports.cycles.selectors import expected_submissions
+from reports.models import (
+    Cycle,
+    CycleStatus,
+    GeneratedReport,
+    GeneratedReportKind,
+    GeneratedReportStatus,
+    Submission,
+    SubmissionStatus,
+)
 from reports.reminders.workdays import WorkCalendar
 
 # A returned report is not done: the agency owes it again.
@@ -135,7 +144,31 @@ def owed_reports(*, today: datetime.date) -> list[Owed]:
             if deadline.entry_closes_on is not None and today > deadline.entry_closes_on:
                 continue
             owed.append(Owed(cycle.pk, deadline.rule_id, expected.agency.pk, deadline.due_on, deadline.entry_closes_on))
+        owed += owed_consolidated(cycle=cycle)
     return owed
+
+
+def owed_consolidated(*, cycle: Cycle) -> list[Owed]:
+    """The consolidator's own report (the Sở GD&ĐT's, due 30/12): owed until the cycle's official (numbered,
+    not draft) consolidated report is issued. Owed by the first recipient of the agencies' reports."""
+    issued = GeneratedReport.objects.filter(
+        kind=GeneratedReportKind.CONSOLIDATED, cycle=cycle, status=GeneratedReportStatus.READY, is_draft=False
+    ).exists()
+    if issued:
+        return []
+    consolidator = (
+        RuleRecipient.objects.consolidating()
+        .filter(rule__plan_id=cycle.plan_id)
+        .order_by("rule_id")
+        .values_list("agency_id", flat=True)
+        .first()
+    )
+    if consolidator is None:
+        return []
+    return [
+        Owed(cycle.pk, deadline.rule_id, consolidator, deadline.due_on, deadline.entry_closes_on)
+        for deadline in cycle.deadlines.filter(rule__consolidates=True)
+    ]
 
 
 @dataclass

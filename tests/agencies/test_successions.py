@@ -13,7 +13,8 @@ from django.urls import reverse
 from agencies.models import Agency, AgencySuccession, Membership, SuccessionKind
 from plans.models import AssignmentRole, DutyItem, TaskAssignment
 from plans.successions import agency_succession_apply
-from reports.cycles.services import cycle_open, expected_submissions
+from reports.cycles.selectors import expected_submissions
+from reports.cycles.services import cycle_open
 
 pytestmark = pytest.mark.django_db
 

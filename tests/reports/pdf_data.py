@@ -9,7 +9,8 @@ import itertools
 from django.utils import timezone
 
 from plans.models import TaskAssignment
-from reports.cycles.services import cycle_open, expected_submissions
+from reports.cycles.selectors import expected_submissions
+from reports.cycles.services import cycle_open
 from reports.models import Cycle, IssuedDocument, Progress, Submission, SubmissionStatus, TaskReport
 
 RESULT = (

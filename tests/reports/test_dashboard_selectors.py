@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 
-from reports.cycles.services import cycle_open, expected_submissions
+from reports.cycles.selectors import expected_submissions
+from reports.cycles.services import cycle_open
 from reports.dashboard.progress import (
     TaskStatus,
     general_proposals,
@@ -23,7 +25,7 @@ from reports.dashboard.selectors import (
     completeness_by_year,
     expected_reports,
 )
-from reports.models import Progress, SubmissionStatus
+from reports.models import Progress, Submission, SubmissionStatus
 
 from .dashboard_helpers import TODAY, hand_made_cycle, report, task_report
 
@@ -61,14 +63,14 @@ def test_rates_by_kind_and_for_the_whole_plan_match_hand_computed_figures(plan, 
     # 37 expected: on time SNV + H_ANLAO, late CATP, returned Q_LECHAN, 33 missing (SKHDT's draft among them).
     assert (total.expected, total.on_time, total.late, total.returned, total.missing) == (37, 2, 1, 1, 33)
     assert total.submitted == 3
-    assert total.reporting_rate == round(100 * 3 / 37, 1) == 8.1
-    assert total.on_time_rate == round(100 * 2 / 37, 1) == 5.4
+    assert total.reporting_rate == Decimal("8.1")  # 8,108…
+    assert total.on_time_rate == Decimal("5.4")  # 5,405…
     departments = by_key[KindGroup.DEPARTMENT]
     assert (departments.expected, departments.on_time, departments.missing) == (18, 1, 17)  # Sở GD&ĐT included
     districts = by_key[KindGroup.DISTRICT]
     assert (districts.expected, districts.on_time, districts.returned, districts.missing) == (15, 1, 1, 13)
     others = by_key[KindGroup.OTHER]  # CATP, ĐHHP, Ban Tuyên giáo, UBMTTQ
-    assert (others.expected, others.late, others.missing, others.reporting_rate) == (4, 1, 3, 25.0)
+    assert (others.expected, others.late, others.missing, others.reporting_rate) == (4, 1, 3, Decimal(25))
 
 
 def test_an_agency_is_expected_again_in_the_years_before_it_ceased(plan, made):
@@ -85,7 +87,15 @@ def test_submitting_a_missing_report_moves_it_to_submitted(plan, made):
     assert (total.on_time, total.missing) == (3, 32)
 
 
+def accept(*submissions) -> None:
+    """Figures come from accepted reports only (issue 9: the dashboard's basis is the consolidated report's)."""
+    Submission.objects.filter(pk__in=[s.pk for s in submissions]).update(status=SubmissionStatus.ACCEPTED)
+
+
 def test_task_status_follows_the_lead_agencies_reports(plan, made):
+    waiting = {f"{x.task.group.number}.{x.task.number}": x for x in task_statuses(cycle=made["cycle"], today=TODAY)}
+    assert waiting["1.1"].status == TaskStatus.NO_REPORT  # SNV's and CATP's reports still wait for review
+    accept(made["SNV"], made["CATP"])
     lines = {f"{x.task.group.number}.{x.task.number}": x for x in task_statuses(cycle=made["cycle"], today=TODAY)}
     assert len(lines) == 42
     assert lines["1.1"].status == TaskStatus.DONE and lines["1.1"].done_on_time  # no deadline
@@ -150,6 +160,8 @@ def test_target_series_average_the_values_of_counted_reports(plan, made):
     TargetValue.objects.create(submission=made["SNV"], target=target, value=60)
     TargetValue.objects.create(submission=made["CATP"], target=target, value=65)
     TargetValue.objects.create(submission=made["Q_LECHAN"], target=target, value=10)  # returned: ignored
+    assert all(not s.points for s in target_series(plan=plan))  # waiting for review: not a figure yet
+    accept(made["SNV"], made["CATP"])
     series = {s.target.code: s for s in target_series(plan=plan)}
     (point,) = series["truong-chuan-quoc-gia"].points
     assert (point.year, float(point.value), point.reporters) == (2024, 62.5, 2)

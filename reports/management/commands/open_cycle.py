@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from plans.models import Plan
-from reports.cycles.services import cycle_open, expected_submissions
+from reports.cycles.selectors import expected_submissions
+from reports.cycles.services import cycle_open
 
 
 class Command(BaseCommand):

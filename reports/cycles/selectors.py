@@ -1,0 +1,216 @@
+"""THE definition of who owes a report, and of each report's state, in one SQL query (issue 9).
+
+Every page, export, document, reminder and the submission pages read it: the dashboard through
+`expected_reports`, Python callers through `expected_submissions` (the same rows as a list).
+
+Who owes a report: one row per (agency, reporting rule, cycle), whatever the number of the rule's duty items the
+agency belongs to (after a merger the successor sits in its own item and in the predecessor's: one row), for
+the agencies that exist on the rule's deadline (valid_from <= due_on <= valid_to). An agency that ceased before
+the deadline owes nothing (its successor does: it joined the predecessor's duty items and exists on the deadline,
+so it owes the report of the year in which it takes over); one created on or before the deadline owes it. The
+consolidated report (rule.consolidates) is not an agency's report.
+
+Each expected report is in exactly one state, decided by its submission:
+- on_time   sent (submitted or accepted now) and FIRST sent before the end of the deadline day in Hải Phòng;
+- late      sent, first sent after that (a re-send after a return never changes on time / late);
+- returned  sent back by the reviewer ("trả lại") and not re-sent: owed again;
+- missing   no submission, or a draft never sent.
+received = on_time + late (a report counts as received from its first sending, while it is submitted or
+accepted); accepted = the subset whose status is accepted (the figures of the consolidated report).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.fields import BooleanField
+from django.db.models.functions import Coalesce, Greatest
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, AgencyKind
+from plans.models import DutyItem, Plan, ReportingRule
+from reports.models import Cycle, CycleDeadline, Submission, SubmissionStatus
+
+ExpectedLink = DutyItem.agencies.through  # (dutyitem, agency): one row per agency of a duty item
+RuleReporter = ReportingRule.reporters.through  # (reportingrule, dutyitem)
+
+COUNTED = (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED)
+FAR_FUTURE = datetime.date(9999, 12, 31)
+DEADLINE_ZONE_NAME = "Asia/Ho_Chi_Minh"  # reports.models.cycles.DEADLINE_ZONE
+
+
+class ReportState:
+    ON_TIME = "on_time"
+    LATE = "late"
+    RETURNED = "returned"
+    MISSING = "missing"
+
+    choices = [
+        (ON_TIME, _("Đã gửi đúng hạn")),
+        (LATE, _("Đã gửi muộn")),
+        (RETURNED, _("Bị trả lại")),
+        (MISSING, _("Chưa gửi")),
+    ]
+    labels = dict(choices)
+
+
+class KindGroup:
+    """The three families the dashboard compares (Agency.kind folded): departments, districts, the rest."""
+
+    DEPARTMENT = "department"
+    DISTRICT = "district"
+    OTHER = "other"
+
+    choices = [
+        (DEPARTMENT, _("Sở, ban, ngành")),
+        (DISTRICT, _("Quận, huyện")),
+        (OTHER, _("Cơ quan, đơn vị khác")),
+    ]
+    labels = dict(choices)
+
+
+def _days_between(later, earlier) -> Func:
+    # date - date is an integer number of days in PostgreSQL; Django would make it an interval.
+    return Func(later, earlier, template="(%(expressions)s)", arg_joiner=" - ", output_field=IntegerField())
+
+
+def local_day(field: str) -> Func:
+    """The day of a timestamp in Hải Phòng, whatever the connection's time zone."""
+    return Func(F(field), template=f"((%(expressions)s) AT TIME ZONE '{DEADLINE_ZONE_NAME}')::date")
+
+
+def sent_late(due_on) -> ExpressionWrapper:
+    """SQL twin of CycleDeadline.is_late: the first sending falls after the deadline day in Hải Phòng."""
+    return ExpressionWrapper(
+        Func(local_day("first_submitted_at"), due_on, template="(%(expressions)s)", arg_joiner=" > "),
+        output_field=BooleanField(),
+    )
+
+
+def expected_reports(
+    *,
+    today: datetime.date,
+    plan: Plan | None = None,
+    cycle: Cycle | None = None,
+    agency: Agency | None = None,
+) -> QuerySet:
+    """Every expected report of `cycle` (or of every cycle of `plan`), one row per (agency, rule, cycle),
+    annotated with its submission. Rows are DutyItem.agencies link rows (the first duty item through which the
+    agency owes the rule), so django-tables2 filters, sorts and paginates them like any model.
+
+    Annotations: cycle_id, year, rule_id, due_on, submission_id, status (the submission's, '' without one),
+    first_submitted_at, state (ReportState), kind_group (KindGroup) and days_late (for a late report: days after
+    the deadline it was first sent; for a missing or returned one (a draft included): days from the deadline to
+    `today`; 0 otherwise).
+    """
+    if cycle is None and plan is None:
+        raise ValueError("expected_reports needs a cycle or a plan")
+    deadline = "dutyitem__rules__cycle_deadlines"
+    scope = Q(**{f"{deadline}__cycle": cycle}) if cycle is not None else Q(**{f"{deadline}__cycle__plan": plan})
+    # One filter() call so that every condition applies to the same joined deadline row.
+    rows = ExpectedLink.objects.filter(
+        scope,
+        Q(dutyitem__rules__consolidates=False),
+        Q(**{f"{deadline}__due_on__gte": F("agency__valid_from")}),
+        Q(**{f"{deadline}__due_on__lte": Coalesce(F("agency__valid_to"), Value(FAR_FUTURE))}),
+    ).annotate(
+        cycle_id=F(f"{deadline}__cycle_id"),
+        year=F(f"{deadline}__cycle__year"),
+        rule_id=F("dutyitem__rules__id"),
+        due_on=F(f"{deadline}__due_on"),
+    )
+    if agency is not None:
+        rows = rows.filter(agency_id=agency.pk)
+    # One row per (agency, rule): drop the link when the same agency owes the same rule through a duty item with
+    # a smaller id (a successor sits in its own item and its predecessor's).
+    twin = RuleReporter.objects.filter(
+        reportingrule_id=OuterRef("rule_id"),
+        dutyitem_id__lt=OuterRef("dutyitem_id"),
+        dutyitem__agencies=OuterRef("agency_id"),
+    )
+    rows = rows.filter(~Exists(twin))
+    # The submission is found by its unique key (cycle, agency, rule); each value is one index probe. The
+    # state and the delay are computed inside the probe so that PostgreSQL runs it once per row, not once
+    # per expression that mentions it.
+    own = Submission.objects.filter(
+        cycle_id=OuterRef("cycle_id"), agency_id=OuterRef("agency_id"), rule_id=OuterRef("rule_id")
+    ).order_by()
+    state = own.annotate(
+        value=Case(
+            When(Q(status__in=COUNTED) & ~Q(sent_late(OuterRef("due_on"))), then=Value(ReportState.ON_TIME)),
+            When(status__in=COUNTED, then=Value(ReportState.LATE)),
+            When(status=SubmissionStatus.RETURNED, then=Value(ReportState.RETURNED)),
+            default=Value(ReportState.MISSING),
+            output_field=CharField(),
+        )
+    ).values("value")[:1]
+    owed = Greatest(Value(0), _days_between(Value(today), OuterRef("due_on")))
+    delay = own.annotate(
+        value=Case(
+            When(
+                status__in=COUNTED,
+                then=Greatest(Value(0), _days_between(local_day("first_submitted_at"), OuterRef("due_on"))),
+            ),
+            default=owed,
+            output_field=IntegerField(),
+        )
+    ).values("value")[:1]
+    return rows.annotate(
+        submission_id=Subquery(own.values("pk")[:1]),
+        status=Coalesce(Subquery(own.values("status")[:1]), Value(""), output_field=CharField()),
+        first_submitted_at=Subquery(own.values("first_submitted_at")[:1]),
+        state=Coalesce(Subquery(state), Value(ReportState.MISSING), output_field=CharField()),
+        days_late=Coalesce(
+            Subquery(delay), Greatest(Value(0), _days_between(Value(today), F("due_on"))), output_field=IntegerField()
+        ),
+        kind_group=Case(
+            When(agency__kind=AgencyKind.DEPARTMENT, then=Value(KindGroup.DEPARTMENT)),
+            When(agency__kind=AgencyKind.DISTRICT, then=Value(KindGroup.DISTRICT)),
+            default=Value(KindGroup.OTHER),
+            output_field=CharField(),
+        ),
+    ).select_related("agency")
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One expected submission: an agency that owes a report under a rule in a cycle."""
+
+    agency: Agency
+    deadline: CycleDeadline
+
+    @property
+    def rule(self) -> ReportingRule:
+        return self.deadline.rule
+
+
+def expected_submissions(*, cycle: Cycle, agency: Agency | None = None) -> list[Expected]:
+    """The rows of `expected_reports` for one cycle as a list (deadline order, then agency name), for the
+    Python callers: submission pages, reminders, the consolidated document, open_cycle, the demo."""
+    deadlines = {d.rule_id: d for d in cycle.deadlines.select_related("rule")}
+    rows = (
+        expected_reports(cycle=cycle, agency=agency, today=datetime.date.today())
+        .order_by()
+        .values_list("agency_id", "rule_id")
+    )
+    pairs = list(rows)
+    agencies = Agency.objects.in_bulk({a for a, _r in pairs})
+    result = [Expected(agency=agencies[a], deadline=deadlines[r]) for a, r in pairs]
+    result.sort(key=lambda e: (e.deadline.due_on, e.deadline.rule.code, e.agency.name))
+    return result

@@ -1,0 +1,15 @@
+"""{% load figures %}: {{ value|number }} writes a figure with reports.formatting (half up, decimal comma in
+Vietnamese), so a page prints what the exports and the documents print."""
+
+from __future__ import annotations
+
+from django import template
+
+from reports.formatting import format_decimal
+
+register = template.Library()
+
+
+@register.filter
+def number(value, places: int = 1) -> str:
+    return format_decimal(value, int(places))
