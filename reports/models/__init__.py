@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from .cycles import Cycle, CycleDeadline, CycleEvent, CycleEventKind, CycleStatus
 from .documents import DocumentNumber, GeneratedReport, GeneratedReportKind, GeneratedReportStatus, IssuerProfile
-from .reminders import Notification, ReminderDelivery, ReminderDeliveryStatus, WorkingDayOverride
+from .exports import DashboardExport, ExportFormat
+from .outbox import OutboxMessage
+from .reminders import (
+    Notification,
+    NotificationKind,
+    NotificationMail,
+    NotificationSettings,
+    ReminderDelivery,
+    ReminderDeliveryStatus,
+    WorkingDayOverride,
+)
+from .signatures import AgencyCertificate, SignedCopy, SignedCopyMethod, TrustRoot
 from .submissions import (
     Evidence,
     IssuedDocument,
@@ -22,7 +33,11 @@ from .submissions import (
 __all__ = [
     "Cycle", "CycleDeadline", "CycleEvent", "CycleEventKind", "CycleStatus",
     "DocumentNumber", "GeneratedReport", "GeneratedReportKind", "GeneratedReportStatus", "IssuerProfile",
-    "Notification", "ReminderDelivery", "ReminderDeliveryStatus", "WorkingDayOverride",
+    "DashboardExport", "ExportFormat",
+    "OutboxMessage",
+    "Notification", "NotificationKind", "NotificationMail", "NotificationSettings", "ReminderDelivery", "ReminderDeliveryStatus",
+    "WorkingDayOverride",
+    "AgencyCertificate", "SignedCopy", "SignedCopyMethod", "TrustRoot",
     "Evidence", "IssuedDocument", "Progress", "Receipt", "Submission", "SubmissionEvent", "SubmissionEventKind",
     "SubmissionStatus", "TargetValue", "TaskReport", "Timeliness",
 ]

@@ -15,7 +15,9 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from hptracker.http import AuthenticatedHttpRequest
+from reports.inputs import BoundedPaginator
 from reports.models import Notification, ReminderDelivery
+from reports.notifications.texts import notification_title
 from reports.permissions import can_view_reminder_log
 from reports.reminders.tables import ReminderDeliveryFilter, ReminderDeliveryTable
 
@@ -26,7 +28,7 @@ class ReminderLogView(LoginRequiredMixin, SingleTableMixin, FilterView):
     filterset_class = ReminderDeliveryFilter
     template_name = "reports/reminders/reminder_log.html"
     # A total is shown, so the counting Paginator (never paginate_by on a FilterView: it paginates twice).
-    table_pagination = {"per_page": 50, "paginator_class": Paginator}
+    table_pagination = {"per_page": 50, "paginator_class": BoundedPaginator}
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not can_view_reminder_log(request.user):
@@ -44,8 +46,15 @@ reminder_log = ReminderLogView.as_view()
 
 @login_required
 def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    notifications = Notification.objects.filter(user=request.user).order_by("-created_at", "-pk")
+    notifications = (
+        Notification.objects.filter(user=request.user)
+        .select_related("submission__agency", "submission__cycle")
+        .order_by("-created_at", "-pk")
+    )
     page = Paginator(notifications, 30).get_page(request.GET.get("page"))
+    for notification in page:
+        # Stored in Vietnamese; a reader of the English pages reads workflow titles in English.
+        setattr(notification, "title", notification_title(notification))  # noqa: B010 - a display-only attribute
     unread = notifications.filter(read_at__isnull=True).count()
     return render(request, "reports/reminders/notification_list.html", {"page": page, "unread": unread})
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from reports.inputs import PlainTextField
 
 
 class SignedPdfForm(forms.Form):
@@ -24,5 +25,5 @@ class AgencyCertificateForm(forms.Form):
 
 
 class TrustRootForm(forms.Form):
-    name = forms.CharField(label=_("Tên"), max_length=200, required=False)
+    name = PlainTextField(label=_("Tên"), max_length=200, required=False)
     certificate = forms.FileField(label=_("Chứng thư CA (PEM hoặc DER)"))

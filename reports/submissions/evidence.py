@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 import filetype
 from django.conf import settings
@@ -33,7 +37,52 @@ SNIFF_BYTES = 8192
 
 
 def _size_text(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
+    # "20 MB", "20,5 MB": one decimal, dropped when it is zero.
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0").replace(".", ",") + " MB"
+
+
+def _bytes_text(size: int) -> str:
+    return f"{size:,}".replace(",", ".")
+
+
+def size_refusal(name: str, size: int, limit: int) -> str:
+    """ "lớn hơn giới hạn 20 MB": with the exact byte counts when the rounded sizes would read the same
+    ("20,0 MB, vượt giới hạn 20,0 MB" said nothing to a user one byte over)."""
+    values = {"name": name, "size": _size_text(size), "max": _size_text(limit)}
+    if values["size"] == values["max"]:
+        return _("Tệp «%(name)s» có %(size)s byte, lớn hơn giới hạn %(max)s byte.") % {
+            "name": name,
+            "size": _bytes_text(size),
+            "max": _bytes_text(limit),
+        }
+    return _("Tệp «%(name)s» nặng %(size)s, lớn hơn giới hạn %(max)s.") % values
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    name: str
+    mime: str
+
+
+# The files this request wrote to storage, so that a rolled-back transaction does not leave bytes with no row.
+_written: ContextVar[list[str] | None] = ContextVar("evidence_written", default=None)
+
+
+@contextmanager
+def evidence_files_guard() -> Iterator[None]:
+    """Wrap the transaction that adds evidence: if it does not commit, every file it wrote (and that no row of
+    another, committed evidence points to) is deleted again."""
+    token = _written.set([])
+    try:
+        yield
+    except BaseException:
+        written = _written.get() or []
+        used = set(Evidence.objects.filter(file__in=written).values_list("file", flat=True))
+        for path in set(written) - used:
+            default_storage.delete(path)
+        raise
+    finally:
+        _written.reset(token)
 
 
 def sniff(upload) -> filetype.Type | None:
@@ -52,18 +101,18 @@ def _sha256(upload) -> str:
     return digest.hexdigest()
 
 
-def evidence_add(
-    *, submission: Submission, by, upload, task_report_id: int | None = None, description: str = ""
-) -> Evidence:
-    name = clean_text(os.path.basename(upload.name or "")).replace("\x00", "")[:255] or "tep"
-    ensure_editable(submission, by)
+def upload_name(upload) -> str:
+    return clean_text(os.path.basename(upload.name or "")).replace("\x00", "")[:255] or "tep"
+
+
+def evidence_check(*, upload) -> CheckedUpload:
+    """Whether a file may be evidence, read from its content; a WorkflowError saying why not. Writes nothing,
+    so a form can save its texts and refuse only the file."""
+    name = upload_name(upload)
     if upload.size == 0:
         raise WorkflowError(_("Tệp «%(name)s» rỗng.") % {"name": name})
     if upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise WorkflowError(
-            _("Tệp «%(name)s» nặng %(size)s, vượt giới hạn %(max)s.")
-            % {"name": name, "size": _size_text(upload.size), "max": _size_text(settings.EVIDENCE_MAX_BYTES)}
-        )
+        raise WorkflowError(size_refusal(name, upload.size, settings.EVIDENCE_MAX_BYTES))
     extension = os.path.splitext(name)[1].lower().lstrip(".")
     kind = sniff(upload)
     if kind is None or kind.extension not in ALLOWED or extension not in ALLOWED[kind.extension]:
@@ -74,15 +123,24 @@ def evidence_add(
             )
             % {"name": name}
         )
+    return CheckedUpload(name=name, mime=kind.mime)
+
+
+def evidence_add(
+    *, submission: Submission, by, upload, task_report_id: int | None = None, description: str = ""
+) -> Evidence:
+    ensure_editable(submission, by)
+    checked = evidence_check(upload=upload)
+    name = checked.name
     if task_report_id is not None and not submission.task_reports.filter(pk=task_report_id).exists():
         raise WorkflowError(_("Nhiệm vụ được chọn không thuộc báo cáo này."))
     digest = _sha256(upload)
-    with transaction.atomic():
+    with evidence_files_guard() if _written.get() is None else nullcontext(), transaction.atomic():
         evidence = Evidence(
             submission=submission,
             task_report_id=task_report_id,
             original_name=name,
-            content_type=kind.mime,
+            content_type=checked.mime,
             size=upload.size,
             sha256=digest,
             description=clean_text(description)[:255],
@@ -90,7 +148,13 @@ def evidence_add(
         )
         path = evidence_path(evidence, name)
         # Same content, same name: a file already stored is shared, never saved twice under a suffix.
-        evidence.file.name = path if default_storage.exists(path) else default_storage.save(path, upload)
+        if default_storage.exists(path):
+            evidence.file.name = path
+        else:
+            evidence.file.name = default_storage.save(path, upload)
+            written = _written.get()
+            if written is not None:
+                written.append(evidence.file.name)
         evidence.save()
         record_event(
             submission=submission,

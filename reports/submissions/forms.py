@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reports.inputs import INT_MAX, AsciiIntegerField, PlainTextField
 from reports.models import Progress
 from reports.submissions.services import TEXT_MAX
 
@@ -17,7 +18,7 @@ TEXT_ERRORS = {
 
 
 def long_text(label, *, required: bool = False, rows: int = 4) -> forms.CharField:
-    return forms.CharField(
+    return PlainTextField(
         label=label,
         required=required,
         max_length=TEXT_MAX,
@@ -29,9 +30,10 @@ def long_text(label, *, required: bool = False, rows: int = 4) -> forms.CharFiel
 class GeneralForm(forms.Form):
     """The general sections of the report, and the version the page was loaded from."""
 
-    version = forms.IntegerField(
+    # One below the column's maximum: a save writes version + 1 (issue 14: 2147483647 gave a 500).
+    version = AsciiIntegerField(
         widget=forms.HiddenInput,
-        min_value=1,
+        max_value=INT_MAX - 1,
         error_messages={"invalid": _("Phiên bản không hợp lệ; xin tải lại trang.")},
     )
     assessment = long_text(_("Đánh giá chung (kết quả nổi bật)"), rows=6)
@@ -53,7 +55,7 @@ class TaskReportForm(forms.Form):
 
 
 class IssuedDocumentForm(forms.Form):
-    number = forms.CharField(label=_("Số, ký hiệu"), max_length=80, required=False)
+    number = PlainTextField(label=_("Số, ký hiệu"), max_length=80, required=False)
     issued_on = forms.DateField(
         label=_("Ngày ban hành"),
         required=False,
@@ -61,7 +63,7 @@ class IssuedDocumentForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Ngày không hợp lệ (dd/mm/yyyy).")},
     )
-    title = forms.CharField(label=_("Trích yếu"), max_length=500, required=False)
+    title = PlainTextField(label=_("Trích yếu"), max_length=500, required=False)
 
     def clean(self):
         data = super().clean()
@@ -76,8 +78,21 @@ class IssuedDocumentForm(forms.Form):
         return not any(data.get(name) for name in ("number", "issued_on", "title"))
 
 
+class LabelledDocumentFormSet(forms.BaseFormSet):
+    """Every input of a document row carries its own accessible name (the column header is not a label for a
+    screen reader, and axe counted 134 unlabelled inputs on a district's form)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = (index or 0) + 1
+        for name, field in form.fields.items():
+            label = _("Xóa") if name == "DELETE" else field.label
+            field.widget.attrs["aria-label"] = f"{label} ({_('văn bản')} {row})"
+
+
 IssuedDocumentFormSet = forms.formset_factory(
     IssuedDocumentForm,
+    formset=LabelledDocumentFormSet,
     extra=1,
     can_delete=True,
     max_num=50,
@@ -99,7 +114,7 @@ class TargetValueForm(forms.Form):
         },
         localize=True,
     )
-    note = forms.CharField(label=_("Ghi chú"), max_length=500, required=False)
+    note = PlainTextField(label=_("Ghi chú"), max_length=500, required=False)
 
 
 class ReasonForm(forms.Form):
@@ -112,6 +127,29 @@ class ReasonForm(forms.Form):
 
 class CommentForm(forms.Form):
     comment = long_text(_("Ý kiến (không bắt buộc)"), rows=2)
+
+
+class ReasonInput(forms.Form):
+    """What a return, reopen or unlock button posts: the shape and size are checked here; whether a reason is
+    needed, and the sentence that asks for it, is the service's business."""
+
+    reason = long_text(_("Lý do"))
+
+
+class StartForm(forms.Form):
+    """Start this year's report: which reporting rule (when the agency owes more than one), and whether to copy
+    last year's accepted report."""
+
+    rule = AsciiIntegerField(required=False, error_messages={"invalid": _("Quy định báo cáo không hợp lệ.")})
+    prefill = forms.BooleanField(required=False)
+
+
+class SendForm(forms.Form):
+    """The Send button of the report page names the version it was shown (absent: the current one)."""
+
+    version = AsciiIntegerField(
+        required=False, error_messages={"invalid": _("Phiên bản không hợp lệ; xin tải lại trang.")}
+    )
 
 
 class SubmissionEditForms:
@@ -163,6 +201,9 @@ class SubmissionEditForms:
                 prefix=f"g{target.pk}",
                 initial={"value": value.value if value else None, "note": value.note if value else ""},
             )
+            # The target's name is in the row's first cell; each input still needs its own accessible name.
+            for field in form.fields.values():
+                field.widget.attrs["aria-label"] = f"{field.label}: {target.name}"
             self.targets.append((target, form, present))
 
     def is_valid(self) -> bool:

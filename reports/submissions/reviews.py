@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hptracker.history import set_history_user
 from reports import permissions
 from reports.errors import WorkflowError
 from reports.models import Receipt, Submission, SubmissionEventKind, SubmissionStatus
@@ -52,7 +53,7 @@ def review_return(*, submission: Submission, reviewer, reason: str) -> Submissio
         text = _reason(reason, what=_("lý do trả lại"))
         submission.status = SubmissionStatus.RETURNED
         submission.version += 1
-        submission._history_user = reviewer
+        set_history_user(submission, reviewer)
         submission.save()
         record_event(submission=submission, kind=SubmissionEventKind.RETURNED, by=reviewer, message=text)
     return submission
@@ -75,13 +76,26 @@ def review_accept(*, submission: Submission, reviewer, comment: str = "") -> Sub
         submission.status = SubmissionStatus.ACCEPTED
         submission.accepted_at, submission.accepted_by = now, reviewer
         submission.version += 1
-        submission._history_user = reviewer
+        set_history_user(submission, reviewer)
         submission.save()
         # Accepting a report means its recipient has it.
         Receipt.objects.filter(
             submission=submission, recipient_id=permissions.agency_id_of(reviewer), acknowledged_at__isnull=True
         ).update(acknowledged_at=now, acknowledged_by=reviewer)
         record_event(submission=submission, kind=SubmissionEventKind.ACCEPTED, by=reviewer, message=text)
+    return submission
+
+
+def review_comment(*, submission: Submission, reviewer, text: str) -> Submission:
+    """A recipient's remark on a sent report that neither returns nor accepts it; the agency is told."""
+    with transaction.atomic():
+        submission = _locked(submission)
+        if not permissions.can_comment_submission(reviewer, submission):
+            raise WorkflowError(_("Chỉ cán bộ thẩm định của nơi nhận mới ghi ý kiến được về báo cáo này."))
+        if submission.status == SubmissionStatus.DRAFT:
+            raise WorkflowError(_("Báo cáo chưa được gửi nên chưa ghi ý kiến được."))
+        message = _reason(text, what=_("ý kiến"))
+        record_event(submission=submission, kind=SubmissionEventKind.COMMENTED, by=reviewer, message=message)
     return submission
 
 
@@ -99,7 +113,7 @@ def submission_reopen(*, submission: Submission, by, reason: str) -> Submission:
         submission.status = SubmissionStatus.RETURNED
         submission.accepted_at, submission.accepted_by = None, None
         submission.version += 1
-        submission._history_user = by
+        set_history_user(submission, by)
         submission.save()
         record_event(submission=submission, kind=SubmissionEventKind.REOPENED, by=by, message=text)
     return submission
@@ -123,7 +137,7 @@ def receipt_acknowledge(*, submission: Submission, by) -> Receipt:
         if receipt.acknowledged_at is not None:
             raise WorkflowError(
                 _("Đơn vị bạn đã tiếp nhận báo cáo này lúc %(t)s.")
-                % {"t": f"{timezone.localtime(receipt.acknowledged_at):%H:%M %d/%m/%Y}"}
+                % {"t": f"{timezone.localtime(receipt.acknowledged_at):%d/%m/%Y %H:%M}"}
             )
         receipt.acknowledged_at, receipt.acknowledged_by = timezone.now(), by
         receipt.save(update_fields=["acknowledged_at", "acknowledged_by"])

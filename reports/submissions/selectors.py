@@ -23,6 +23,7 @@ from reports.models import (
     SubmissionStatus,
     TaskReport,
 )
+from reports.times import format_date, format_datetime
 
 # Events a reviewer writes for the agency to read.
 COMMENT_KINDS = (
@@ -115,7 +116,7 @@ class AgencyCycleRow:
 
 def agency_cycles(*, agency: Agency) -> list[AgencyCycleRow]:
     """The agency's page: every cycle in which it owes a report, newest first, with its report's state."""
-    from reports.cycles.services import expected_submissions
+    from reports.cycles.selectors import expected_submissions
 
     submissions = {
         (s.cycle_id, s.rule_id): s
@@ -147,6 +148,31 @@ def agency_cycles(*, agency: Agency) -> list[AgencyCycleRow]:
                 )
             )
     return rows
+
+
+def agency_lineage_reports(*, user, agency: Agency) -> list[Submission]:
+    """Reports of the agencies this one took over from (a merger, a split, a rename; not a function transfer, after
+    which the giver goes on), down the whole chain, newest first. Each stays its own agency's report: a commune's
+    page lists quận Lê Chân's 2021–2024 reports under quận Lê Chân. Only those `user` may open are returned."""
+    from agencies.models import AgencySuccession, SuccessionKind
+
+    found: set[int] = set()
+    frontier = {agency.pk}
+    while frontier:
+        frontier = (
+            set(
+                AgencySuccession.objects.filter(successor_id__in=frontier)
+                .exclude(kind=SuccessionKind.TRANSFERRED)
+                .values_list("predecessor_id", flat=True)
+            )
+            - found
+            - {agency.pk}
+        )
+        found |= frontier
+    reports = Submission.objects.filter(agency_id__in=found).select_related("agency", "cycle", "rule")
+    return list(
+        permissions.submissions_visible_to(user, reports).order_by("-cycle__year", "agency__name", "rule__code")
+    )
 
 
 def inbox_for(user) -> QuerySet[Submission]:
@@ -183,8 +209,17 @@ HISTORY_SKIP = {"version", "updated_by", "submitted_by", "accepted_by", "prefill
 
 
 def _display(field, value) -> str:
+    from django.utils.translation import gettext as _
+
     if value in (None, ""):
         return "—"
+    # A moment in Hải Phòng's time, never "2026-11-30 01:40:17.091348+00:00".
+    if isinstance(value, datetime.datetime):
+        return format_datetime(value)
+    if isinstance(value, datetime.date):
+        return format_date(value)
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
     choices = dict(field.choices or ())
     return str(choices.get(value, value))
 

@@ -14,11 +14,14 @@ from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
 from agencies.models import Agency
+from hptracker.history import set_history_user
 from plans.models import Target, TaskAssignment
 from plans.text import clean_text
 from reports import permissions
-from reports.cycles.services import expected_submissions, locked_cycle_message
+from reports.cycles.selectors import expected_submissions
+from reports.cycles.services import locked_cycle_message
 from reports.errors import WorkflowError
+from reports.inputs import has_control_characters
 from reports.models import (
     Cycle,
     CycleDeadline,
@@ -32,6 +35,7 @@ from reports.models import (
     TargetValue,
     TaskReport,
 )
+from reports.notifications.services import notify_submission_event
 from reports.submissions.selectors import targets_for_agency
 
 # Long enough for any real section of a report; short enough that a pasted book is refused with a message.
@@ -64,13 +68,22 @@ class TargetInput:
 
 
 def record_event(*, submission: Submission, kind: str, by, message: str = "") -> SubmissionEvent:
-    return SubmissionEvent.objects.create(
+    """The audit entry of a workflow step, and (in the same transaction) the notices of the people it concerns."""
+    event = SubmissionEvent.objects.create(
         submission=submission, kind=kind, actor=by, actor_agency_id=permissions.agency_id_of(by), message=message
     )
+    notify_submission_event(event=event)
+    return event
 
 
 def checked_text(value: str | None, *, label: str) -> str:
     text = clean_text(value)
+    if has_control_characters(text):
+        # The forms refuse these first; this keeps a NUL from reaching PostgreSQL by any other way in.
+        raise WorkflowError(
+            _("Mục «%(label)s» có ký tự điều khiển không hiển thị được (ví dụ ký tự NUL); xin gõ lại.")
+            % {"label": label}
+        )
     if len(text) > TEXT_MAX:
         numbers = {"n": f"{len(text):,}".replace(",", "."), "max": f"{TEXT_MAX:,}".replace(",", ".")}
         raise WorkflowError(
@@ -166,7 +179,7 @@ def submission_start(
             if previous is not None:
                 for name in GENERAL_FIELDS:
                     setattr(submission, name, getattr(previous, name))
-            submission._history_user = by
+            set_history_user(submission, by)
             submission.save()
             _sync_task_reports(submission, by)
             if previous is not None:
@@ -229,7 +242,7 @@ def submission_save(
             if name in general:
                 setattr(submission, name, checked_text(general[name], label=labels[name]))
         submission.updated_by = by
-        submission._history_user = by
+        set_history_user(submission, by)
         submission.save()
         _sync_task_reports(submission, by)
         changed_tasks = _save_task_reports(submission, by, tasks)
@@ -272,7 +285,7 @@ def _save_task_reports(submission: Submission, by, tasks: dict[int, TaskInput]) 
             # The "last year's text" badge goes once a person has changed the text.
             if text_changed:
                 report.from_last_year = False
-            report._history_user = by
+            set_history_user(report, by)
             report.save()
             changed += 1
         old_docs = [(d.number, d.issued_on, d.title) for d in report.documents.all()]
@@ -312,7 +325,7 @@ def _save_target_values(submission: Submission, by, targets: dict[int, TargetInp
         note = clean_text(data.note)[:500]
         if data.value is None:
             if current is not None:
-                current._history_user = by
+                set_history_user(current, by)
                 current.delete()
             continue
         if abs(data.value) >= Decimal("1e10"):
@@ -322,7 +335,7 @@ def _save_target_values(submission: Submission, by, targets: dict[int, TargetInp
         elif current.value == data.value and current.note == note:
             continue
         current.value, current.note = data.value, note
-        current._history_user = by
+        set_history_user(current, by)
         current.save()
 
 
@@ -334,7 +347,7 @@ def submission_submit(*, submission: Submission, by, version: int | None = None)
         if submission.status == SubmissionStatus.SUBMITTED:
             raise WorkflowError(
                 _("Báo cáo đã được gửi lúc %(t)s; không cần gửi lại.")
-                % {"t": f"{timezone.localtime(submission.submitted_at):%H:%M %d/%m/%Y}"}
+                % {"t": f"{timezone.localtime(submission.submitted_at):%d/%m/%Y %H:%M}"}
             )
         if not permissions.can_send_submission(by, submission):
             raise WorkflowError(_("Chỉ lãnh đạo đơn vị mới gửi được báo cáo."))
@@ -359,14 +372,16 @@ def submission_submit(*, submission: Submission, by, version: int | None = None)
             )
         now = timezone.now()
         deadline = deadline_of(submission)
-        first_time = not submission.events.filter(kind=SubmissionEventKind.SUBMITTED).exists()
-        # Lateness is decided by the first sending: a report returned for corrections is not made late by them.
+        first_time = submission.first_submitted_at is None
+        # Received and on time are decided by the first sending (stored): a report returned for corrections is
+        # not made late by them. CycleDeadline.is_late is the one definition the dashboard shares.
         if first_time:
-            submission.is_late = bool(deadline and timezone.localtime(now).date() > deadline.due_on)
+            submission.first_submitted_at = now
+            submission.is_late = bool(deadline and deadline.is_late(now))
         submission.status = SubmissionStatus.SUBMITTED
         submission.submitted_at, submission.submitted_by = now, by
         submission.version += 1
-        submission._history_user = by
+        set_history_user(submission, by)
         submission.save()
         for recipient in submission.rule.rule_recipients.all():
             receipt, created = Receipt.objects.get_or_create(submission=submission, recipient_id=recipient.agency_id)

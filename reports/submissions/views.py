@@ -16,18 +16,20 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
 from reports import permissions
+from reports.cycles.selectors import expected_submissions
 from reports.cycles.services import cycle_lock as lock_service
 from reports.cycles.services import cycle_unlock as unlock_service
-from reports.cycles.services import expected_submissions
 from reports.errors import WorkflowError
+from reports.inputs import MalformedRequest, has_control_characters, parse_id, require_ids
 from reports.models import Cycle, CycleEventKind, Evidence, Submission, SubmissionStatus
 from reports.submissions import evidence as evidence_services
 from reports.submissions import reviews
 from reports.submissions import services as services
-from reports.submissions.forms import CommentForm, ReasonForm, SubmissionEditForms
+from reports.submissions.forms import CommentForm, ReasonForm, ReasonInput, SendForm, StartForm, SubmissionEditForms
 from reports.submissions.inbox import InboxFilterForm, inbox_rows
 from reports.submissions.selectors import (
     agency_cycles,
+    agency_lineage_reports,
     submission_for_page,
     submission_history,
     submission_page,
@@ -77,7 +79,12 @@ def agency_detail(request: HttpRequest, agency_id: int) -> HttpResponse:
     return render(
         request,
         "reports/agency_detail.html",
-        {"agency": agency, "rows": rows, "can_start": permissions.is_member_of_agency(request.user, agency.pk)},
+        {
+            "agency": agency,
+            "rows": rows,
+            "can_start": permissions.is_member_of_agency(request.user, agency.pk),
+            "lineage": agency_lineage_reports(user=request.user, agency=agency),
+        },
     )
 
 
@@ -138,8 +145,11 @@ def cycle_lock(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def cycle_unlock(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle, pk=cycle_id)
     _require(permissions.can_lock_cycle(request.user))
+    form = ReasonInput(request.POST)
     try:
-        unlock_service(cycle=cycle, by=request.user, reason=request.POST.get("reason", ""))
+        if not form.is_valid():
+            raise WorkflowError(_form_errors(form))
+        unlock_service(cycle=cycle, by=request.user, reason=form.cleaned_data["reason"])
     except WorkflowError as error:
         messages.error(request, error.message)
     else:
@@ -157,14 +167,16 @@ def submission_start(request: HttpRequest, cycle_id: int) -> HttpResponse:
     agency_id = permissions.agency_id_of(request.user)
     # The agency is always the user's own: an agency id in the POST is never read.
     _require(agency_id is not None and permissions.is_member_of_agency(request.user, agency_id))
+    form = StartForm(request.POST)
+    if not form.is_valid():
+        raise MalformedRequest(_form_errors(form))
     try:
-        rule_id = request.POST.get("rule", "")
         submission = services.submission_start(
             cycle=cycle,
             agency=Agency.objects.get(pk=agency_id),
             by=request.user,
-            from_last_year=request.POST.get("prefill") == "1",
-            rule_id=int(rule_id) if rule_id.isdigit() else None,
+            from_last_year=form.cleaned_data["prefill"],
+            rule_id=form.cleaned_data["rule"],
         )
     except WorkflowError as error:
         messages.error(request, error.message)
@@ -194,6 +206,8 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 recipient_id=permissions.agency_id_of(user), acknowledged_at__isnull=True
             ).exists(),
             "can_reopen": accepted and permissions.can_reopen_submission(user, submission),
+            "can_comment": submission.status != SubmissionStatus.DRAFT
+            and permissions.can_comment_submission(user, submission),
             "reason_form": ReasonForm(),
             "comment_form": CommentForm(),
         },
@@ -213,11 +227,20 @@ def submission_edit(request: HttpRequest, pk: int) -> HttpResponse:
     page = submission_page(submission=submission, today=timezone.localdate())
     if request.method == "POST":
         forms = SubmissionEditForms(page, request.POST)
-        saved = forms.is_valid() and _save(request, submission, forms)
+        saved, refused = _save(request, submission, forms) if forms.is_valid() else (False, [])
+        if saved and refused:
+            # The texts are kept; the refused files are named, and the report is not sent without them.
+            messages.warning(
+                request,
+                _("Đã lưu nháp (nội dung đã gõ và các tệp hợp lệ), nhưng chưa nhận tệp: %(files)s Xin đính kèm lại.")
+                % {"files": " ".join(refused)}
+                + (" " + _("Báo cáo chưa được gửi.") if request.POST.get("action") == "submit" else ""),
+            )
+            return redirect(_edit_url_keeping_place(request, pk))
         if saved:
             if request.POST.get("action") != "submit":
                 messages.success(request, _("Đã lưu nháp."))
-                return redirect("reports:submission_edit", pk=pk)
+                return redirect(_edit_url_keeping_place(request, pk))
             try:
                 services.submission_submit(submission=submission, by=request.user)
             except WorkflowError as error:
@@ -242,10 +265,23 @@ def submission_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _save(request: HttpRequest, submission: Submission, forms: SubmissionEditForms) -> bool:
-    """One transaction for the texts, the targets and the files: a refused file leaves nothing half-saved."""
+def _save(request: HttpRequest, submission: Submission, forms: SubmissionEditForms) -> tuple[bool, list[str]]:
+    """Save what was typed, with the accepted files, in one transaction. A refused file is checked before and
+    left out: the texts are still saved and the caller names the file and why (issue 12: nothing typed is lost).
+    Returns (saved, refusals)."""
+    removed = require_ids(request.POST.getlist("remove_evidence"), what=_("minh chứng cần xóa"))
+    accepted, refused = [], []
     try:
-        with transaction.atomic():
+        for key in request.FILES:
+            task_report_id = None if key == "evidence-general" else _int_suffix(key)
+            for upload in request.FILES.getlist(key):
+                try:
+                    evidence_services.evidence_check(upload=upload)
+                except WorkflowError as error:
+                    refused.append(error.message)
+                else:
+                    accepted.append((task_report_id, upload))
+        with evidence_services.evidence_files_guard(), transaction.atomic():
             services.submission_save(
                 submission=submission,
                 by=request.user,
@@ -254,33 +290,48 @@ def _save(request: HttpRequest, submission: Submission, forms: SubmissionEditFor
                 tasks=forms.task_inputs(),
                 targets=forms.target_inputs(),
             )
-            removed = [int(v) for v in request.POST.getlist("remove_evidence") if v.isdigit()]
             evidence_services.evidence_remove(submission=submission, by=request.user, evidence_ids=removed)
-            for key in request.FILES:
-                task_report_id = None if key == "evidence-general" else _int_suffix(key)
-                for upload in request.FILES.getlist(key):
-                    evidence_services.evidence_add(
-                        submission=submission, by=request.user, upload=upload, task_report_id=task_report_id
-                    )
+            for task_report_id, upload in accepted:
+                evidence_services.evidence_add(
+                    submission=submission, by=request.user, upload=upload, task_report_id=task_report_id
+                )
     except WorkflowError as error:
-        messages.error(request, error.message)
-        return False
-    return True
+        messages.error(request, _("Chưa lưu. ") + error.message)
+        return False, refused
+    return True, refused
+
+
+def _edit_url_keeping_place(request: HttpRequest, pk: int) -> str:
+    """Back to the edit page at the task the person was reading (the form posts its anchor), not the top."""
+    url = reverse("reports:submission_edit", args=[pk])
+    place = request.POST.get("place", "")
+    if place.startswith("nhiem-vu-") and len(place) < 40 and place.replace("-", "").replace(".", "").isalnum():
+        return f"{url}#{place}"
+    return url
 
 
 def _int_suffix(key: str) -> int:
-    suffix = key.rpartition("-")[2]
-    if not suffix.isdigit():
+    # ASCII digits in range only: "evidence-²" passed str.isdigit() and failed int() (issue 14).
+    number = parse_id(key.rpartition("-")[2])
+    if number is None:
         raise WorkflowError(_("Tệp tải lên không gắn với nhiệm vụ nào của báo cáo."))
-    return int(suffix)
+    return number
 
 
-def _action(request: HttpRequest, pk: int, allowed, act) -> HttpResponse:
-    """The POST-only workflow buttons: permission (403), then the service, then back to the report."""
+def _form_errors(form) -> str:
+    return " ".join(str(message) for errors in form.errors.values() for message in errors)
+
+
+def _action(request: HttpRequest, pk: int, allowed, act, form_class=None) -> HttpResponse:
+    """The POST-only workflow buttons: permission (403), then the form (its message when refused), then the
+    service with the cleaned data, then back to the report."""
     submission = _visible_submission(request, pk)
     _require(allowed(request.user, submission))
+    form = form_class(request.POST) if form_class else None
     try:
-        success = act(submission)
+        if form is not None and not form.is_valid():
+            raise WorkflowError(_form_errors(form))
+        success = act(submission, form.cleaned_data if form is not None else {})
     except WorkflowError as error:
         messages.error(request, error.message)
     else:
@@ -291,12 +342,12 @@ def _action(request: HttpRequest, pk: int, allowed, act) -> HttpResponse:
 @login_required
 @require_POST
 def submission_send(request: HttpRequest, pk: int) -> HttpResponse:
-    version = request.POST.get("version", "")
+    form = SendForm(request.POST)
+    if not form.is_valid():
+        raise MalformedRequest(_form_errors(form))
 
-    def act(submission):
-        services.submission_submit(
-            submission=submission, by=request.user, version=int(version) if version.isdigit() else None
-        )
+    def act(submission, data):
+        services.submission_submit(submission=submission, by=request.user, version=form.cleaned_data["version"])
         return _("Đã gửi báo cáo.")
 
     return _action(request, pk, permissions.can_send_submission, act)
@@ -305,37 +356,47 @@ def submission_send(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def submission_return(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(submission):
-        reviews.review_return(submission=submission, reviewer=request.user, reason=request.POST.get("reason", ""))
+    def act(submission, data):
+        reviews.review_return(submission=submission, reviewer=request.user, reason=data["reason"])
         return _("Đã trả lại báo cáo cho đơn vị.")
 
-    return _action(request, pk, permissions.can_review_submission, act)
+    return _action(request, pk, permissions.can_review_submission, act, ReasonInput)
 
 
 @login_required
 @require_POST
 def submission_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(submission):
-        reviews.review_accept(submission=submission, reviewer=request.user, comment=request.POST.get("comment", ""))
+    def act(submission, data):
+        reviews.review_accept(submission=submission, reviewer=request.user, comment=data["comment"])
         return _("Đã chấp nhận báo cáo; báo cáo đã khóa.")
 
-    return _action(request, pk, permissions.can_review_submission, act)
+    return _action(request, pk, permissions.can_review_submission, act, CommentForm)
+
+
+@login_required
+@require_POST
+def submission_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(submission, data):
+        reviews.review_comment(submission=submission, reviewer=request.user, text=data["comment"])
+        return _("Đã ghi ý kiến; đơn vị đã được thông báo.")
+
+    return _action(request, pk, permissions.can_comment_submission, act, CommentForm)
 
 
 @login_required
 @require_POST
 def submission_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(submission):
-        reviews.submission_reopen(submission=submission, by=request.user, reason=request.POST.get("reason", ""))
+    def act(submission, data):
+        reviews.submission_reopen(submission=submission, by=request.user, reason=data["reason"])
         return _("Đã mở lại báo cáo; đơn vị có thể sửa và gửi lại.")
 
-    return _action(request, pk, permissions.can_reopen_submission, act)
+    return _action(request, pk, permissions.can_reopen_submission, act, ReasonInput)
 
 
 @login_required
 @require_POST
 def submission_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(submission):
+    def act(submission, data):
         reviews.receipt_acknowledge(submission=submission, by=request.user)
         return _("Đã xác nhận tiếp nhận báo cáo.")
 
@@ -385,8 +446,12 @@ def reviewer_inbox(request: HttpRequest) -> HttpResponse:
 def inbox_acknowledge(request: HttpRequest) -> HttpResponse:
     """The inbox's bulk action: acknowledge every ticked report; the service says which could not be."""
     _require(permissions.can_view_inbox(request.user))
-    ids = [int(value) for value in request.POST.getlist("submission") if value.isdigit()]
-    back = reverse("reports:reviewer_inbox") + (f"?{request.POST['filters']}" if request.POST.get("filters") else "")
+    ids = require_ids(request.POST.getlist("submission"), what=_("báo cáo được chọn"))
+    # The inbox's own query string, sent back so that the filters survive; anything else is dropped.
+    filters = request.POST.get("filters", "")
+    back = reverse("reports:reviewer_inbox") + (
+        f"?{filters}" if filters and not has_control_characters(filters) else ""
+    )
     if not ids:
         messages.error(request, _("Xin chọn ít nhất một báo cáo để xác nhận tiếp nhận."))
         return redirect(back)

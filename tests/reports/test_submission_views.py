@@ -203,7 +203,7 @@ def test_cycle_page_names_both_deadlines_and_lists_expected_reports(client, cycl
     client.force_login(agency_staff)
     html = client.get(reverse("reports:cycle_detail", args=[cycle.pk])).content.decode()
     assert "Hạn gửi (đúng hạn đến hết ngày)" in html and "Khóa nhập liệu sau ngày" in html
-    from reports.cycles.services import expected_submissions
+    from reports.cycles.selectors import expected_submissions
 
     count = len(expected_submissions(cycle=cycle))
     assert f"Báo cáo phải nộp: {count}" in html
@@ -237,7 +237,7 @@ def test_history_page_shows_who_changed_what(client, draft, agency_staff, educat
     client.force_login(education_reviewer)
     html = client.get(reverse("reports:submission_history", args=[draft.pk])).content.decode()
     assert "<del>Bản đầu</del> → <ins>Bản sửa lại</ins>" in html
-    assert "Snv" in html and "Viết rõ hơn" in html and "Trả lại" in html
+    assert "Vũ Thị Chân" in html and "Viết rõ hơn" in html and "Trả lại" in html
 
 
 def test_start_pages_by_role(agency_staff, education_reviewer, leader, administrator, agency):
