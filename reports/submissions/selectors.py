@@ -112,6 +112,9 @@ class AgencyCycleRow:
     submission: Submission | None
     comments: list[SubmissionEvent]
     can_prefill: bool
+    # Set by the agency page for the person reading it: a report addressed elsewhere is hidden from them.
+    hidden: bool = False
+    visible: bool = False
 
 
 def agency_cycles(*, agency: Agency) -> list[AgencyCycleRow]:
@@ -181,6 +184,8 @@ def inbox_for(user) -> QuerySet[Submission]:
     if permissions.is_admin(user):
         return queryset.filter(status=SubmissionStatus.SUBMITTED)
     agency_id = permissions.agency_id_of(user)
+    if agency_id is None:
+        return queryset.none()
     first = RuleRecipient.objects.filter(agency_id=agency_id, order=1).values("rule_id")
     unacknowledged = Receipt.objects.filter(recipient_id=agency_id, acknowledged_at__isnull=True).values(
         "submission_id"
@@ -225,7 +230,8 @@ def _display(field, value) -> str:
 
 
 def _walk(records, model, subject_for) -> list[HistoryEntry]:
-    entries, previous = [], {}
+    entries: list[HistoryEntry] = []
+    previous: dict[int, object] = {}
     for record in records:
         before = previous.get(record.id)
         previous[record.id] = record

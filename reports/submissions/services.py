@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -15,7 +15,7 @@ from simple_history.utils import bulk_create_with_history
 
 from agencies.models import Agency
 from hptracker.history import set_history_user
-from plans.models import Target, TaskAssignment
+from plans.models import ReportingRule, Target, TaskAssignment
 from plans.text import clean_text
 from reports import permissions
 from reports.cycles.selectors import expected_submissions
@@ -74,6 +74,12 @@ def record_event(*, submission: Submission, kind: str, by, message: str = "") ->
     )
     notify_submission_event(event=event)
     return event
+
+
+def _verbose_name(model: type[models.Model], name: str) -> str:
+    """The label of a concrete field (every name asked for is one), as the message shows it."""
+    field = model._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
 
 
 def checked_text(value: str | None, *, label: str) -> str:
@@ -151,9 +157,8 @@ def submission_start(
         raise WorkflowError(
             _("Đơn vị %(a)s không phải gửi báo cáo trong kỳ năm %(y)s.") % {"a": agency.short_name, "y": cycle.year}
         )
-    if rule_id is None:
-        rule = expected[0].rule
-    else:
+    rule: ReportingRule | None = expected[0].rule if rule_id is None else None
+    if rule_id is not None:
         rule = next((e.rule for e in expected if e.rule.pk == rule_id), None)
         if rule is None:
             raise WorkflowError(
@@ -237,7 +242,7 @@ def submission_save(
                 % {"v": submission.version}
             )
         submission.version = version + 1
-        labels = {name: str(Submission._meta.get_field(name).verbose_name) for name in GENERAL_FIELDS}
+        labels = {name: _verbose_name(Submission, name) for name in GENERAL_FIELDS}
         for name in GENERAL_FIELDS:
             if name in general:
                 setattr(submission, name, checked_text(general[name], label=labels[name]))
@@ -271,8 +276,7 @@ def _save_task_reports(submission: Submission, by, tasks: dict[int, TaskInput]) 
         texts = {
             name: checked_text(
                 getattr(data, name),
-                label=_("%(field)s — nhiệm vụ %(code)s")
-                % {"field": TaskReport._meta.get_field(name).verbose_name, "code": code},
+                label=_("%(field)s — nhiệm vụ %(code)s") % {"field": _verbose_name(TaskReport, name), "code": code},
             )
             for name in TASK_TEXT_FIELDS
         }

@@ -166,7 +166,8 @@ def submission_start(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle, pk=cycle_id)
     agency_id = permissions.agency_id_of(request.user)
     # The agency is always the user's own: an agency id in the POST is never read.
-    _require(agency_id is not None and permissions.is_member_of_agency(request.user, agency_id))
+    if agency_id is None or not permissions.is_member_of_agency(request.user, agency_id):
+        raise PermissionDenied
     form = StartForm(request.POST)
     if not form.is_valid():
         raise MalformedRequest(_form_errors(form))
@@ -404,7 +405,7 @@ def submission_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def evidence_download(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
+def evidence_download(request: HttpRequest, pk: int, evidence_id: int) -> FileResponse:
     submission = _visible_submission(request, pk)
     evidence = get_object_or_404(Evidence, pk=evidence_id, submission=submission)
     try:
