@@ -16,9 +16,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench import dashboard, pdf  # noqa: E402
+from bench import dashboard, pdf, workflow  # noqa: E402
 
-BENCHMARKS: list[Callable[[], tuple[str, list[str]]]] = [dashboard.benchmark, pdf.benchmark]
+BENCHMARKS: list[Callable[[], tuple[str, list[str]]]] = [dashboard.benchmark, workflow.benchmark, pdf.benchmark]
 REPORT = REPO / "docs" / "benchmarks.md"
 
 

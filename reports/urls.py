@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("reports.dashboard.urls")),
     path("", include("reports.documents.urls")),
     path("", include("reports.reminders.urls")),
+    path("", include("reports.notifications.urls")),
     path("", include("reports.signatures.urls")),
 ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import AgencyKind
 from plans.models import AssignmentRole
 from plans.text import tone_placement_variants
+from reports.dashboard.lineage import Grouping
 from reports.dashboard.progress import TaskStatus
 from reports.dashboard.selectors import KindGroup, ReportState
 from reports.models import Progress
@@ -67,17 +68,32 @@ class DashboardFilterSet(django_filters.FilterSet):
         return queryset  # the view builds the cycle's rows from `self.year`
 
 
-class ExpectedReportFilter(DashboardFilterSet):
-    kind = django_filters.ChoiceFilter(label=_("Loại đơn vị"), choices=KindGroup.choices, field_name="kind_group")
+class KindFilterMixin:
+    """The family filter on the agency's own (indexed) kind, never on the CASE that labels it: PostgreSQL cannot
+    estimate a CASE and plans nested loops over every duty item (5,4 s instead of 76 ms nationally)."""
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(kind_q("agency__kind", value))
+
+
+class ExpectedReportFilter(KindFilterMixin, DashboardFilterSet):
+    kind = django_filters.ChoiceFilter(label=_("Loại đơn vị"), choices=KindGroup.choices, method="filter_kind")
     state = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=ReportState.choices, field_name="state")
     agency = VietnameseContainsFilter(label=_("Tên đơn vị"), field_name="agency__name")
 
 
-class AgencyYearsFilter(django_filters.FilterSet):
+class AgencyYearsFilter(KindFilterMixin, django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
-        label=_("Loại đơn vị"), choices=KindGroup.choices, field_name="kind_group", empty_label=_("Tất cả")
+        label=_("Loại đơn vị"), choices=KindGroup.choices, method="filter_kind", empty_label=_("Tất cả")
     )
     agency = VietnameseContainsFilter(label=_("Tên đơn vị"), field_name="agency__name")
+    # Not a filter: how the rows are grouped (the view reads it; by today's units it groups in `lineage`).
+    group = django_filters.ChoiceFilter(
+        label=_("Nhóm theo"), choices=Grouping.choices, method="keep_rows", empty_label=None
+    )
+
+    def keep_rows(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset
 
 
 class CoverageCellFilter(DashboardFilterSet):
@@ -134,5 +150,7 @@ class TaskCoverageForm(forms.Form):
 
     def __init__(self, *args, years: list[int], groups: list[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(y, str(y)) for y in years]
-        self.fields["group"].choices = [("", _("Tất cả")), *[(g, str(g)) for g in groups]]
+        year, group = self.fields["year"], self.fields["group"]
+        assert isinstance(year, forms.ChoiceField) and isinstance(group, forms.ChoiceField)
+        year.choices = [(y, str(y)) for y in years]
+        group.choices = [("", _("Tất cả")), *[(g, str(g)) for g in groups]]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
+
 from agencies.models import Agency
 from plans.models import AssignmentRole, Task, TaskAssignment
 from reports.dashboard.selectors import COUNTED
@@ -48,12 +50,14 @@ class Matrix:
     too_wide: bool
 
 
-def coverage_matrix(*, cycle: Cycle) -> Matrix:
+def coverage_matrix(*, cycle: Cycle, visible: QuerySet[Agency] | None = None) -> Matrix:
     """Three queries whatever the size: the responsible agencies (at most MAX_COLUMNS + 1, to know whether the
     grid is too wide), the plan's tasks, and the assignments with the progress each agency sent (a task report in
     a submitted or accepted submission of the cycle)."""
     current = TaskAssignment.objects.current().filter(task__group__plan_id=cycle.plan_id)
-    responsible = Agency.objects.filter(pk__in=current.values("agency_id")).order_by("kind", "name")
+    # `visible`: the columns the reader may see (permissions.dashboard_scope), all of them by default.
+    responsible = (Agency.objects.all() if visible is None else visible).filter(pk__in=current.values("agency_id"))
+    responsible = responsible.order_by("kind", "name")
     agencies = list(responsible[: MAX_COLUMNS + 1])
     too_wide = len(agencies) > MAX_COLUMNS
     agencies = agencies[:MAX_COLUMNS]

@@ -27,7 +27,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from plans.models import AssignmentRole, Plan, Target, Task, TaskAssignment
-from reports.dashboard.selectors import COUNTED
+from reports.cycles.selectors import COUNTED
+from reports.dashboard.basis import FIGURE_STATUSES
+from reports.formatting import format_decimal, percent, round_half_up
 from reports.models import Cycle, Progress, Submission, SubmissionStatus, TargetValue, TaskReport
 
 
@@ -75,12 +77,19 @@ class TaskLine:
         return self.status == TaskStatus.NO_REPORT
 
 
-def task_statuses(*, cycle: Cycle, today: datetime.date, statuses: Sequence[str] = COUNTED) -> list[TaskLine]:
+def task_statuses(
+    *,
+    cycle: Cycle,
+    today: datetime.date,
+    statuses: Sequence[str] = FIGURE_STATUSES,
+    submissions: QuerySet[Submission] | None = None,
+) -> list[TaskLine]:
     """Every task of the plan with its status in `cycle`, in plan order.
 
     The rule, applied to the task reports of the task's LEAD agencies (TaskReport.role = lead, the role the
-    agency held when it reported) in the cycle's submissions whose status is in `statuses` (the dashboard:
-    submitted or accepted; the consolidated report: accepted only); drafts and returned reports never count:
+    agency held when it reported) in the cycle's submissions whose status is in `statuses` (accepted only: the
+    basis the dashboard and the consolidated report share, see `basis`), among `submissions` when given (the
+    reader's scope); drafts, returned reports and reports waiting for review never count:
     1. no such report                          -> no_report ("Chưa có báo cáo"; stands out on the coverage page);
     2. every lead report says "Đã hoàn thành"  -> done;
     3. otherwise, if the task has a deadline before `as_of(cycle, today)` -> overdue (deadline passed, not done);
@@ -95,6 +104,8 @@ def task_statuses(*, cycle: Cycle, today: datetime.date, statuses: Sequence[str]
     193) are combined here.
     """
     lead = TaskReport.objects.filter(role=AssignmentRole.LEAD, submission__status__in=list(statuses))
+    if submissions is not None:
+        lead = lead.filter(submission__in=submissions.values("pk"))
     counts = {
         row["task_id"]: row
         for row in lead.filter(submission__cycle_id=cycle.pk)
@@ -163,8 +174,8 @@ class ProgressSummary:
     no_report: int
 
     @property
-    def done_percent(self) -> float:
-        return round(100 * self.done / self.total, 1) if self.total else 0.0
+    def done_percent(self) -> Decimal:
+        return percent(self.done, self.total) or Decimal(0)
 
     def sentence(self) -> str:
         """The summary line of real reports, with the tasks nobody reported on named separately."""
@@ -174,7 +185,7 @@ class ProgressSummary:
         ) % {
             "total": self.total,
             "done": self.done,
-            "pct": f"{self.done_percent:g}".replace(".", ","),
+            "pct": format_decimal(self.done_percent),
             "on_time": self.done_on_time,
             "active": self.in_progress,
             "idle": self.not_started,
@@ -281,12 +292,15 @@ class TargetSeries:
     points: list[TargetPoint]
 
 
-def target_series(*, plan: Plan) -> list[TargetSeries]:
-    """For each target of the plan, the mean of the values reported in each year's submitted or accepted
-    submissions (with how many agencies reported and the range), against Target.target_value."""
+def target_series(*, plan: Plan, submissions: QuerySet[Submission] | None = None) -> list[TargetSeries]:
+    """For each target of the plan, the mean (rounded half up) of the values reported in each year's accepted
+    submissions (the figures' basis; among `submissions` when given), with how many agencies reported and the
+    range, against Target.target_value."""
+    values = TargetValue.objects.filter(target__plan=plan, submission__status__in=FIGURE_STATUSES)
+    if submissions is not None:
+        values = values.filter(submission__in=submissions.values("pk"))
     rows = (
-        TargetValue.objects.filter(target__plan=plan, submission__status__in=COUNTED)
-        .order_by()
+        values.order_by()
         .values("target_id", year=F("submission__cycle__year"))
         .annotate(mean=Avg("value"), n=Count("pk"), low=Min("value"), high=Max("value"))
     )
@@ -295,7 +309,7 @@ def target_series(*, plan: Plan) -> list[TargetSeries]:
         by_target.setdefault(row["target_id"], []).append(
             TargetPoint(
                 year=row["year"],
-                value=Decimal(row["mean"]).quantize(Decimal("0.1")),
+                value=round_half_up(row["mean"]),
                 reporters=row["n"],
                 low=row["low"],
                 high=row["high"],

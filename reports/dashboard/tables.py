@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from reports.dashboard.progress import TaskStatus
 from reports.dashboard.selectors import KindGroup, ReportState
+from reports.formatting import format_decimal, round_half_up
 from reports.models import Progress, SubmissionStatus
 
 GRID = {"class": "grid"}
@@ -37,12 +38,33 @@ class ReportLinkColumn(tables.Column):
         return format_html('<a href="{}">{}</a>', report_url(value), _("Xem báo cáo"))
 
 
-class RateColumn(tables.Column):
+class NumberColumn(tables.Column):
+    """A mean or a reported value: reports.formatting on the page (half up, decimal comma), the rounded number in
+    the export."""
+
     def render(self, value):
-        return f"{value:.1f}%".replace(".", ",")
+        return format_decimal(value)
 
     def value(self, value):
-        return round(value, 1) if value is not None else ""
+        return round_half_up(value) if value is not None else ""
+
+
+class RateColumn(tables.Column):
+    """A percentage, rounded half up and written by reports.formatting (the page's words and the export's number
+    are the same figure)."""
+
+    def render(self, value):
+        return f"{format_decimal(value)}%"
+
+    def value(self, value):
+        return round_half_up(value) if value is not None else ""
+
+
+class YesNoColumn(tables.BooleanColumn):
+    """A yes/no column whose export is the word the page shows (Đạt / Chưa đạt), never True/False."""
+
+    def value(self, record, value, bound_column):
+        return str(self.yesno[0] if self._get_bool_value(record, value, bound_column) else self.yesno[1])
 
 
 class ExpectedReportTable(tables.Table):
@@ -124,11 +146,41 @@ class AgencyYearsTable(CompletenessColumns):
         url = reverse("reports:dashboard_reports") + f"?agency={value}&year="
         return format_html('<a href="{}">{}</a>', url, value)
 
+    def value_agency__name(self, value):
+        return value  # the link is the page's; the file holds the name
+
     def render_kind_group(self, value):
         return KindGroup.labels.get(value, value)
 
     def value_kind_group(self, value):
         return str(KindGroup.labels.get(value, value))
+
+
+class AgencyHeirsTable(CompletenessColumns):
+    """The same figures by today's units (dict rows of `lineage.completeness_by_heirs`): a split agency's reports
+    once, under the set of units that succeeded it, the row marked as inherited."""
+
+    units = tables.Column(verbose_name=_("Đơn vị hiện nay"))
+    kind_group = tables.Column(verbose_name=_("Loại đơn vị"))
+    predecessors = tables.Column(verbose_name=_("Kế thừa báo cáo của"), default="—")
+
+    class Meta(CompletenessColumns.Meta):
+        sequence = ("units", "kind_group", "predecessors", "...")
+        row_attrs = {"class": lambda record: "inherited" if record["inherited"] else ""}
+
+    def render_units(self, record):
+        # Each unit's page lists its own reports and those of the agencies it took over from.
+        return format_html_join(
+            "; ",
+            '<a href="{}">{}</a>',
+            ((reverse("reports:agency_detail", args=[h.pk]), h.label) for h in record["heirs"]),
+        )
+
+    def value_units(self, value):
+        return value
+
+    def value_predecessors(self, value):
+        return value or ""
 
 
 class TaskCoverageTable(tables.Table):
@@ -139,7 +191,7 @@ class TaskCoverageTable(tables.Table):
     leads = tables.Column(verbose_name=_("Cơ quan chủ trì"), accessor="lead_names", orderable=False)
     lead_reports = tables.Column(verbose_name=_("Số báo cáo của cơ quan chủ trì"), attrs={"td": {"class": "num"}})
     status = tables.Column(verbose_name=_("Tình trạng"))
-    done_on_time = tables.BooleanColumn(verbose_name=_("Hoàn thành đúng hạn"), yesno=(_("Có"), _("Không")))
+    done_on_time = YesNoColumn(verbose_name=_("Hoàn thành đúng hạn"), yesno=(_("Có"), _("Không")))
 
     class Meta:
         template_name = TEMPLATE
@@ -179,6 +231,9 @@ class CoverageCellTable(tables.Table):
 
     def render_task(self, value):
         return value if len(value) <= 160 else value[:159] + "…"
+
+    def value_task(self, value):
+        return value  # the page shortens the text to keep rows readable; the file keeps it whole
 
     def render_reported_progress(self, value):
         return Progress(value).label if value in Progress.values else value
@@ -236,12 +291,12 @@ class TargetTable(tables.Table):
 
     name = tables.Column(verbose_name=_("Chỉ tiêu"))
     year = tables.Column(verbose_name=_("Năm"))
-    value = tables.Column(verbose_name=_("Giá trị bình quân báo cáo"), attrs={"td": {"class": "num"}})
+    value = NumberColumn(verbose_name=_("Giá trị bình quân báo cáo"), attrs={"td": {"class": "num"}})
     reporters = tables.Column(verbose_name=_("Số đơn vị báo cáo"), attrs={"td": {"class": "num"}})
-    low = tables.Column(verbose_name=_("Thấp nhất"), attrs={"td": {"class": "num"}})
-    high = tables.Column(verbose_name=_("Cao nhất"), attrs={"td": {"class": "num"}})
-    target = tables.Column(verbose_name=_("Mục tiêu"), attrs={"td": {"class": "num"}})
-    met = tables.BooleanColumn(verbose_name=_("Đạt mục tiêu"), yesno=(_("Đạt"), _("Chưa đạt")))
+    low = NumberColumn(verbose_name=_("Thấp nhất"), attrs={"td": {"class": "num"}})
+    high = NumberColumn(verbose_name=_("Cao nhất"), attrs={"td": {"class": "num"}})
+    target = NumberColumn(verbose_name=_("Mục tiêu"), attrs={"td": {"class": "num"}})
+    met = YesNoColumn(verbose_name=_("Đạt mục tiêu"), yesno=(_("Đạt"), _("Chưa đạt")))
 
     class Meta:
         template_name = TEMPLATE

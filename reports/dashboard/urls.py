@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reports.dashboard import views
+from reports.dashboard import export_views, views
 
 urlpatterns = [
     path("tong-hop/", views.DashboardView.as_view(), name="dashboard"),
@@ -17,4 +17,11 @@ urlpatterns = [
     path("tong-hop/chi-tieu/", views.TargetsView.as_view(), name="dashboard_targets"),
     path("tong-hop/kho-khan-de-xuat/", views.IssuesView.as_view(), name="dashboard_issues"),
     path("tong-hop/kien-nghi-chung/", views.ProposalsView.as_view(), name="dashboard_proposals"),
+    path("tong-hop/tep-da-xuat/", export_views.dashboard_export_list, name="dashboard_exports"),
+    path("tong-hop/tep-da-xuat/<int:pk>/", export_views.dashboard_export_detail, name="dashboard_export_detail"),
+    path(
+        "tong-hop/tep-da-xuat/<int:pk>/tai-ve/",
+        export_views.dashboard_export_download,
+        name="dashboard_export_download",
+    ),
 ]

@@ -2,28 +2,34 @@
 `matrix`. Read-only for everyone: only GET and HEAD are served, a POST gets 405.
 
 Scope: ?plan=<pk> (default: the latest plan issued) and ?year=<year> (default: the plan's latest cycle that has
-started). Access: reports.permissions.can_view_dashboard; what a reviewer of a non-consolidating agency reads is
-narrowed with submissions_visible_to.
+started). Access: reports.permissions.can_view_dashboard; every query of every page and export is narrowed for
+the reader by the one scope function, reports.permissions.dashboard_scope (a reviewer of a non-consolidating
+agency reads only what is addressed to it).
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
-from django.http import Http404
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
-from django_tables2 import LazyPaginator, SingleTableMixin
-from django_tables2.export import ExportMixin
+from django_tables2 import SingleTableMixin
 
-from plans.models import Plan, TaskGroup
+from agencies.models import Agency
+from plans.models import Plan
 from reports.dashboard import charts, filters, tables
+from reports.dashboard.basis import figures_basis
+from reports.dashboard.help import figure_help_texts
+from reports.dashboard.lineage import Grouping, completeness_by_heirs
+from reports.dashboard.listing import PAGINATION, TableExportMixin
 from reports.dashboard.matrix import coverage_matrix
 from reports.dashboard.progress import (
     coverage_cells,
@@ -42,7 +48,7 @@ from reports.dashboard.selectors import (
     expected_reports,
 )
 from reports.models import Cycle, Progress, Submission
-from reports.permissions import can_view_dashboard, sees_everything, submissions_visible_to
+from reports.permissions import can_view_dashboard, dashboard_scope, sees_everything
 
 
 @dataclass(frozen=True)
@@ -80,26 +86,33 @@ def resolve_scope(request) -> Scope:
 class DashboardAccessMixin:
     """Signed in and allowed to see the dashboard; nothing on it changes data, so only GET/HEAD exist."""
 
-    http_method_names = ["get", "head", "options"]
+    http_method_names: Sequence[str] = ["get", "head", "options"]
     section = ""
+    request: HttpRequest
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             from django.contrib.auth.views import redirect_to_login
 
             return redirect_to_login(request.get_full_path())
+        self.prepare_for_export(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def prepare_for_export(self, request) -> None:
+        """Access and scope: run for every request, and by the export worker for the requester (listing)."""
         if not can_view_dashboard(request.user):
             raise PermissionDenied
         self.scope = resolve_scope(request)
-        return super().dispatch(request, *args, **kwargs)
 
     def visible_expected(self, rows: QuerySet) -> QuerySet:
-        """Consolidators, leaders and administrators see every agency; another reviewer only the rules whose
-        reports are addressed to it (through submissions_visible_to)."""
+        """Expected reports (or rows with a rule_id) the reader may see: permissions.dashboard_scope."""
+        return dashboard_scope(self.request.user, rows, rule="rule_id")
+
+    def visible_submissions(self) -> QuerySet[Submission] | None:
+        """The submissions whose content the reader's figures come from; None: all of them."""
         if sees_everything(self.request.user):
-            return rows
-        visible = submissions_visible_to(self.request.user, Submission.objects.filter(rule_id=OuterRef("rule_id")))
-        return rows.filter(Exists(visible))
+            return None
+        return dashboard_scope(self.request.user, Submission.objects.all(), rule="rule_id")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -116,14 +129,6 @@ class ScopedFilterMixin:
         return kwargs
 
 
-class TableExportMixin(ExportMixin):
-    export_formats = ("csv", "xlsx")
-    export_trigger_param = "_export"
-
-    def get_export_filename(self, export_format):
-        return f"{self.export_name}-{self.scope.year or 'tat-ca'}.{export_format}"
-
-
 class DashboardView(DashboardAccessMixin, TemplateView):
     """Main page: completeness of the cycle by family of agencies, progress by task group and its chart."""
 
@@ -137,9 +142,12 @@ class DashboardView(DashboardAccessMixin, TemplateView):
             return context
         rows = self.visible_expected(expected_reports(plan=scope.plan, cycle=scope.cycle, today=scope.today))
         total, families = completeness_by_kind(rows)
-        groups, summary = progress_by_group(task_statuses(cycle=scope.cycle, today=scope.today))
+        visible = self.visible_submissions()
+        groups, summary = progress_by_group(task_statuses(cycle=scope.cycle, today=scope.today, submissions=visible))
         completeness = tables.CompletenessTable([*families, total])
         context.update(
+            basis=figures_basis(cycle=scope.cycle, as_of=scope.today, submissions=visible),
+            help_texts=figure_help_texts(),
             total=total,
             completeness_table=completeness,
             summary=summary,
@@ -155,8 +163,9 @@ class ExpectedReportsView(DashboardAccessMixin, ScopedFilterMixin, TableExportMi
     template_name = "reports/dashboard/reports.html"
     table_class = tables.ExpectedReportTable
     filterset_class = filters.ExpectedReportFilter
-    table_pagination = {"per_page": 50, "paginator_class": LazyPaginator}
+    table_pagination = PAGINATION
     export_name = "bao-cao-phai-nop"
+    export_title = _("Tình hình gửi báo cáo")
     section = "reports"
 
     def get_queryset(self):
@@ -172,6 +181,7 @@ class MissingReportsView(ExpectedReportsView):
 
     table_class = tables.MissingReportTable
     export_name = "don-vi-chua-bao-cao"
+    export_title = _("Đơn vị chưa báo cáo")
     section = "missing"
 
     def get_queryset(self):
@@ -189,17 +199,50 @@ class AgencyYearsView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, 
     template_name = "reports/dashboard/years.html"
     table_class = tables.AgencyYearsTable
     filterset_class = filters.AgencyYearsFilter
-    table_pagination = {"per_page": 50, "paginator_class": LazyPaginator}
+    table_pagination = PAGINATION
     export_name = "ty-le-bao-cao-theo-don-vi"
+    export_title = _("Qua các năm")
     section = "years"
 
     def get_queryset(self):
-        return agency_completeness(plan=self.scope.plan, today=self.scope.today)
+        rows = self.visible_expected(expected_reports(plan=self.scope.plan, today=self.scope.today))
+        return agency_completeness(plan=self.scope.plan, today=self.scope.today, rows=rows)
+
+    @property
+    def by_heirs(self) -> bool:
+        """?group=today: by today's units (lineage); anything else by the units of the time (the default)."""
+        return self.request.GET.get("group") == Grouping.TODAY
+
+    def get_table_class(self):
+        return tables.AgencyHeirsTable if self.by_heirs else self.table_class
+
+    def get_table_data(self):
+        if not self.by_heirs:
+            return super().get_table_data()
+        form = self.filterset.form
+        if not form.is_valid():
+            return []
+        # Kind and name choose today's units (or the agencies counted under them), not the agencies of the time.
+        return completeness_by_heirs(
+            rows=self.get_queryset(),
+            day=self.scope.today,
+            kind=form.cleaned_data.get("kind"),
+            name=form.cleaned_data.get("agency"),
+        )
+
+    def get_export_filename(self, export_format: str) -> str:
+        name = super().get_export_filename(export_format)
+        return name.replace(self.export_name, f"{self.export_name}-don-vi-hien-nay", 1) if self.by_heirs else name
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["by_heirs"] = self.by_heirs
         context["years_table"] = tables.CompletenessTable(
-            completeness_by_year(plan=self.scope.plan, today=self.scope.today)
+            completeness_by_year(
+                plan=self.scope.plan,
+                today=self.scope.today,
+                rows=self.visible_expected(expected_reports(plan=self.scope.plan, today=self.scope.today)),
+            )
         )
         return context
 
@@ -211,6 +254,7 @@ class CoverageView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, Tem
     table_class = tables.TaskCoverageTable
     table_pagination = False
     export_name = "bao-phu-nhiem-vu"
+    export_title = _("Nhiệm vụ")
     section = "coverage"
 
     def get_table_data(self):
@@ -220,13 +264,18 @@ class CoverageView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, Tem
 
     def _lines_for_form(self):
         scope = self.scope
-        groups = list(TaskGroup.objects.filter(plan=scope.plan).order_by("number").values_list("number", flat=True))
+        lines = (
+            with_lead_names(task_statuses(cycle=scope.cycle, today=scope.today, submissions=self.visible_submissions()))
+            if scope.cycle is not None
+            else []
+        )
+        # The groups offered are those of the plan's task lines (each carries its group): no query of its own.
+        groups = sorted({x.task.group.number for x in lines})
         data = self.request.GET.copy()
         data.setdefault("year", str(scope.year or ""))
         self.form = filters.TaskCoverageForm(data, years=scope.years, groups=groups)
         if scope.cycle is None or not self.form.is_valid():
             return []
-        lines = with_lead_names(task_statuses(cycle=scope.cycle, today=scope.today))
         group, status = self.form.cleaned_data.get("group"), self.form.cleaned_data.get("status")
         # A filter over the plan's 42 task lines, already computed: nothing is gained by asking the database.
         return [x for x in lines if (not group or x.task.group.number == group) and (not status or x.status == status)]
@@ -244,18 +293,20 @@ class CoverageCellsView(DashboardAccessMixin, ScopedFilterMixin, TableExportMixi
     template_name = "reports/dashboard/coverage_cells.html"
     table_class = tables.CoverageCellTable
     filterset_class = filters.CoverageCellFilter
-    table_pagination = {"per_page": 50, "paginator_class": LazyPaginator}
+    table_pagination = PAGINATION
     export_name = "phan-cong-va-bao-cao"
+    export_title = _("Phân công và báo cáo")
     section = "cells"
 
     def get_queryset(self):
         if self.scope.cycle is None:
             return coverage_cells(cycle=Cycle(pk=0, plan=self.scope.plan)).none()
-        return coverage_cells(cycle=self.scope.cycle)
+        return dashboard_scope(self.request.user, coverage_cells(cycle=self.scope.cycle), agency="agency_id")
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
-        data = kwargs["data"].copy()
+        # No query string at all: django-filter passes None, not an empty QueryDict.
+        data = kwargs["data"].copy() if kwargs["data"] is not None else QueryDict(mutable=True)
         # Lead agencies by default: they decide a task's status, and there are thousands of co-operating rows.
         data.setdefault("role", "lead")
         kwargs["data"] = data
@@ -268,17 +319,13 @@ class IssuesView(DashboardAccessMixin, ScopedFilterMixin, TableExportMixin, Sing
     template_name = "reports/dashboard/issues.html"
     table_class = tables.IssueTable
     filterset_class = filters.IssueFilter
-    table_pagination = {"per_page": 50, "paginator_class": LazyPaginator}
+    table_pagination = PAGINATION
     export_name = "kho-khan-de-xuat"
+    export_title = _("Khó khăn, đề xuất")
     section = "issues"
 
     def get_queryset(self):
-        rows = issues(plan=self.scope.plan)
-        return (
-            rows
-            if sees_everything(self.request.user)
-            else rows.filter(submission__in=submissions_visible_to(self.request.user))
-        )
+        return dashboard_scope(self.request.user, issues(plan=self.scope.plan), rule="submission__rule_id")
 
 
 class ProposalsView(IssuesView):
@@ -287,10 +334,11 @@ class ProposalsView(IssuesView):
     table_class = tables.ProposalTable
     filterset_class = filters.ProposalFilter
     export_name = "kien-nghi-chung"
+    export_title = _("Kiến nghị chung")
     section = "proposals"
 
     def get_queryset(self):
-        return submissions_visible_to(self.request.user, general_proposals(plan=self.scope.plan))
+        return dashboard_scope(self.request.user, general_proposals(plan=self.scope.plan), rule="rule_id")
 
 
 class TargetsView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, TemplateView):
@@ -300,10 +348,13 @@ class TargetsView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, Temp
     table_class = tables.TargetTable
     table_pagination = False
     export_name = "chi-tieu"
+    export_title = _("Chỉ tiêu")
     section = "targets"
 
     def get_table_data(self):
-        self.series = getattr(self, "series", None) or target_series(plan=self.scope.plan)
+        self.series = getattr(self, "series", None) or target_series(
+            plan=self.scope.plan, submissions=self.visible_submissions()
+        )
         return [
             {
                 "name": s.target.name,
@@ -348,6 +399,7 @@ class CoverageMatrixView(DashboardAccessMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         cycle = self.scope.cycle
-        context["matrix"] = coverage_matrix(cycle=cycle) if cycle else None
+        columns = dashboard_scope(self.request.user, Agency.objects.all(), agency="pk")
+        context["matrix"] = coverage_matrix(cycle=cycle, visible=columns) if cycle else None
         context["progress_labels"] = dict(Progress.choices)
         return context

@@ -12,7 +12,7 @@ import datetime
 import logging
 import smtplib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -23,14 +23,17 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from agencies.models import Membership, Role
+from agencies.names import full_name
 from reports.models import (
     CycleDeadline,
     CycleStatus,
     Notification,
+    NotificationKind,
     ReminderDelivery,
     ReminderDeliveryStatus,
     Submission,
 )
+from reports.reminders.links import issued_consolidated_cycles, report_links
 from reports.reminders.planning import DONE_STATUSES, PlannedReminder, ScanResult
 from reports.reminders.workdays import WorkCalendar
 
@@ -96,6 +99,8 @@ class DigestItem:
     overdue: bool
     days_late: int
     working_days_left: int
+    # Where the person acts: their report, the page where they start it, or the consolidated reports' page.
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,7 +124,12 @@ def deliver_claimed(
             agency_id__in={r.agency_id for r in rows},
         ).values_list("cycle_id", "agency_id", "rule_id")
     )
-    skipped = [r.pk for r in rows if (r.cycle_id, r.agency_id, r.rule_id) in done]
+    issued = issued_consolidated_cycles({r.cycle_id for r in rows if r.rule.consolidates})
+    skipped = [
+        r.pk
+        for r in rows
+        if (r.cycle_id, r.agency_id, r.rule_id) in done or (r.rule.consolidates and r.cycle_id in issued)
+    ]
     if skipped:
         result.skipped += ReminderDelivery.objects.filter(pk__in=skipped, claimed_by=token).update(
             status=Status.SKIPPED, attempts=F("attempts") + 1
@@ -132,16 +142,19 @@ def deliver_claimed(
             cycle_id__in={r.cycle_id for r in rows}, rule_id__in={r.rule_id for r in rows}
         )
     }
-    people = people_of({r.agency_id for r in rows})
-    by_agency: dict[int, list[ReminderDelivery]] = defaultdict(list)
+    people = people_of({r.agency_id for r in rows if not r.rule.consolidates})
+    consolidators = reviewers_of({r.agency_id for r in rows if r.rule.consolidates})
+    links = report_links(rows)
+    # The consolidated report is the consolidator's reviewers' work, not its staff's: a digest of its own.
+    by_agency: dict[tuple[int, bool], list[ReminderDelivery]] = defaultdict(list)
     for row in rows:
-        by_agency[row.agency_id].append(row)
-    for agency_id, agency_rows in by_agency.items():
-        items = _digest_items(agency_rows, deadlines, today, calendar)
+        by_agency[(row.agency_id, row.rule.consolidates)].append(row)
+    for (agency_id, consolidated), agency_rows in by_agency.items():
+        items = _digest_items(agency_rows, deadlines, today, calendar, links)
         _send_digest(
             agency_rows=agency_rows,
             items=items,
-            people=people.get(agency_id, []),
+            people=(consolidators if consolidated else people).get(agency_id, []),
             token=token,
             today=today,
             calendar=calendar,
@@ -155,17 +168,35 @@ def people_of(agency_ids: set[int]) -> dict[int, list[Person]]:
         Membership.objects.filter(agency_id__in=agency_ids, role__in=[Role.STAFF, Role.HEAD], user__is_active=True)
         .exclude(user__email="")
         .select_related("user")
-        .order_by("user__last_name", "user__first_name", "user_id")
+        .order_by("user__first_name", "user__last_name", "user_id")
     )
     for m in memberships:
-        found[m.agency_id].append(
-            Person(m.user_id, m.user.email.strip(), m.user.get_full_name() or m.user.username, m.role)
-        )
+        if m.agency_id is not None:
+            found[m.agency_id].append(Person(m.user_id, m.user.email.strip(), full_name(m.user), m.role))
+    return found
+
+
+def reviewers_of(agency_ids: set[int]) -> dict[int, list[Person]]:
+    """The consolidator's reviewers, as the addressees ("staff") of the consolidated report's reminders."""
+    found: dict[int, list[Person]] = defaultdict(list)
+    memberships = (
+        Membership.objects.filter(agency_id__in=agency_ids, role=Role.REVIEWER, user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user_id")
+    )
+    for m in memberships:
+        if m.agency_id is not None:
+            found[m.agency_id].append(Person(m.user_id, m.user.email.strip(), full_name(m.user), Role.STAFF))
     return found
 
 
 def _digest_items(
-    rows: list[ReminderDelivery], deadlines: dict, today: datetime.date, calendar: WorkCalendar
+    rows: list[ReminderDelivery],
+    deadlines: dict,
+    today: datetime.date,
+    calendar: WorkCalendar,
+    links: dict[tuple[int, int, int], str] | None = None,
 ) -> list[DigestItem]:
     """One line per report owed; a retried older reminder and today's new one for the same report merge."""
     items: dict[tuple[int, int], DigestItem] = {}
@@ -180,6 +211,7 @@ def _digest_items(
             overdue=today > due_on,
             days_late=max(0, (today - due_on).days),
             working_days_left=calendar.working_days_between(today, due_on),
+            url=(links or {}).get((row.cycle_id, row.rule_id, row.agency_id), ""),
         )
     return sorted(items.values(), key=lambda i: (i.due_on, i.rule_title))
 
@@ -192,7 +224,7 @@ def addressees(people: list[Person], any_overdue: bool) -> tuple[list[Person], l
     return staff, (heads if any_overdue else [])
 
 
-def _unique(people: list[Person], exclude: set[str] = frozenset()) -> list[Person]:
+def _unique(people: list[Person], exclude: frozenset[str] | set[str] = frozenset()) -> list[Person]:
     seen, kept = set(exclude), []
     for person in people:
         if person.email.lower() not in seen:
@@ -202,6 +234,8 @@ def _unique(people: list[Person], exclude: set[str] = frozenset()) -> list[Perso
 
 
 def _render(agency, items: list[DigestItem]) -> tuple[str, str, str]:
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+    items = [replace(i, url=base + i.url) if i.url.startswith("/") else i for i in items]
     context = {
         "agency": agency,
         "due_soon": [i for i in items if not i.overdue],
@@ -244,9 +278,9 @@ def _send_digest(
             level=logging.INFO,
         )
         return
-    subject, text, html = _render(agency, items)
     refused: dict[str, object] = {}
     try:
+        subject, text, html = _render(agency, items)
         _send(subject, text, html, to, cc)
     except smtplib.SMTPRecipientsRefused as exc:
         # Some addresses were refused: the others must still get their reminder, once.
@@ -260,10 +294,10 @@ def _send_digest(
             return
         try:
             _send(subject, text, html, to, cc)
-        except (smtplib.SMTPException, OSError) as again:
+        except Exception as again:  # noqa: BLE001 - one agency's failure never stops the scan
             _mark_failed(agency_rows, token, today, calendar, f"{_refused_text(refused)} {again}", result)
             return
-    except (smtplib.SMTPException, OSError) as exc:
+    except Exception as exc:  # noqa: BLE001 - a misconfigured backend or a template error too: mark, go on
         _mark_failed(agency_rows, token, today, calendar, f"{type(exc).__name__}: {exc}", result)
         return
     _mark_sent(agency_rows, token, to, cc, subject, items, refused, result)
@@ -275,6 +309,11 @@ def _send(subject: str, text: str, html: str, to: list[Person], cc: list[Person]
     )
     message.attach_alternative(html, "text/html")
     message.send(fail_silently=False)
+
+
+def _relative(url: str) -> str:
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+    return url[len(base) :] if url.startswith(base) else url
 
 
 def _refused_text(refused: dict) -> str:
@@ -294,7 +333,13 @@ def _mark_sent(rows, token, to, cc, subject, items, refused, result: ScanResult)
             error=_refused_text(refused) if refused else "",
         )
         Notification.objects.bulk_create(
-            Notification(user_id=p.user_id, subject=subject[:255], body=body, url=reverse("home"))
+            Notification(
+                user_id=p.user_id,
+                kind=NotificationKind.REMINDER,
+                subject=subject[:255],
+                body=body,
+                url=_relative(items[0].url) if len(items) == 1 else reverse("reports:my_agency"),
+            )
             for p in _unique(to + cc)
         )
     result.digests += 1
@@ -318,10 +363,11 @@ def _mark_failed(
     *,
     level: int = logging.WARNING,
 ) -> None:
-    """Push the agency's rows to the next working day; after REMINDER_MAX_ATTEMPTS they stay failed, shown in
-    the log, instead of being retried for ever."""
+    """Push the agency's rows to a later working day, backing off (1, 2, 4 … working days by attempt); after
+    REMINDER_MAX_ATTEMPTS they stay failed, shown in the log, instead of being retried for ever."""
     ids = [r.pk for r in rows]
-    retry_on = calendar.add_working_days(today, 1)
+    attempts = max((r.attempts for r in rows), default=0)
+    retry_on = calendar.add_working_days(today, 2**attempts)
     with transaction.atomic():
         ReminderDelivery.objects.filter(pk__in=ids, claimed_by=token).update(
             status=Status.FAILED, attempts=F("attempts") + 1, error=error[:2000], next_attempt_on=retry_on

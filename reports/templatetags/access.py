@@ -21,4 +21,5 @@ def nav_access(user) -> SimpleNamespace:
         dashboard=permissions.can_view_dashboard(user),
         consolidated=permissions.can_download_consolidated_report(user),
         reminder_log=permissions.can_view_reminder_log(user),
+        signing_settings=permissions.is_admin(user),
     )

@@ -102,3 +102,13 @@ def hand_made_cycle(plan: Plan) -> dict:
     task_report(lechan, plan, "1.4", Progress.DONE, difficulties="Trường lớp xuống cấp.")  # returned: ignored
     task_report(snv, plan, "1.4", Progress.DONE, role="co_operating", proposals="Tăng cường phối hợp.")
     return {"cycle": cycle, **made}
+
+
+def export_bytes(response) -> bytes:
+    """The body of an export: CSV is streamed and XLSX sent as a file, so neither has `.content`."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def export_text(response) -> str:
+    """A CSV export's text, without the byte-order mark Excel needs."""
+    return export_bytes(response).decode("utf-8-sig")

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from reports import permissions
-from reports.models import CycleEvent, CycleEventKind, CycleStatus, SubmissionStatus
 from reports.cycles.services import cycle_lock, cycle_unlock
 from reports.errors import WorkflowError
+from reports.models import CycleEvent, CycleEventKind, CycleStatus, SubmissionStatus
 from reports.submissions.evidence import evidence_add
 from reports.submissions.reviews import review_accept, review_return
 from reports.submissions.services import ensure_editable, submission_save, submission_start, submission_submit
@@ -65,8 +65,11 @@ def test_unlocking_needs_a_reason_and_a_locked_cycle(cycle, education_reviewer, 
     cycle.refresh_from_db()
     assert cycle.status == CycleStatus.OPEN and cycle.locked_at is None
     last = CycleEvent.objects.filter(cycle=cycle).latest("at", "pk")
-    assert (last.kind, last.actor, last.reason) == (CycleEventKind.UNLOCKED, administrator,
-                                                    "Sở Nội vụ bổ sung số liệu quý IV")
+    assert (last.kind, last.actor, last.reason) == (
+        CycleEventKind.UNLOCKED,
+        administrator,
+        "Sở Nội vụ bổ sung số liệu quý IV",
+    )
 
 
 @pytest.mark.parametrize("person", ["agency_staff", "agency_head", "labour_reviewer", "leader", "outsider"])
@@ -86,8 +89,9 @@ def test_the_consolidators_reviewer_and_the_administrator_may_lock(education_rev
 # --- what a lock stops and what it leaves ---------------------------------------------------------------------
 
 
-def test_a_locked_cycle_makes_every_report_read_only_for_the_agency(client, cycle, draft, agency, agency_staff,
-                                                                    agency_head, education_reviewer):
+def test_a_locked_cycle_makes_every_report_read_only_for_the_agency(
+    client, cycle, draft, agency, agency_staff, agency_head, education_reviewer
+):
     cycle_lock(cycle=cycle, by=education_reviewer)
     draft.refresh_from_db()
     # The people are the same; the state is what refuses: the page shows neither button, the services refuse.
@@ -97,8 +101,9 @@ def test_a_locked_cycle_makes_every_report_read_only_for_the_agency(client, cycl
     with pytest.raises(WorkflowError, match=LOCKED_TEXT):
         ensure_editable(draft, agency_staff)
     with pytest.raises(WorkflowError, match=LOCKED_TEXT):
-        submission_save(submission=draft, by=agency_staff, version=draft.version, general={"assessment": "Mới"},
-                        tasks={})
+        submission_save(
+            submission=draft, by=agency_staff, version=draft.version, general={"assessment": "Mới"}, tasks={}
+        )
     fill_progress(draft)
     with pytest.raises(WorkflowError, match=LOCKED_TEXT):
         submission_submit(submission=draft, by=agency_head)
@@ -122,9 +127,9 @@ def test_unlocking_gives_the_agency_its_report_back(cycle, draft, agency_staff, 
     assert permissions.can_edit_submission(agency_staff, draft)
 
 
-def test_reviewers_accept_but_do_not_return_reports_of_a_locked_cycle(cycle, agency, agency_staff, agency_head,
-                                                                        district, district_staff, district_head,
-                                                                        education_reviewer):
+def test_reviewers_accept_but_do_not_return_reports_of_a_locked_cycle(
+    cycle, agency, agency_staff, agency_head, district, district_staff, district_head, education_reviewer
+):
     first = sent(cycle, agency, agency_staff, agency_head)
     second = sent(cycle, district, district_staff, district_head)
     cycle_lock(cycle=cycle, by=education_reviewer)
@@ -172,7 +177,8 @@ def test_agency_staff_sees_the_lock_but_no_button(client, cycle, agency_staff, e
 
 
 def test_in_a_locked_cycle_the_agency_is_sent_to_the_read_only_report_and_reviewers_still_read_it(
-        client, cycle, draft, agency_staff, education_reviewer):
+    client, cycle, draft, agency_staff, education_reviewer
+):
     cycle_lock(cycle=cycle, by=education_reviewer)
     client.force_login(agency_staff)
     response = client.get(reverse("reports:submission_edit", args=[draft.pk]), follow=True)

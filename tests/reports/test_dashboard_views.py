@@ -18,8 +18,9 @@ from django.urls import reverse
 from agencies.models import Agency
 from plans.models import Plan
 from reports.dashboard.selectors import ReportState, expected_reports
+from reports.models import Submission, SubmissionStatus
 
-from .dashboard_helpers import TODAY, hand_made_cycle
+from .dashboard_helpers import TODAY, export_bytes, export_text, hand_made_cycle
 
 pytestmark = pytest.mark.django_db
 
@@ -88,11 +89,19 @@ def test_the_nav_shows_tong_hop_only_to_those_who_may_see_the_dashboard(client, 
     assert link not in client.get(reverse("plans:plan_detail", args=[plan.pk])).content.decode()
 
 
+def accept(*submissions) -> None:
+    """Task figures come from accepted reports only (issue 9), as in the consolidated report."""
+    Submission.objects.filter(pk__in=[s.pk for s in submissions]).update(status=SubmissionStatus.ACCEPTED)
+
+
 def test_main_page_shows_rates_summary_line_and_chart(client, plan, made, education_reviewer):
     client.force_login(education_reviewer)
+    accept(made["SNV"], made["CATP"])
     html = client.get(url("dashboard", plan, year=2024)).content.decode()
     assert "8,1%" in html and "5,4%" in html  # 3 of 37 submitted, 2 of 37 on time
     assert "Tổng số 42 nhiệm vụ; đã hoàn thành 1 (2,4%)" in html
+    assert "Số liệu từ 3 báo cáo đã được chấp nhận, tính đến ngày 10/12/2024." in html
+    assert "Cách tính các số liệu" in html and "theo giờ Việt Nam" in html  # each figure's sentence
     assert "<svg" in html and 'viewBox="0 0' in html
 
 
@@ -109,13 +118,13 @@ def test_missing_page_exports_exactly_the_filtered_rows_as_csv_and_xlsx(client, 
     assert all(name in page for name in wanted) and "Sở Nội vụ" not in page
 
     response = client.get(url("dashboard_missing", plan, year=2024, kind="district", _export="csv"))
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    rows = list(csv.reader(io.StringIO(export_text(response))))
     assert rows[0] == ["Cơ quan, đơn vị", "Loại đơn vị", "Tình trạng", "Số ngày chậm", "Hạn gửi", "Năm"]
     assert {r[0] for r in rows[1:]} == wanted and len(rows) == 15
     assert {r[2] for r in rows[1:]} == {"Chưa gửi", "Bị trả lại"} and {r[3] for r in rows[1:]} == {"10"}
 
     response = client.get(url("dashboard_missing", plan, year=2024, kind="district", _export="xlsx"))
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(export_bytes(response))).active
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == rows[0]
     assert {r[0] for r in values[1:]} == wanted and len(values) == 15
@@ -124,12 +133,12 @@ def test_missing_page_exports_exactly_the_filtered_rows_as_csv_and_xlsx(client, 
 def test_state_filter_and_search_narrow_the_reports_list_and_its_export(client, plan, made, education_reviewer):
     client.force_login(education_reviewer)
     response = client.get(url("dashboard_reports", plan, year=2024, state="late", _export="csv"))
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(export_text(response))))
     assert [r[0] for r in rows[1:]] == ["Công an thành phố Hải Phòng"] or [r[0] for r in rows[1:]] == [
         Agency.objects.get(code="CATP").name
     ]
     response = client.get(url("dashboard_reports", plan, year=2024, agency="nội vụ", _export="csv"))
-    assert [r[0] for r in csv.reader(io.StringIO(response.content.decode()))][1:] == ["Sở Nội vụ"]
+    assert [r[0] for r in csv.reader(io.StringIO(export_text(response)))][1:] == ["Sở Nội vụ"]
 
 
 def test_every_row_links_to_its_report(client, plan, made, education_reviewer):
@@ -143,15 +152,16 @@ def test_every_row_links_to_its_report(client, plan, made, education_reviewer):
 def test_issues_filter_by_group_and_kind_and_export_vietnamese_headers(client, plan, made, education_reviewer):
     client.force_login(education_reviewer)
     response = client.get(url("dashboard_issues", plan, year=2024, kind="district", _export="xlsx"))
-    values = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    values = list(openpyxl.load_workbook(io.BytesIO(export_bytes(response))).active.iter_rows(values_only=True))
     assert values[0][:6] == ("Năm", "Nhóm", "Nhiệm vụ", "Cơ quan, đơn vị", "Khó khăn, vướng mắc", "Đề xuất, kiến nghị")
     assert [r[3] for r in values[1:]] == [Agency.objects.get(code="Q_LECHAN").name]
 
 
 def test_coverage_marks_tasks_no_lead_reported_on_and_filters_by_status(client, plan, made, education_reviewer):
     client.force_login(education_reviewer)
+    accept(made["SNV"], made["CATP"])
     response = client.get(url("dashboard_coverage", plan, year=2024, status="no_report", _export="csv"))
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(export_text(response))))
     assert len(rows) == 1 + 39 and {r[4] for r in rows[1:]} == {"Chưa có báo cáo"}
     html = client.get(url("dashboard_coverage", plan, year=2024)).content.decode()
     assert len(re.findall(r'<tr [^>]*class="[^"]*\bnobody\b', html)) == 39

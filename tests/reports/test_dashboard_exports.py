@@ -1,0 +1,269 @@
+"""Dashboard exports as files (issue 11) and exports of values, never markup (issue 9, item 4): a short list streams
+from the request, a long one is queued as a DashboardExport that the worker renders, its requester follows it on
+"Tệp đã xuất" and nobody else sees it; the sweep deletes it with its file when it expires. Lists are paged up to
+a cap, with a message beyond it, in a fixed number of queries (≤ 12) whatever the data size."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from plans.models import Plan
+from reports.dashboard import listing
+from reports.dashboard.exports import dashboard_export_render, dashboard_exports_sweep
+from reports.models import DashboardExport, GeneratedReportStatus
+
+from .dashboard_helpers import export_bytes, export_text, hand_made_cycle
+
+pytestmark = pytest.mark.django_db
+
+EXPORTING = [
+    "dashboard_reports",
+    "dashboard_missing",
+    "dashboard_years",
+    "dashboard_coverage",
+    "dashboard_coverage_cells",
+    "dashboard_targets",
+    "dashboard_issues",
+    "dashboard_proposals",
+]
+LISTS = ["dashboard_reports", "dashboard_missing", "dashboard_years", "dashboard_coverage_cells", "dashboard_issues"]
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    with time_machine.travel("2024-12-10 10:00 +07:00", tick=False):
+        yield
+
+
+@pytest.fixture
+def made(plan):
+    return hand_made_cycle(plan)
+
+
+def url(name: str, plan: Plan, **params) -> str:
+    query = "&".join(f"{k}={v}" for k, v in {"plan": plan.pk, **params}.items())
+    return f"{reverse('reports:' + name)}?{query}"
+
+
+def csv_rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(export_text(response))))
+
+
+@pytest.fixture
+def scale_plan(db) -> Plan:
+    """A small synthetic plan with reports in every state, target values, difficulties and proposals."""
+    call_command("seed_scale", agencies=8, tasks=6, years=2, stdout=io.StringIO())
+    return Plan.objects.get(number="SCALE/KH")
+
+
+@pytest.mark.parametrize("name", EXPORTING)
+def test_every_export_holds_values_never_markup_nor_python_booleans(
+    client, scale_plan, plan, made, education_reviewer, name
+):
+    # The synthetic plan has target values; the hand-made cycle has general proposals.
+    where = url(name, plan, year=2024) if name == "dashboard_proposals" else url(name, scale_plan)
+    client.force_login(education_reviewer)
+    response = client.get(where + "&_export=csv")
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Type"].startswith("text/csv")
+    assert export_bytes(response).startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    rows = csv_rows(client.get(where + "&_export=csv"))
+    assert len(rows) > 1, name
+    cells = [cell for row in rows for cell in row]
+    assert not [c for c in cells if "<" in c or "href=" in c], name
+    assert not {"True", "False", "None"} & set(cells), name
+
+
+def test_years_export_names_the_agency_and_targets_export_the_words_of_the_page(
+    client, plan, made, scale_plan, education_reviewer
+):
+    client.force_login(education_reviewer)
+    rows = csv_rows(client.get(url("dashboard_years", plan, _export="csv")))
+    assert "Sở Nội vụ" in {r[0] for r in rows[1:]}
+    rows = csv_rows(client.get(url("dashboard_targets", scale_plan, _export="csv")))
+    met = rows[0].index("Đạt mục tiêu")
+    assert {r[met] for r in rows[1:]} <= {"Đạt", "Chưa đạt"} and len(rows) > 1
+    rows = csv_rows(client.get(url("dashboard_coverage", plan, year=2024, _export="csv")))
+    on_time = rows[0].index("Hoàn thành đúng hạn")
+    assert {r[on_time] for r in rows[1:]} <= {"Có", "Không"}
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_a_long_list_is_queued_rendered_by_the_worker_and_downloaded_by_its_requester(
+    client,
+    plan,
+    made,
+    education_reviewer,
+    labour_reviewer,
+    settings,
+    private_media,
+    django_capture_on_commit_callbacks,
+    export_format,
+):
+    client.force_login(education_reviewer)
+    streamed = csv_rows(
+        client.get(url("dashboard_coverage_cells", plan, year=2024, role="co_operating", _export="csv"))
+    )
+    assert len(streamed) - 1 > 20
+
+    settings.EXPORT_STREAM_MAX_ROWS = 20
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.get(
+            url("dashboard_coverage_cells", plan, year=2024, role="co_operating", _export=export_format)
+        )
+    export = DashboardExport.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "reports:dashboard_export_detail", args=[export.pk]
+    )
+    assert export.status == GeneratedReportStatus.QUEUED and export.row_count == len(streamed) - 1
+    assert export.requested_by == education_reviewer and "_export" not in export.query
+    assert len(callbacks) == 1  # the render is queued once the record is committed
+
+    page = client.get(response["Location"]).content.decode()
+    assert "Đang chờ" in page and 'http-equiv="refresh"' in page
+
+    done = dashboard_export_render(export_id=export.pk)  # the worker's task body, on the real database
+    assert done is not None and done.status == GeneratedReportStatus.READY and done.expires_at > timezone.now()
+    assert done.row_count == len(streamed) - 1 and Path(done.file.path).is_file()
+
+    page = client.get(reverse("reports:dashboard_export_detail", args=[export.pk])).content.decode()
+    assert 'http-equiv="refresh"' not in page and 'id="export-download"' in page
+    listing_page = client.get(reverse("reports:dashboard_exports")).content.decode()
+    assert export.filename in listing_page
+
+    download = client.get(reverse("reports:dashboard_export_download", args=[export.pk]))
+    body = export_bytes(download)
+    if export_format == "csv":
+        assert list(csv.reader(io.StringIO(body.decode("utf-8-sig")))) == streamed
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(body), read_only=True).active
+        values = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        width = len(streamed[0])  # a reader drops trailing empty cells
+        assert [row + [""] * (width - len(row)) for row in values] == streamed
+    assert not [row for row in streamed if row[1].endswith("…")]  # the page shortens long texts, the file does not
+
+    client.force_login(labour_reviewer)  # another reviewer: the export does not exist for them
+    for name in ("dashboard_export_detail", "dashboard_export_download"):
+        assert client.get(reverse(f"reports:{name}", args=[export.pk])).status_code == 404
+    assert export.filename not in client.get(reverse("reports:dashboard_exports")).content.decode()
+
+
+def test_the_worker_refuses_a_requester_who_lost_the_dashboard(
+    client, plan, made, education_reviewer, settings, private_media
+):
+    client.force_login(education_reviewer)
+    settings.EXPORT_STREAM_MAX_ROWS = 1
+    client.get(url("dashboard_reports", plan, year=2024, _export="csv"))
+    export = DashboardExport.objects.get()
+    education_reviewer.membership.delete()
+    education_reviewer.refresh_from_db()
+    done = dashboard_export_render(export_id=export.pk)
+    assert done is not None and done.status == GeneratedReportStatus.FAILED and not done.file.name
+    assert done.error == "Người yêu cầu không còn quyền xem trang tổng hợp."
+
+
+def test_the_sweep_deletes_expired_exports_with_their_files(
+    client, plan, made, education_reviewer, settings, private_media, django_capture_on_commit_callbacks
+):
+    client.force_login(education_reviewer)
+    settings.EXPORT_STREAM_MAX_ROWS = 1
+    client.get(url("dashboard_reports", plan, year=2024, _export="xlsx"))
+    done = dashboard_export_render(export_id=DashboardExport.objects.get().pk)
+    path = Path(done.file.path)
+    assert path.is_file()
+    counts, requeue = dashboard_exports_sweep(now=timezone.now())
+    assert counts["expired"] == 0 and DashboardExport.objects.exists()
+    later = done.expires_at + datetime.timedelta(minutes=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        counts, requeue = dashboard_exports_sweep(now=later)
+    assert counts["expired"] == 1 and not DashboardExport.objects.exists() and not path.exists()
+
+
+def test_a_page_beyond_the_cap_shows_the_last_allowed_page_and_says_to_filter_or_export(
+    client, plan, made, education_reviewer, monkeypatch
+):
+    monkeypatch.setattr(listing.CappedPaginator, "max_pages", 2)
+    client.force_login(education_reviewer)
+    first = client.get(url("dashboard_coverage_cells", plan, year=2024, role="co_operating"))
+    assert first.status_code == 200 and 'id="page-cap"' not in first.content.decode()
+    deep = client.get(url("dashboard_coverage_cells", plan, year=2024, role="co_operating", page=2998))
+    html = deep.content.decode()
+    assert deep.status_code == 200 and 'id="page-cap"' in html and "Hãy lọc thêm" in html
+    assert deep.context["table"].page.number == 2 and not deep.context["table"].page.has_next()
+
+
+FILTERED = {
+    "dashboard_reports": [{}, {"kind": "district"}, {"state": "missing"}, {"agency": "Sở"}],
+    "dashboard_missing": [{}, {"kind": "department"}],
+    "dashboard_years": [{}, {"kind": "district"}],
+    "dashboard_coverage_cells": [{}, {"role": "co_operating"}, {"kind": "other"}, {"reported": "no"}],
+    "dashboard_issues": [{}, {"group": 1}, {"kind": "district"}],
+    "dashboard": [{}],
+    "dashboard_coverage": [{}, {"status": "no_report"}],
+    "dashboard_matrix": [{}],
+    "dashboard_targets": [{}],
+    "dashboard_proposals": [{}],
+}
+
+
+def _count(client, address: str):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(address)
+    assert response.status_code == 200
+    return len(queries), response
+
+
+def _counts(client, plan) -> tuple[dict[str, int], dict[str, int]]:
+    """Queries of the first and the last page of every page and filter; and of a page number past the end (it
+    shows the last page: one more query when the list is shorter than the cap, to find that page)."""
+    found, beyond = {}, {}
+    for name, variants in FILTERED.items():
+        for params in variants:
+            found[f"{name} {params} first"], _response = _count(client, url(name, plan, **params))
+            if name not in LISTS:
+                continue
+            beyond[f"{name} {params}"], response = _count(client, url(name, plan, page=99, **params))
+            last = response.context["table"].page.number
+            found[f"{name} {params} last"], _response = _count(client, url(name, plan, page=last, **params))
+    return found, beyond
+
+
+def test_every_page_with_every_filter_first_and_last_runs_at_most_12_queries_at_both_sizes(client, education_reviewer):
+    call_command("seed_scale", agencies=6, tasks=5, years=2, stdout=io.StringIO())
+    client.force_login(education_reviewer)
+    plan = Plan.objects.get(number="SCALE/KH")
+    client.get(url("dashboard", plan))  # warm the session and the language
+    small, small_beyond = _counts(client, plan)
+    call_command("seed_scale", agencies=60, tasks=20, years=4, stdout=io.StringIO())
+    large, large_beyond = _counts(client, Plan.objects.get(number="SCALE/KH"))
+    assert small == large
+    assert {k: n for k, n in {**large, **small_beyond, **large_beyond}.items() if n > 12} == {}
+
+
+def test_exported_files_page_is_for_dashboard_readers_only(
+    client, plan, made, education_reviewer, agency_staff, settings, private_media
+):
+    client.force_login(education_reviewer)
+    settings.EXPORT_STREAM_MAX_ROWS = 1
+    client.get(url("dashboard_reports", plan, year=2024, _export="csv"))
+    export = DashboardExport.objects.get()
+    detail = reverse("reports:dashboard_export_detail", args=[export.pk])
+    client.logout()
+    assert client.get(reverse("reports:dashboard_exports")).status_code == 302  # to the sign-in page
+    assert client.get(detail).status_code == 302
+    client.force_login(agency_staff)
+    assert client.get(reverse("reports:dashboard_exports")).status_code == 403
+    assert client.get(detail).status_code == 404
+    assert client.post(reverse("reports:dashboard_exports")).status_code == 405
