@@ -61,6 +61,7 @@ for model in (
     m.SubmissionEvent,
     m.ReminderDelivery,
     m.Notification,
+    m.NotificationSettings,
     m.WorkingDayOverride,
     m.IssuerProfile,
     m.DocumentNumber,
@@ -98,3 +99,18 @@ class SignedCopyAdmin(admin.ModelAdmin):
     list_display = ["report", "method", "is_official", "created_by", "created_at"]
     list_filter = ["method", "is_official"]
     readonly_fields = ["report", "file", "sha256", "size", "method", "signatures", "is_official", "created_by"]
+
+
+@admin.register(m.DashboardExport)
+class DashboardExportAdmin(admin.ModelAdmin):
+    list_display = ["title", "requested_by", "status", "row_count", "created_at", "expires_at"]
+    list_filter = ["status"]
+
+
+@admin.register(m.OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Jobs waiting for the broker or already sent: an administrator sees what is stuck and why."""
+
+    list_display = ["task_name", "created_at", "eta", "sent_at", "attempts", "last_error"]
+    list_filter = ["task_name"]
+    readonly_fields = ["task_name", "args", "kwargs", "created_at", "eta", "sent_at", "attempts", "last_attempt_at"]

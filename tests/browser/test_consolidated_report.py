@@ -26,7 +26,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from hptracker.celery import app
-from reports.documents import services as documents
+from reports.documents import files as documents  # where the worker renders: the gate must hold there
 from reports.models import GeneratedReport, GeneratedReportKind, GeneratedReportStatus
 from tests.browser.helpers import sign_in
 from tests.reports import pdf_fixtures

@@ -48,7 +48,7 @@ def test_the_matrix_page_runs_a_fixed_number_of_queries(client, plan, education_
     client.force_login(education_reviewer)
     url = reverse("reports:dashboard_matrix") + "?year=2026"
     client.get(url)  # warm the session
-    with django_assert_num_queries(12) as small:
+    with django_assert_num_queries(10) as small:
         response = client.get(url)
     assert response.status_code == 200
     html = response.content.decode()
