@@ -9,23 +9,15 @@ agency reads only what is addressed to it).
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Sequence
-from dataclasses import dataclass
-from urllib.parse import urlencode
-
-from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, QueryDict
-from django.utils import timezone
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from agencies.models import Agency
-from plans.models import Plan
 from reports.dashboard import charts, filters, tables
+from reports.dashboard.access import DashboardAccessMixin, ScopedFilterMixin
 from reports.dashboard.basis import figures_basis
 from reports.dashboard.help import figure_help_texts
 from reports.dashboard.lineage import Grouping, completeness_by_heirs
@@ -47,86 +39,8 @@ from reports.dashboard.selectors import (
     completeness_by_year,
     expected_reports,
 )
-from reports.models import Cycle, Progress, Submission
-from reports.permissions import can_view_dashboard, dashboard_scope, sees_everything
-
-
-@dataclass(frozen=True)
-class Scope:
-    plan: Plan
-    cycle: Cycle | None
-    years: list[int]
-    today: datetime.date
-
-    @property
-    def year(self) -> int | None:
-        return self.cycle.year if self.cycle else None
-
-    def query(self, **extra) -> str:
-        return urlencode({"plan": self.plan.pk, "year": self.year or "", **extra})
-
-
-def resolve_scope(request) -> Scope:
-    """Plan and cycle from the query string (two queries whatever the data)."""
-    today = timezone.localdate()
-    plans = Plan.objects.order_by("-issued_on", "-pk")
-    plan_id = request.GET.get("plan")
-    plan = plans.filter(pk=plan_id).first() if plan_id and plan_id.isdigit() else plans.first()
-    if plan is None:
-        raise Http404(_("Chưa có kế hoạch nào."))
-    cycles = list(Cycle.objects.filter(plan=plan).order_by("-year"))
-    years = [c.year for c in cycles]
-    wanted = request.GET.get("year")
-    cycle = next((c for c in cycles if wanted and str(c.year) == wanted), None)
-    if cycle is None:
-        cycle = next((c for c in cycles if c.year <= today.year), cycles[-1] if cycles else None)
-    return Scope(plan=plan, cycle=cycle, years=years, today=today)
-
-
-class DashboardAccessMixin:
-    """Signed in and allowed to see the dashboard; nothing on it changes data, so only GET/HEAD exist."""
-
-    http_method_names: Sequence[str] = ["get", "head", "options"]
-    section = ""
-    request: HttpRequest
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
-
-            return redirect_to_login(request.get_full_path())
-        self.prepare_for_export(request)
-        return super().dispatch(request, *args, **kwargs)
-
-    def prepare_for_export(self, request) -> None:
-        """Access and scope: run for every request, and by the export worker for the requester (listing)."""
-        if not can_view_dashboard(request.user):
-            raise PermissionDenied
-        self.scope = resolve_scope(request)
-
-    def visible_expected(self, rows: QuerySet) -> QuerySet:
-        """Expected reports (or rows with a rule_id) the reader may see: permissions.dashboard_scope."""
-        return dashboard_scope(self.request.user, rows, rule="rule_id")
-
-    def visible_submissions(self) -> QuerySet[Submission] | None:
-        """The submissions whose content the reader's figures come from; None: all of them."""
-        if sees_everything(self.request.user):
-            return None
-        return dashboard_scope(self.request.user, Submission.objects.all(), rule="rule_id")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(scope=self.scope, section=self.section, scope_query=self.scope.query())
-        return context
-
-
-class ScopedFilterMixin:
-    """Dashboard filter sets show the plan's years and default to the scope's cycle."""
-
-    def get_filterset_kwargs(self, filterset_class):
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs.update(years=self.scope.years, default_year=self.scope.year)
-        return kwargs
+from reports.models import Cycle, Progress
+from reports.permissions import dashboard_scope
 
 
 class DashboardView(DashboardAccessMixin, TemplateView):
