@@ -40,6 +40,7 @@ from django_tables2.rows import BoundRow
 from openpyxl import Workbook
 
 from reports.models import DashboardExport, ExportFormat, GeneratedReportStatus
+from reports.outbox.recovery import remove_stale_temp_files, requeue_or_fail
 
 logger = logging.getLogger(__name__)
 
@@ -296,7 +297,6 @@ def dashboard_exports_sweep(*, now: datetime.datetime | None = None) -> tuple[di
     now = now or timezone.now()
     stale_before = now - datetime.timedelta(seconds=settings.EXPORT_STALE_SECONDS)
     counts = {"expired": 0, "requeued": 0, "failed": 0}
-    requeue: list[int] = []
     expired = DashboardExport.objects.filter(expires_at__lt=now)
     failed_long_ago = DashboardExport.objects.filter(
         status=GeneratedReportStatus.FAILED, created_at__lt=now - datetime.timedelta(days=settings.EXPORT_KEEP_DAYS)
@@ -314,31 +314,17 @@ def dashboard_exports_sweep(*, now: datetime.datetime | None = None) -> tuple[di
     lost = DashboardExport.objects.filter(
         status__in=[GeneratedReportStatus.RENDERING, GeneratedReportStatus.QUEUED], created_at__lt=stale_before
     )
-    for export in lost:
-        with transaction.atomic():
-            locked = DashboardExport.objects.select_for_update(skip_locked=True).filter(pk=export.pk).first()
-            if locked is None or locked.status not in (GeneratedReportStatus.RENDERING, GeneratedReportStatus.QUEUED):
-                continue
-            if (
-                locked.status == GeneratedReportStatus.RENDERING
-                and locked.started_at
-                and (locked.started_at >= stale_before)
-            ):
-                continue
-            if locked.attempts >= MAX_ATTEMPTS:
-                locked.status, locked.finished_at = GeneratedReportStatus.FAILED, now
-                locked.error = _("Tiến trình tạo tệp bị dừng giữa chừng %(n)d lần; đã ngừng thử lại.") % {
-                    "n": locked.attempts
-                }
-                counts["failed"] += 1
-            else:
-                locked.status = GeneratedReportStatus.QUEUED
-                counts["requeued"] += 1
-                requeue.append(locked.pk)
-            locked.save(update_fields=["status", "finished_at", "error"])
-    root = Path(default_storage.path(EXPORT_DIR))
-    if root.is_dir():
-        for temp in root.rglob("*.part-*"):
-            if temp.stat().st_mtime < stale_before.timestamp():
-                temp.unlink(missing_ok=True)
+    counts["failed"], requeue = requeue_or_fail(
+        model=DashboardExport,
+        stuck=lost,
+        max_attempts=MAX_ATTEMPTS,
+        now=now,
+        # An old record may have been claimed again lately: a render started since `stale_before` is alive.
+        still_running=lambda export: bool(
+            export.status == GeneratedReportStatus.RENDERING and export.started_at and export.started_at >= stale_before
+        ),
+        explain_requeue=False,
+    )
+    counts["requeued"] = len(requeue)
+    remove_stale_temp_files(directory=Path(default_storage.path(EXPORT_DIR)), before=stale_before)
     return counts, requeue

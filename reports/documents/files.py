@@ -33,6 +33,7 @@ from reports.documents.pdf.submission import build_submission_context
 from reports.documents.word.builders import consolidated_docx, submission_docx
 from reports.errors import WorkflowError
 from reports.models import Cycle, CycleStatus, GeneratedReport, GeneratedReportKind, GeneratedReportStatus
+from reports.outbox.recovery import remove_stale_temp_files, requeue_or_fail
 from reports.signatures.fields import document_prepare_for_signing
 
 logger = logging.getLogger(__name__)
@@ -271,7 +272,6 @@ def generated_reports_sweep(*, now: datetime.datetime | None = None) -> tuple[di
     now = now or timezone.now()
     stale_before = now - stale_after()
     counts = {"expired": 0, "requeued": 0, "failed": 0, "temp_files": 0}
-    requeue: list[int] = []
     draft_before = now - datetime.timedelta(days=settings.GENERATED_REPORT_DRAFT_DAYS)
     for report in GeneratedReport.objects.filter(is_draft=True, created_at__lt=draft_before):
         with transaction.atomic():
@@ -286,29 +286,11 @@ def generated_reports_sweep(*, now: datetime.datetime | None = None) -> tuple[di
         status=GeneratedReportStatus.RENDERING, alive__lt=now - heartbeat_stale_after()
     )
     lost = GeneratedReport.objects.filter(status=GeneratedReportStatus.QUEUED, created_at__lt=stale_before)
-    for report in list(stale) + list(lost):
-        with transaction.atomic():
-            locked = GeneratedReport.objects.select_for_update(skip_locked=True).filter(pk=report.pk).first()
-            if locked is None or locked.status not in (GeneratedReportStatus.RENDERING, GeneratedReportStatus.QUEUED):
-                continue
-            if locked.attempts >= MAX_ATTEMPTS:
-                locked.status, locked.finished_at = GeneratedReportStatus.FAILED, now
-                locked.error = _("Tiến trình tạo tệp bị dừng giữa chừng %(n)d lần; đã ngừng thử lại.") % {
-                    "n": locked.attempts
-                }
-                counts["failed"] += 1
-            else:
-                locked.status = GeneratedReportStatus.QUEUED
-                locked.error = _("Tiến trình tạo tệp bị gián đoạn ở lần thử %(n)d; đang thử lại.") % {
-                    "n": locked.attempts
-                }
-                counts["requeued"] += 1
-                requeue.append(locked.pk)
-            locked.save(update_fields=["status", "finished_at", "error"])
-    root = Path(default_storage.path(GENERATED_DIR))
-    if root.is_dir():
-        for temp in root.rglob("*.part-*"):
-            if temp.stat().st_mtime < stale_before.timestamp():
-                temp.unlink(missing_ok=True)
-                counts["temp_files"] += 1
+    counts["failed"], requeue = requeue_or_fail(
+        model=GeneratedReport, stuck=[*stale, *lost], max_attempts=MAX_ATTEMPTS, now=now
+    )
+    counts["requeued"] = len(requeue)
+    counts["temp_files"] = remove_stale_temp_files(
+        directory=Path(default_storage.path(GENERATED_DIR)), before=stale_before
+    )
     return counts, requeue

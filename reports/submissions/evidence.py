@@ -20,7 +20,7 @@ from plans.text import clean_text
 from reports.errors import WorkflowError
 from reports.models import Evidence, Submission, SubmissionEventKind
 from reports.models.submissions import evidence_path
-from reports.submissions.services import ensure_editable, record_event
+from reports.submissions.checks import ensure_editable, record_event
 
 # Sniffed kind → the file name endings that may carry it. A .pdf name on a PNG body, or an .exe renamed .pdf,
 # matches nothing here and is refused.

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reports.inputs import INT_MAX, AsciiIntegerField, PlainTextField
 from reports.models import Progress
-from reports.submissions.services import TEXT_MAX
+from reports.submissions.checks import TEXT_MAX
 
 TEXT_ERRORS = {
     "max_length": _(
@@ -150,6 +150,11 @@ class SendForm(forms.Form):
     version = AsciiIntegerField(
         required=False, error_messages={"invalid": _("Phiên bản không hợp lệ; xin tải lại trang.")}
     )
+
+
+def form_errors(form: forms.Form) -> str:
+    """A refused form's messages in one sentence, for the message a button's page shows."""
+    return " ".join(str(message) for errors in form.errors.values() for message in errors)
 
 
 class SubmissionEditForms:

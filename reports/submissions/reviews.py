@@ -11,7 +11,7 @@ from hptracker.history import set_history_user
 from reports import permissions
 from reports.errors import WorkflowError
 from reports.models import Receipt, Submission, SubmissionEventKind, SubmissionStatus
-from reports.submissions.services import checked_text, record_event
+from reports.submissions.checks import checked_text, record_event
 
 
 def _locked(submission: Submission) -> Submission:

@@ -1,5 +1,6 @@
 """An agency's yearly report: start it, save drafts, send it. Every function validates, writes inside one
-transaction and records a SubmissionEvent; a refusal is a WorkflowError with a Vietnamese message."""
+transaction and records a SubmissionEvent; a refusal is a WorkflowError with a Vietnamese message. The checks
+these share with reviews and evidence (who may edit, text limits, the audit entry) are in `checks`."""
 
 from __future__ import annotations
 
@@ -21,26 +22,20 @@ from reports import permissions
 from reports.cycles.selectors import expected_submissions
 from reports.cycles.services import locked_cycle_message
 from reports.errors import WorkflowError
-from reports.inputs import has_control_characters
 from reports.models import (
     Cycle,
-    CycleDeadline,
     IssuedDocument,
     Progress,
     Receipt,
     Submission,
-    SubmissionEvent,
     SubmissionEventKind,
     SubmissionStatus,
     TargetValue,
     TaskReport,
 )
-from reports.notifications.services import notify_submission_event
+from reports.submissions.checks import checked_text, deadline_of, ensure_editable, record_event
 from reports.submissions.selectors import targets_for_agency
 
-# Long enough for any real section of a report; short enough that a pasted book is refused with a message.
-TEXT_MAX = 20_000
-EDITABLE = (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
 GENERAL_FIELDS = ("assessment", "shortcomings", "directions", "proposals")
 TASK_TEXT_FIELDS = ("results", "difficulties", "proposals")
 
@@ -67,64 +62,10 @@ class TargetInput:
     note: str = ""
 
 
-def record_event(*, submission: Submission, kind: str, by, message: str = "") -> SubmissionEvent:
-    """The audit entry of a workflow step, and (in the same transaction) the notices of the people it concerns."""
-    event = SubmissionEvent.objects.create(
-        submission=submission, kind=kind, actor=by, actor_agency_id=permissions.agency_id_of(by), message=message
-    )
-    notify_submission_event(event=event)
-    return event
-
-
 def _verbose_name(model: type[models.Model], name: str) -> str:
     """The label of a concrete field (every name asked for is one), as the message shows it."""
     field = model._meta.get_field(name)
     return str(getattr(field, "verbose_name", name))
-
-
-def checked_text(value: str | None, *, label: str) -> str:
-    text = clean_text(value)
-    if has_control_characters(text):
-        # The forms refuse these first; this keeps a NUL from reaching PostgreSQL by any other way in.
-        raise WorkflowError(
-            _("Mục «%(label)s» có ký tự điều khiển không hiển thị được (ví dụ ký tự NUL); xin gõ lại.")
-            % {"label": label}
-        )
-    if len(text) > TEXT_MAX:
-        numbers = {"n": f"{len(text):,}".replace(",", "."), "max": f"{TEXT_MAX:,}".replace(",", ".")}
-        raise WorkflowError(
-            _(
-                "Mục «%(label)s» dài %(n)s ký tự, vượt giới hạn %(max)s ký tự. Xin rút gọn hoặc "
-                "đính kèm thành tệp minh chứng."
-            )
-            % {"label": label, **numbers}
-        )
-    return text
-
-
-def deadline_of(submission: Submission) -> CycleDeadline | None:
-    return CycleDeadline.objects.filter(cycle_id=submission.cycle_id, rule_id=submission.rule_id).first()
-
-
-def ensure_editable(submission: Submission, by) -> None:
-    """The agency may change its report: its own, a draft or returned, the cycle open, entry not closed."""
-    if not permissions.can_edit_submission(by, submission):
-        raise WorkflowError(_("Bạn không có quyền sửa báo cáo của đơn vị này."))
-    # A locked cycle is the reason that holds whatever the report's state, so it is named first.
-    if not submission.cycle.is_open:
-        raise WorkflowError(locked_cycle_message(submission.cycle))
-    if submission.status == SubmissionStatus.SUBMITTED:
-        raise WorkflowError(
-            _(
-                "Báo cáo đã được gửi, đang chờ thẩm định: không sửa được nữa. Nếu cần sửa, "
-                "xin đề nghị Sở Giáo dục và Đào tạo trả lại."
-            )
-        )
-    if submission.status == SubmissionStatus.ACCEPTED:
-        raise WorkflowError(_("Báo cáo đã được chấp nhận và khóa; chỉ quản trị hệ thống mới mở lại được."))
-    deadline = deadline_of(submission)
-    if deadline and deadline.entry_closes_on and timezone.localdate() > deadline.entry_closes_on:
-        raise WorkflowError(_("Đã khóa nhập liệu sau ngày %(d)s.") % {"d": f"{deadline.entry_closes_on:%d/%m/%Y}"})
 
 
 def _sync_task_reports(submission: Submission, by) -> None:

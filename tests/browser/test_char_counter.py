@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from reports.submissions.services import TEXT_MAX
+from reports.submissions.checks import TEXT_MAX
 from tests.browser.helpers import ConsoleErrors, sign_in
 from tests.reports.submission_helpers import open_cycle, started
 

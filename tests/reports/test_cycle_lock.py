@@ -10,9 +10,10 @@ from reports import permissions
 from reports.cycles.services import cycle_lock, cycle_unlock
 from reports.errors import WorkflowError
 from reports.models import CycleEvent, CycleEventKind, CycleStatus, SubmissionStatus
+from reports.submissions.checks import ensure_editable
 from reports.submissions.evidence import evidence_add
 from reports.submissions.reviews import review_accept, review_return
-from reports.submissions.services import ensure_editable, submission_save, submission_start, submission_submit
+from reports.submissions.services import submission_save, submission_start, submission_submit
 from tests.reports.submission_helpers import PDF, fill_progress, open_cycle, sent, started, upload
 
 pytestmark = pytest.mark.django_db

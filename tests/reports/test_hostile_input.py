@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from reports.inputs import INT_MAX, AsciiIntegerField, PlainTextField, parse_id
 from reports.models import CycleStatus, Evidence, Submission, SubmissionEvent, SubmissionStatus
-from reports.submissions.services import TEXT_MAX
+from reports.submissions.checks import TEXT_MAX
 from tests.reports.submission_helpers import PNG, accepted, edit_post, open_cycle, sent, started, upload
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,152 @@
+"""One year of the synthetic data set: the reports of the cycle, written with COPY (history rows are not needed for
+synthetic data), in a realistic mix of states; progress improves year by year."""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.db import connection
+from django.utils import timezone
+
+from agencies.models import Agency, AgencyKind
+from plans.models import AssignmentRole, Target
+from reports.models import Cycle, Progress, SubmissionStatus
+from reports.scale.structure import copy_rows
+
+DIFFICULTY = "Thiếu kinh phí và biên chế giáo viên; cơ sở vật chất xuống cấp ở vùng khó khăn."
+PROPOSAL = "Đề nghị thành phố bổ sung kinh phí và giao thêm chỉ tiêu biên chế cho ngành giáo dục."
+
+
+def scale_year(
+    *,
+    rng: random.Random,
+    cycle: Cycle,
+    index: int,
+    count: int,
+    units: list[Agency],
+    task_ids: list[int],
+    leads: set[tuple[int, int]],
+    targets: list[Target],
+) -> tuple[int, int, int]:
+    """The reports of year `index` of `count`: who reported (most), late, returned, still drafting or never; each
+    report's task reports and, for a district, its target values. Returns the numbers of the three."""
+    share = (index + 1) / count  # how far along the plan this year is
+    deadlines = {d.rule.code: d for d in cycle.deadlines.select_related("rule")}
+    now = timezone.now()
+    latest = index == count - 1
+    subs = []
+    for unit in units:
+        deadline = deadlines["scale-quan-huyen" if unit.kind == AgencyKind.DISTRICT else "scale-don-vi"]
+        if unit.valid_to is not None and unit.valid_to < deadline.due_on:
+            continue  # not expected: the agency no longer exists on the deadline
+        roll = rng.random()
+        if roll < (0.15 if latest else 0.06):
+            continue  # never started
+        status = (
+            SubmissionStatus.DRAFT
+            if roll < 0.10
+            else SubmissionStatus.RETURNED
+            if roll < 0.14
+            else SubmissionStatus.SUBMITTED
+            if roll < (0.55 if latest else 0.30)
+            else SubmissionStatus.ACCEPTED
+        )
+        sent = None
+        if status != SubmissionStatus.DRAFT:
+            late = rng.random() < 0.15
+            offset = rng.randint(1, 20) if late else -rng.randint(0, 25)
+            sent = datetime.datetime.combine(
+                deadline.due_on + datetime.timedelta(days=offset), datetime.time(9, 30), tzinfo=datetime.UTC
+            )
+        proposal = PROPOSAL if rng.random() < 0.1 else ""
+        subs.append(
+            (
+                cycle.pk,
+                unit.pk,
+                deadline.rule_id,
+                status,
+                1,
+                "",
+                "",
+                "",
+                proposal,
+                "seed_scale",
+                now,
+                now,
+                sent,
+                sent,  # first_submitted_at: one sending each
+                sent is not None and sent.date() > deadline.due_on,
+                sent if status == SubmissionStatus.ACCEPTED else None,
+            )
+        )
+    copy_rows(
+        "reports_submission",
+        [
+            "cycle_id",
+            "agency_id",
+            "rule_id",
+            "status",
+            "version",
+            "assessment",
+            "shortcomings",
+            "directions",
+            "proposals",
+            "channel",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "first_submitted_at",
+            "is_late",
+            "accepted_at",
+        ],
+        subs,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.id, s.agency_id, a.kind FROM reports_submission s "
+            "JOIN agencies_agency a ON a.id = s.agency_id WHERE s.cycle_id = %s",
+            [cycle.pk],
+        )
+        made = cursor.fetchall()
+    reports, values = [], []
+    weights = [(1 - share) * 0.6 + 0.05, 0.5, share * 0.8, 0.25, 0.03]
+    states = [Progress.NOT_STARTED, Progress.IN_PROGRESS, Progress.DONE, Progress.ONGOING, Progress.PAUSED]
+    for submission_id, agency_id, kind in made:
+        for task_id in task_ids:
+            role = AssignmentRole.LEAD if (task_id, agency_id) in leads else AssignmentRole.CO_OPERATING
+            progress = rng.choices(states, weights)[0]
+            hard = rng.random() < 0.05
+            reports.append(
+                (
+                    submission_id,
+                    task_id,
+                    role,
+                    progress,
+                    "Đã triển khai theo kế hoạch.",
+                    DIFFICULTY if hard else "",
+                    PROPOSAL if hard and rng.random() < 0.5 else "",
+                    "f",
+                )
+            )
+        if kind == AgencyKind.DISTRICT:
+            for target, base, gain in zip(targets, (58, 18, 40), (14, 13, 28), strict=True):
+                value = base + gain * share + rng.uniform(-4, 4)
+                values.append((submission_id, target.pk, f"{value:.2f}", ""))
+    for start in range(0, len(reports), 100_000):
+        copy_rows(
+            "reports_taskreport",
+            [
+                "submission_id",
+                "task_id",
+                "role",
+                "progress",
+                "results",
+                "difficulties",
+                "proposals",
+                "from_last_year",
+            ],
+            reports[start : start + 100_000],
+        )
+    copy_rows("reports_targetvalue", ["submission_id", "target_id", "value", "note"], values)
+    return len(made), len(reports), len(values)

@@ -1,0 +1,91 @@
+"""The cycles: their list, one cycle's reports and deadlines, and the lock of its figures."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from reports import permissions
+from reports.cycles.selectors import expected_submissions
+from reports.cycles.services import cycle_lock as lock_service
+from reports.cycles.services import cycle_unlock as unlock_service
+from reports.errors import WorkflowError
+from reports.models import Cycle, CycleEventKind, Submission
+from reports.submissions.access import require
+from reports.submissions.forms import ReasonForm, ReasonInput, form_errors
+
+
+@login_required
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    require(permissions.can_view_cycles(request.user))
+    return render(request, "reports/cycle_list.html", {"cycles": Cycle.objects.select_related("plan")})
+
+
+@login_required
+def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle.objects.select_related("plan"), pk=cycle_id)
+    require(permissions.can_view_cycles(request.user))
+    expected = expected_submissions(cycle=cycle)
+    # Statuses are shown only for the reports this person may see.
+    found = {
+        (s.agency_id, s.rule_id): s
+        for s in permissions.submissions_visible_to(request.user, Submission.objects.filter(cycle=cycle))
+    }
+    rows = [(e, found.get((e.agency.pk, e.rule.pk))) for e in expected]
+    events = list(cycle.events.select_related("actor").order_by("-at", "-pk"))
+    return render(
+        request,
+        "reports/cycle_detail.html",
+        {
+            "cycle": cycle,
+            "deadlines": cycle.deadlines.select_related("rule").order_by("due_on", "rule__code"),
+            "rows": rows,
+            "expected_count": len(expected),
+            "events": events,
+            "last_lock": next((e for e in events if e.kind == CycleEventKind.LOCKED), None),
+            "can_lock": permissions.can_lock_cycle(request.user),
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def cycle_lock(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    require(permissions.can_lock_cycle(request.user))
+    try:
+        lock_service(cycle=cycle, by=request.user)
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Đã khóa số liệu kỳ báo cáo năm %(y)s: các đơn vị không sửa, không gửi được báo cáo của kỳ này nữa.")
+            % {"y": cycle.year},
+        )
+    return redirect("reports:cycle_detail", cycle_id=cycle.pk)
+
+
+@login_required
+@require_POST
+def cycle_unlock(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    require(permissions.can_lock_cycle(request.user))
+    form = ReasonInput(request.POST)
+    try:
+        if not form.is_valid():
+            raise WorkflowError(form_errors(form))
+        unlock_service(cycle=cycle, by=request.user, reason=form.cleaned_data["reason"])
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Đã mở khóa số liệu kỳ báo cáo năm %(y)s: các đơn vị lại sửa và gửi được báo cáo.") % {"y": cycle.year},
+        )
+    return redirect("reports:cycle_detail", cycle_id=cycle.pk)

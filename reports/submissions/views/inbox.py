@@ -1,0 +1,47 @@
+"""The reviewer's inbox: the reports addressed to the person's agency, filtered, and the bulk acknowledgement."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from reports import permissions
+from reports.inputs import has_control_characters, require_ids
+from reports.submissions import reviews
+from reports.submissions.access import require
+from reports.submissions.inbox import InboxFilterForm, inbox_rows
+
+
+@login_required
+def reviewer_inbox(request: HttpRequest) -> HttpResponse:
+    require(permissions.can_view_inbox(request.user))
+    form = InboxFilterForm(request.GET or None)
+    rows = inbox_rows(user=request.user, form=form)
+    return render(request, "reports/reviewer_inbox.html", {"submissions": rows, "form": form})
+
+
+@login_required
+@require_POST
+def inbox_acknowledge(request: HttpRequest) -> HttpResponse:
+    """The inbox's bulk action: acknowledge every ticked report; the service says which could not be."""
+    require(permissions.can_view_inbox(request.user))
+    ids = require_ids(request.POST.getlist("submission"), what=_("báo cáo được chọn"))
+    # The inbox's own query string, sent back so that the filters survive; anything else is dropped.
+    filters = request.POST.get("filters", "")
+    back = reverse("reports:reviewer_inbox") + (
+        f"?{filters}" if filters and not has_control_characters(filters) else ""
+    )
+    if not ids:
+        messages.error(request, _("Xin chọn ít nhất một báo cáo để xác nhận tiếp nhận."))
+        return redirect(back)
+    done, problems = reviews.receipts_acknowledge(submission_ids=ids, by=request.user)
+    if done:
+        messages.success(request, _("Đã xác nhận tiếp nhận %(n)s báo cáo.") % {"n": done})
+    for problem in problems:
+        messages.warning(request, problem)
+    return redirect(back)
