@@ -1,37 +1,52 @@
-"""Mailing workflow notifications, claim before send, like the reminders (reports/reminders/delivery.py).
+"""Mailing workflow notifications, claim before send, like the reminders; the claim, the connection and the
+settling of rows are shared with them (`reports.mailing`).
 
 `notification_mail_flush` steps:
 1. A claim older than NOTIFICATION_CLAIM_TIMEOUT_SECONDS (a worker killed between claiming and sending) is given
    up: marked failed, never re-sent automatically, since the mail may already have gone.
 2. The people due a mail: a pending notice older than the digest window, or a failed one whose retry time came.
-3. Per person, one conditional UPDATE moves their pending (and due failed) rows to "claimed" with this flush's
-   token; of two flushes, only the one whose UPDATE matched sends. One mail lists every claimed notice (a digest
-   when there are several), in the reader's language.
-4. Sent: rows marked sent. Any error at all (SMTP, network, a misconfigured backend, a template): rows marked
-   failed with a retry time that backs off (NOTIFICATION_RETRY_SECONDS × 4ⁿ), at most NOTIFICATION_MAX_ATTEMPTS
-   times; the flush goes on to the next person.
+3. In batches of PEOPLE_PER_BATCH people, one conditional UPDATE moves their pending (and due failed) rows to
+   "claimed" with the batch's token; of two flushes, only the one whose UPDATE matched a row sends it. Each person
+   gets one mail listing every notice claimed for them (a digest when there are several), in their language.
+4. Over one connection per batch, each person's mail fails on its own: any error at all (SMTP, network, a
+   misconfigured backend, a template) marks that person's rows failed with a retry time that backs off
+   (NOTIFICATION_RETRY_SECONDS × 4ⁿ), at most NOTIFICATION_MAX_ATTEMPTS times. The batch's rows are then marked
+   sent or failed in one UPDATE.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import F, Min, Q
+from django.db.models import Min, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from agencies.names import full_name
+from reports import mailing
 from reports.models import Notification, NotificationMail, NotificationSettings
 from reports.notifications.texts import notification_title
 
 logger = logging.getLogger("reports.notifications")
 Mail = NotificationMail
+COLUMNS = mailing.MailColumns(
+    status="mail_status",
+    claimed_by="mail_claimed_by",
+    claimed_at="mail_claimed_at",
+    attempts="mail_attempts",
+    next_attempt="mail_next_attempt_at",
+    sent_at="mail_sent_at",
+    error="mail_error",
+)
+PEOPLE_PER_BATCH = 200
 
 
 @dataclass
@@ -42,22 +57,8 @@ class FlushResult:
     given_up: int = 0
 
 
-def _give_up_stale_claims(now: datetime.datetime) -> int:
-    cutoff = now - datetime.timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT_SECONDS)
-    return Notification.objects.filter(mail_status=Mail.CLAIMED, mail_claimed_at__lt=cutoff).update(
-        mail_status=Mail.FAILED,
-        mail_next_attempt_at=None,
-        mail_error="Lượt gửi bị gián đoạn, không rõ thư đã đi hay chưa; không tự gửi lại.",
-    )
-
-
 def _retry_due(now: datetime.datetime) -> Q:
-    return Q(
-        mail_status=Mail.FAILED,
-        mail_next_attempt_at__isnull=False,
-        mail_next_attempt_at__lte=now,
-        mail_attempts__lt=settings.NOTIFICATION_MAX_ATTEMPTS,
-    )
+    return mailing.retry_due(COLUMNS, now=now, max_attempts=settings.NOTIFICATION_MAX_ATTEMPTS)
 
 
 def _due_user_ids(now: datetime.datetime, user_ids: list[int] | None) -> list[int]:
@@ -73,59 +74,59 @@ def _due_user_ids(now: datetime.datetime, user_ids: list[int] | None) -> list[in
 
 def notification_mail_flush(*, now: datetime.datetime | None = None, user_ids: list[int] | None = None) -> FlushResult:
     now = now or timezone.now()
-    result = FlushResult(given_up=_give_up_stale_claims(now))
-    for user_id in _due_user_ids(now, user_ids):
-        token = str(uuid.uuid4())
-        claimed = Notification.objects.filter(Q(mail_status=Mail.PENDING) | _retry_due(now), user_id=user_id).update(
-            mail_status=Mail.CLAIMED, mail_claimed_by=token, mail_claimed_at=now
-        )
-        if not claimed:
-            continue  # another flush took them a moment ago
-        rows = list(
-            Notification.objects.filter(mail_claimed_by=token, mail_status=Mail.CLAIMED)
-            .select_related("user", "submission__agency", "submission__cycle")
-            .order_by("created_at", "pk")
-        )
-        try:
-            _send(rows)
-        except Exception as error:  # noqa: BLE001 - any failure of one mail must not stop the others
-            _mark_failed(token, now, f"{type(error).__name__}: {error}")
-            result.failed += len(rows)
-            logger.warning("notification mail to user %s failed: %s", user_id, error)
-            continue
-        Notification.objects.filter(mail_claimed_by=token, mail_status=Mail.CLAIMED).update(
-            mail_status=Mail.SENT,
-            mail_sent_at=timezone.now(),
-            mail_attempts=F("mail_attempts") + 1,
-            mail_next_attempt_at=None,
-            mail_error="",
-        )
-        result.mails += 1
-        result.notices += len(rows)
+    cutoff = now - datetime.timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT_SECONDS)
+    result = FlushResult(given_up=mailing.give_up_stale_claims(Notification.objects.all(), COLUMNS, cutoff=cutoff))
+    for batch in mailing.batches(_due_user_ids(now, user_ids), PEOPLE_PER_BATCH):
+        _flush_batch(batch, now, result)
     return result
 
 
-def _mark_failed(token: str, now: datetime.datetime, error: str) -> None:
-    rows = Notification.objects.filter(mail_claimed_by=token, mail_status=Mail.CLAIMED)
-    for row in rows.only("pk", "mail_attempts"):
-        attempts = row.mail_attempts + 1
-        retry = None
-        if attempts < settings.NOTIFICATION_MAX_ATTEMPTS:
-            retry = now + datetime.timedelta(seconds=settings.NOTIFICATION_RETRY_SECONDS * 4 ** (attempts - 1))
-        Notification.objects.filter(pk=row.pk, mail_claimed_by=token).update(
-            mail_status=Mail.FAILED, mail_attempts=attempts, mail_next_attempt_at=retry, mail_error=error[:2000]
-        )
+def _flush_batch(user_ids: list[int], now: datetime.datetime, result: FlushResult) -> None:
+    token = str(uuid.uuid4())
+    mine = Notification.objects.filter(Q(mail_status=Mail.PENDING) | _retry_due(now), user_id__in=user_ids)
+    if not mailing.take(mine, COLUMNS, token=token, now=now):
+        return  # another flush took them a moment ago
+    held = mailing.held_by(Notification.objects.all(), COLUMNS, token=token)
+    rows = list(
+        held.select_related("user", "submission__agency", "submission__cycle").order_by("user_id", "created_at", "pk")
+    )
+    languages = dict(
+        NotificationSettings.objects.filter(user_id__in={r.user_id for r in rows}).values_list("user_id", "language")
+    )
+    by_person: dict[int, list[Notification]] = defaultdict(list)
+    for row in rows:
+        by_person[row.user_id].append(row)
+    with mailing.Mailer() as mailer:
+        for user_id, notices in by_person.items():
+            language = languages.get(user_id) or settings.LANGUAGE_CODE
+            outcome = mailer.send(functools.partial(_message, notices, language))
+            if outcome.sent:
+                sent_at = timezone.now()
+                for row in notices:
+                    mailing.record_sent(row, COLUMNS, at=sent_at, note=outcome.error)
+                result.mails += 1
+                result.notices += len(notices)
+                continue
+            for row in notices:
+                # 1st retry after NOTIFICATION_RETRY_SECONDS, then ×4 each time.
+                delay = settings.NOTIFICATION_RETRY_SECONDS * 4 ** getattr(row, COLUMNS.attempts)
+                retry_at = now + datetime.timedelta(seconds=delay)
+                mailing.record_failed(
+                    row,
+                    COLUMNS,
+                    error=outcome.error,
+                    retry_at=retry_at,
+                    max_attempts=settings.NOTIFICATION_MAX_ATTEMPTS,
+                )
+            result.failed += len(notices)
+            logger.warning("notification mail to user %s failed: %s", user_id, outcome.error)
+    mailing.settle(held, rows, COLUMNS.outcome)
 
 
-def _language_of(user) -> str:
-    found = NotificationSettings.objects.filter(user=user).values_list("language", flat=True).first()
-    return found or settings.LANGUAGE_CODE
-
-
-def _send(rows: list[Notification]) -> None:
+def _message(rows: list[Notification], language: str) -> EmailMultiAlternatives:
     user = rows[0].user
     base = settings.PORTAL_BASE_URL.rstrip("/")
-    with translation.override(_language_of(user)):
+    with translation.override(language):
         items = []
         for row in rows:
             title = notification_title(row)
@@ -148,7 +149,7 @@ def _send(rows: list[Notification]) -> None:
         html = render_to_string("emails/notification.html", context)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to=[user.email.strip()])
     message.attach_alternative(html, "text/html")
-    message.send(fail_silently=False)
+    return message
 
 
 def _profile_path() -> str:

@@ -10,7 +10,6 @@ from reports.models import (
     GeneratedReportKind,
     GeneratedReportStatus,
     ReminderDelivery,
-    Submission,
 )
 
 
@@ -28,15 +27,12 @@ def issued_consolidated_cycles(cycle_ids: set[int]) -> set[int]:
     )
 
 
-def report_links(rows: list[ReminderDelivery]) -> dict[tuple[int, int, int], str]:
-    """(cycle, rule, agency) → the page a reminder opens: the report when it exists, else the agency's page
-    where it is started; the consolidated reports' page for the consolidated report."""
-    existing = {
-        (s.cycle_id, s.rule_id, s.agency_id): s.pk
-        for s in Submission.objects.filter(
-            cycle_id__in={r.cycle_id for r in rows}, agency_id__in={r.agency_id for r in rows}
-        ).only("pk", "cycle_id", "rule_id", "agency_id")
-    }
+def report_links(
+    rows: list[ReminderDelivery], *, existing: dict[tuple[int, int, int], int]
+) -> dict[tuple[int, int, int], str]:
+    """(cycle, rule, agency) → the page a reminder opens: the report when it exists (`existing`: the id of each
+    submission, loaded by the caller with the rest of its batch), else the agency's page where it is started; the
+    consolidated reports' page for the consolidated report."""
     links = {}
     for row in rows:
         key = (row.cycle_id, row.rule_id, row.agency_id)

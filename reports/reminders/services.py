@@ -26,7 +26,8 @@ def scan_reminders(*, today: datetime.date | None = None, dry_run: bool = False)
     3. Claim: insert one ReminderDelivery per planned reminder with ON CONFLICT DO NOTHING and this scan's
        token; take back failed rows that are due for a retry with a conditional UPDATE. Only rows carrying
        this token are sent, so a second scan running at the same moment sends nothing twice.
-    4. Send one digest per agency; a failure marks that agency's rows failed and the loop carries on.
+    4. Send one digest per agency, in batches of digests with a fixed number of queries each and one mail
+       connection; a failure marks that agency's rows failed and the loop carries on.
     """
     today = today or timezone.localdate()
     result = ScanResult(today=today, token=str(uuid.uuid4()))

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,11 +23,8 @@ pytestmark = pytest.mark.django_db
 LATER = datetime.timedelta(hours=1)
 
 
-class BrokenBackend:
+class BrokenBackend(BaseEmailBackend):
     """A misconfigured mail backend: it fails with an error that is neither SMTP nor OS."""
-
-    def __init__(self, *args, **kwargs):
-        pass
 
     def send_messages(self, messages):
         raise RuntimeError("EMAIL_HOST không đúng")

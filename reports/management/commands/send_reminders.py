@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import Agency
 from plans.models import ReportingRule
-from reports.reminders.delivery import addressees, people_of
+from reports.reminders.digests import addressees, people_of
 from reports.reminders.services import scan_reminders
 
 
