@@ -20,38 +20,51 @@ from urllib.parse import urlencode, urlparse, urlunparse
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+EARLIER_YEAR = "2023"  # a closed cycle present at both sizes (city 2021–2025, national 2016–2025)
 LAST = "last"  # the last page the list's pager offers: page 20 (listing.MAX_PAGES) or the list's own last page
 # (URL name, filters, pages): every page and tab, with no filter and with each filter; lists first and last page.
 PAGES: list[tuple[str, dict, tuple[str, ...]]] = [
     ("dashboard", {}, ("1",)),
+    ("dashboard", {"year": EARLIER_YEAR}, ("1",)),
     ("dashboard_missing", {}, ("1", LAST)),
     ("dashboard_missing", {"kind": "district"}, ("1",)),
     ("dashboard_missing", {"state": "returned"}, ("1",)),
+    ("dashboard_missing", {"agency": "Sở"}, ("1",)),
+    ("dashboard_missing", {"year": EARLIER_YEAR}, ("1",)),
     ("dashboard_reports", {}, ("1", LAST)),
     ("dashboard_reports", {"kind": "district"}, ("1",)),
     ("dashboard_reports", {"state": "late"}, ("1",)),
     ("dashboard_reports", {"agency": "Sở"}, ("1",)),
+    ("dashboard_reports", {"year": EARLIER_YEAR}, ("1",)),
     ("dashboard_years", {}, ("1", LAST)),
     ("dashboard_years", {"kind": "district"}, ("1",)),
     ("dashboard_years", {"agency": "Quận"}, ("1",)),
+    ("dashboard_years", {"group": "today"}, ("1", LAST)),
     ("dashboard_coverage", {}, ("1",)),
     ("dashboard_coverage", {"group": "2"}, ("1",)),
     ("dashboard_coverage", {"status": "no_report"}, ("1",)),
+    ("dashboard_coverage", {"year": EARLIER_YEAR}, ("1",)),
     ("dashboard_matrix", {}, ("1",)),
+    ("dashboard_matrix", {"year": EARLIER_YEAR}, ("1",)),
     ("dashboard_coverage_cells", {}, ("1", LAST)),
     ("dashboard_coverage_cells", {"role": "co_operating"}, ("1", LAST)),
     ("dashboard_coverage_cells", {"kind": "district"}, ("1",)),
     ("dashboard_coverage_cells", {"reported": "no"}, ("1",)),
     ("dashboard_coverage_cells", {"progress": "done"}, ("1",)),
     ("dashboard_coverage_cells", {"group": "3"}, ("1",)),
+    ("dashboard_coverage_cells", {"year": EARLIER_YEAR}, ("1",)),
     ("dashboard_targets", {}, ("1",)),
+    ("dashboard_targets", {"year": EARLIER_YEAR}, ("1",)),
     ("dashboard_issues", {}, ("1", LAST)),
     ("dashboard_issues", {"group": "1"}, ("1",)),
     ("dashboard_issues", {"kind": "district"}, ("1",)),
     ("dashboard_issues", {"status": "accepted"}, ("1",)),
     ("dashboard_issues", {"text": "kinh phí"}, ("1",)),
+    ("dashboard_issues", {"year": EARLIER_YEAR}, ("1",)),
     ("dashboard_proposals", {}, ("1", LAST)),
     ("dashboard_proposals", {"kind": "district"}, ("1",)),
+    ("dashboard_proposals", {"text": "kinh phí"}, ("1",)),
+    ("dashboard_proposals", {"year": EARLIER_YEAR}, ("1",)),
 ]
 TARGET_MS, TARGET_P95_MS, TARGET_RATIO, TARGET_QUERIES = 150.0, 400.0, 2.0, 12
 

@@ -231,7 +231,7 @@ NOTIFICATION_RETRY_SECONDS = env.int("NOTIFICATION_RETRY_SECONDS", default=300)
 # SQLite (make run only) ignores the INCLUDE columns of the dashboard's covering index; PostgreSQL uses them.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/hptracker.html"  # django-tables2's plain table, its pager in our words
 
 # Upload limits for evidence files (minh chứng).
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
