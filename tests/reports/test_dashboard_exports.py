@@ -205,7 +205,6 @@ def test_a_page_beyond_the_cap_shows_the_last_allowed_page_and_says_to_filter_or
     assert deep.context["table"].page.number == 2 and not deep.context["table"].page.has_next()
 
 
-
 def test_a_page_past_the_end_of_a_short_list_shows_its_last_page_with_a_vietnamese_pager(
     client, plan, made, education_reviewer
 ):
