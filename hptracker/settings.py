@@ -91,6 +91,10 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'h
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    # No JIT: the dashboard's queries are estimated costly (correlated subqueries over every expected report)
+    # but run in tens of milliseconds; PostgreSQL then spent ~500 ms compiling them (EXPLAIN in
+    # docs/benchmarks.md). An interactive portal never gains from JIT.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c work_mem=16MB"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -227,7 +231,7 @@ NOTIFICATION_RETRY_SECONDS = env.int("NOTIFICATION_RETRY_SECONDS", default=300)
 # SQLite (make run only) ignores the INCLUDE columns of the dashboard's covering index; PostgreSQL uses them.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/hptracker.html"  # django-tables2's plain table, its pager in our words
 
 # Upload limits for evidence files (minh chứng).
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)

@@ -30,12 +30,12 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     Func,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -45,7 +45,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, AgencyKind
 from plans.models import DutyItem, Plan, ReportingRule
-from reports.models import Cycle, CycleDeadline, Submission, SubmissionStatus
+from reports.models import Cycle, CycleDeadline, SubmissionStatus
 
 ExpectedLink = DutyItem.agencies.through  # (dutyitem, agency): one row per agency of a duty item
 RuleReporter = ReportingRule.reporters.through  # (reportingrule, dutyitem)
@@ -95,10 +95,10 @@ def local_day(field: str) -> Func:
     return Func(F(field), template=f"((%(expressions)s) AT TIME ZONE '{DEADLINE_ZONE_NAME}')::date")
 
 
-def sent_late(due_on) -> ExpressionWrapper:
+def sent_late(due_on, first_submitted_at: str = "first_submitted_at") -> ExpressionWrapper:
     """SQL twin of CycleDeadline.is_late: the first sending falls after the deadline day in Hải Phòng."""
     return ExpressionWrapper(
-        Func(local_day("first_submitted_at"), due_on, template="(%(expressions)s)", arg_joiner=" > "),
+        Func(local_day(first_submitted_at), due_on, template="(%(expressions)s)", arg_joiner=" > "),
         output_field=BooleanField(),
     )
 
@@ -122,9 +122,19 @@ def expected_reports(
     if cycle is None and plan is None:
         raise ValueError("expected_reports needs a cycle or a plan")
     deadline = "dutyitem__rules__cycle_deadlines"
+    own = "dutyitem__rules__submissions"
+    # The submission, if any, by its unique key (cycle, agency, rule), LEFT JOINed on the rule row the
+    # expected report comes from: one join, not one correlated probe per expression that mentions it (a
+    # GROUP BY state with its counts mentioned it nine times per row).
+    rows = ExpectedLink.objects.annotate(
+        own=FilteredRelation(
+            own,
+            condition=Q(**{f"{own}__agency_id": F("agency_id"), f"{own}__cycle_id": F(f"{deadline}__cycle_id")}),
+        )
+    )
     scope = Q(**{f"{deadline}__cycle": cycle}) if cycle is not None else Q(**{f"{deadline}__cycle__plan": plan})
     # One filter() call so that every condition applies to the same joined deadline row.
-    rows = ExpectedLink.objects.filter(
+    rows = rows.filter(
         scope,
         Q(dutyitem__rules__consolidates=False),
         Q(**{f"{deadline}__due_on__gte": F("agency__valid_from")}),
@@ -145,39 +155,26 @@ def expected_reports(
         dutyitem__agencies=OuterRef("agency_id"),
     )
     rows = rows.filter(~Exists(twin))
-    # The submission is found by its unique key (cycle, agency, rule); each value is one index probe. The
-    # state and the delay are computed inside the probe so that PostgreSQL runs it once per row, not once
-    # per expression that mentions it.
-    own = Submission.objects.filter(
-        cycle_id=OuterRef("cycle_id"), agency_id=OuterRef("agency_id"), rule_id=OuterRef("rule_id")
-    ).order_by()
-    state = own.annotate(
-        value=Case(
-            When(Q(status__in=COUNTED) & ~Q(sent_late(OuterRef("due_on"))), then=Value(ReportState.ON_TIME)),
-            When(status__in=COUNTED, then=Value(ReportState.LATE)),
-            When(status=SubmissionStatus.RETURNED, then=Value(ReportState.RETURNED)),
+    counted = Q(own__status__in=COUNTED)
+    owed = Greatest(Value(0), _days_between(Value(today), F("due_on")))
+    return rows.annotate(
+        submission_id=F("own__id"),
+        status=Coalesce(F("own__status"), Value(""), output_field=CharField()),
+        first_submitted_at=F("own__first_submitted_at"),
+        state=Case(
+            When(counted & ~Q(sent_late(F("due_on"), "own__first_submitted_at")), then=Value(ReportState.ON_TIME)),
+            When(counted, then=Value(ReportState.LATE)),
+            When(own__status=SubmissionStatus.RETURNED, then=Value(ReportState.RETURNED)),
             default=Value(ReportState.MISSING),
             output_field=CharField(),
-        )
-    ).values("value")[:1]
-    owed = Greatest(Value(0), _days_between(Value(today), OuterRef("due_on")))
-    delay = own.annotate(
-        value=Case(
+        ),
+        days_late=Case(
             When(
-                status__in=COUNTED,
-                then=Greatest(Value(0), _days_between(local_day("first_submitted_at"), OuterRef("due_on"))),
+                counted,
+                then=Greatest(Value(0), _days_between(local_day("own__first_submitted_at"), F("due_on"))),
             ),
             default=owed,
             output_field=IntegerField(),
-        )
-    ).values("value")[:1]
-    return rows.annotate(
-        submission_id=Subquery(own.values("pk")[:1]),
-        status=Coalesce(Subquery(own.values("status")[:1]), Value(""), output_field=CharField()),
-        first_submitted_at=Subquery(own.values("first_submitted_at")[:1]),
-        state=Coalesce(Subquery(state), Value(ReportState.MISSING), output_field=CharField()),
-        days_late=Coalesce(
-            Subquery(delay), Greatest(Value(0), _days_between(Value(today), F("due_on"))), output_field=IntegerField()
         ),
         kind_group=Case(
             When(agency__kind=AgencyKind.DEPARTMENT, then=Value(KindGroup.DEPARTMENT)),

@@ -7,9 +7,11 @@ and nobody reads page 2,998 of a list; beyond the cap the page says to filter or
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
+from django.core.paginator import EmptyPage
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django_tables2 import LazyPaginator
@@ -29,7 +31,8 @@ MAX_PAGES = 20
 
 class CappedPaginator(LazyPaginator):
     """LazyPaginator (no COUNT) that never goes past page `MAX_PAGES`: a later page number shows the last allowed
-    page, and `capped` tells the template that more rows exist than can be paged through."""
+    page, and `capped` tells the template that more rows exist than can be paged through; a page number past the
+    end of a shorter list shows its last page."""
 
     max_pages = MAX_PAGES
     capped = False
@@ -43,7 +46,14 @@ class CappedPaginator(LazyPaginator):
             wanted = int(number or 1)
         except (TypeError, ValueError):
             wanted = 1
-        page = super().page(min(max(wanted, 1), self.max_pages))
+        try:
+            page = super().page(min(max(wanted, 1), self.max_pages))
+        except EmptyPage:
+            # Past the end of a list shorter than the cap (a stale link, a number typed in the address): its last
+            # page, as Django's paginator would show, not the first. The COUNT this costs is over the fewer than
+            # max_pages × per_page rows the list has.
+            rows = len(self.object_list)  # BoundRows: a COUNT for a queryset, len() for a list
+            page = super().page(max(1, math.ceil(rows / self.per_page)))
         if page.number == self.max_pages and self._num_pages and self._num_pages > self.max_pages:
             self.capped = True
             self._num_pages = self.max_pages

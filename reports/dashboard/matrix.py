@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from agencies.models import Agency
 from plans.models import AssignmentRole, Task, TaskAssignment
@@ -51,32 +51,36 @@ class Matrix:
 
 
 def coverage_matrix(*, cycle: Cycle, visible: QuerySet[Agency] | None = None) -> Matrix:
-    """Three queries whatever the size: the responsible agencies (at most MAX_COLUMNS + 1, to know whether the
-    grid is too wide), the plan's tasks, and the assignments with the progress each agency sent (a task report in
-    a submitted or accepted submission of the cycle)."""
+    """Three queries for a grid, whatever the size: the responsible agencies (at most MAX_COLUMNS + 1, to know
+    whether the grid is too wide), the plan's tasks, and the assignments of the shown agencies, each with the
+    progress its agency sent on the task (from a submitted or accepted submission of the cycle). A grid too wide
+    to read is not built: one query, and the page points to the long form."""
     current = TaskAssignment.objects.current().filter(task__group__plan_id=cycle.plan_id)
     # `visible`: the columns the reader may see (permissions.dashboard_scope), all of them by default.
     responsible = (Agency.objects.all() if visible is None else visible).filter(pk__in=current.values("agency_id"))
     responsible = responsible.order_by("kind", "name")
     agencies = list(responsible[: MAX_COLUMNS + 1])
-    too_wide = len(agencies) > MAX_COLUMNS
-    agencies = agencies[:MAX_COLUMNS]
+    if len(agencies) > MAX_COLUMNS:
+        return Matrix(agencies=agencies[:MAX_COLUMNS], rows=[], too_wide=True)
     tasks = list(
         Task.objects.filter(group__plan_id=cycle.plan_id).select_related("group").order_by("group__number", "number")
     )
     column = {agency.pk: index for index, agency in enumerate(agencies)}
-    sent = {
-        (task_id, agency_id): progress
-        for task_id, agency_id, progress in TaskReport.objects.filter(
-            submission__cycle=cycle, submission__status__in=COUNTED, submission__agency_id__in=list(column)
+    # A submission is unique per (cycle, agency, rule) and an agency reports on a task once per submission;
+    # an agency owing two rules could send the task twice: the first non-empty progress found is shown.
+    sent = (
+        TaskReport.objects.filter(
+            submission__cycle=cycle,
+            submission__status__in=COUNTED,
+            submission__agency_id=OuterRef("agency_id"),
+            task_id=OuterRef("task_id"),
         )
         .exclude(progress="")
-        .values_list("task_id", "submission__agency_id", "progress")
-    }
+        .order_by("submission_id")
+        .values("progress")[:1]
+    )
     rows = {task.pk: MatrixRow(task=task, cells=[None] * len(agencies)) for task in tasks}
-    if not too_wide:
-        for task_id, agency_id, role in current.filter(agency_id__in=list(column)).values_list(
-            "task_id", "agency_id", "role"
-        ):
-            rows[task_id].cells[column[agency_id]] = Cell(role=role, progress=sent.get((task_id, agency_id)))
-    return Matrix(agencies=agencies, rows=list(rows.values()), too_wide=too_wide)
+    cells = current.filter(agency_id__in=list(column)).annotate(sent=Subquery(sent))
+    for task_id, agency_id, role, progress in cells.values_list("task_id", "agency_id", "role", "sent"):
+        rows[task_id].cells[column[agency_id]] = Cell(role=role, progress=progress)
+    return Matrix(agencies=agencies, rows=list(rows.values()), too_wide=False)

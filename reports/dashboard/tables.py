@@ -17,7 +17,6 @@ from reports.formatting import format_decimal, round_half_up
 from reports.models import Progress, SubmissionStatus
 
 GRID = {"class": "grid"}
-TEMPLATE = "django_tables2/table.html"
 
 
 def report_url(submission_id: int | None) -> str:
@@ -79,7 +78,6 @@ class ExpectedReportTable(tables.Table):
     submission_id = ReportLinkColumn()
 
     class Meta:
-        template_name = TEMPLATE
         attrs = GRID
         orderable = True
         row_attrs = {"class": lambda record: f"state-{record.state}"}
@@ -118,7 +116,6 @@ class CompletenessColumns(tables.Table):
     on_time_rate = RateColumn(verbose_name=_("Tỷ lệ đúng hạn"), attrs={"td": {"class": "num"}})
 
     class Meta:
-        template_name = TEMPLATE
         attrs = GRID
 
 
@@ -194,7 +191,6 @@ class TaskCoverageTable(tables.Table):
     done_on_time = YesNoColumn(verbose_name=_("Hoàn thành đúng hạn"), yesno=(_("Có"), _("Không")))
 
     class Meta:
-        template_name = TEMPLATE
         attrs = GRID
         row_attrs = {"class": lambda record: "nobody" if record.nobody_reported else f"task-{record.status}"}
 
@@ -225,7 +221,6 @@ class CoverageCellTable(tables.Table):
     submission_id = ReportLinkColumn()
 
     class Meta:
-        template_name = TEMPLATE
         attrs = GRID
         row_attrs = {"class": lambda record: "" if record.reported_progress else "nobody"}
 
@@ -262,7 +257,6 @@ class IssueTable(tables.Table):
     submission_id = ReportLinkColumn(accessor="submission_id")
 
     class Meta:
-        template_name = TEMPLATE
         attrs = GRID
 
 
@@ -276,7 +270,6 @@ class ProposalTable(tables.Table):
     pk = ReportLinkColumn(accessor="pk")
 
     class Meta:
-        template_name = TEMPLATE
         attrs = GRID
 
     def value_status(self, record):
@@ -299,5 +292,4 @@ class TargetTable(tables.Table):
     met = YesNoColumn(verbose_name=_("Đạt mục tiêu"), yesno=(_("Đạt"), _("Chưa đạt")))
 
     class Meta:
-        template_name = TEMPLATE
         attrs = GRID

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from pathlib import Path
 
 import openpyxl
@@ -204,6 +205,28 @@ def test_a_page_beyond_the_cap_shows_the_last_allowed_page_and_says_to_filter_or
     assert deep.context["table"].page.number == 2 and not deep.context["table"].page.has_next()
 
 
+def test_a_page_past_the_end_of_a_short_list_shows_its_last_page_with_a_vietnamese_pager(
+    client, plan, made, education_reviewer
+):
+    # A stale link or a typed number (?page=19 of a 3-page list) used to show page 1: the reader, sent "to the
+    # end", saw the beginning again. The pager was django-tables2's, in English ("previous", "next").
+    client.force_login(education_reviewer)
+    pages, number = [], 1
+    while True:
+        response = client.get(url("dashboard_coverage_cells", plan, year=2024, role="", per_page=100, page=number))
+        pages.append([row.record.pk for row in response.context["table"].page.object_list])
+        if not response.context["table"].page.has_next():
+            break
+        number += 1
+    assert 2 < len(pages) < listing.MAX_PAGES
+    past = client.get(url("dashboard_coverage_cells", plan, year=2024, role="", per_page=100, page=19))
+    table = past.context["table"]
+    assert table.page.number == len(pages) and [row.record.pk for row in table.page.object_list] == pages[-1]
+    html = past.content.decode()
+    assert "Trang trước" in html and not re.search(r">\s*(previous|next)\s*<", html)
+    assert 'aria-current="page"' in html and 'aria-label="Chuyển trang"' in html
+
+
 FILTERED = {
     "dashboard_reports": [{}, {"kind": "district"}, {"state": "missing"}, {"agency": "Sở"}],
     "dashboard_missing": [{}, {"kind": "department"}],
@@ -227,7 +250,7 @@ def _count(client, address: str):
 
 def _counts(client, plan) -> tuple[dict[str, int], dict[str, int]]:
     """Queries of the first and the last page of every page and filter; and of a page number past the end (it
-    shows the last page: one more query when the list is shorter than the cap, to find that page)."""
+    shows the last page: two more queries when the list is shorter than the cap, a COUNT and that page)."""
     found, beyond = {}, {}
     for name, variants in FILTERED.items():
         for params in variants:

@@ -48,7 +48,7 @@ def test_the_matrix_page_runs_a_fixed_number_of_queries(client, plan, education_
     client.force_login(education_reviewer)
     url = reverse("reports:dashboard_matrix") + "?year=2026"
     client.get(url)  # warm the session
-    with django_assert_num_queries(10) as small:
+    with django_assert_num_queries(9) as small:
         response = client.get(url)
     assert response.status_code == 200
     html = response.content.decode()
@@ -63,3 +63,20 @@ def test_the_matrix_page_runs_a_fixed_number_of_queries(client, plan, education_
 def test_an_agency_user_cannot_open_the_matrix(client, plan, agency_staff):
     client.force_login(agency_staff)
     assert client.get(reverse("reports:dashboard_matrix")).status_code == 403
+
+
+def test_a_grid_too_wide_to_read_is_not_built(client, plan, education_reviewer, monkeypatch, django_assert_num_queries):
+    # Thousands of agencies (the national data set): the page points to the long form instead of a grid, and
+    # neither the tasks nor the cells are read for a grid nobody sees.
+    from reports.dashboard import matrix as matrix_module
+
+    cycle_open(plan=plan, year=2026)
+    monkeypatch.setattr(matrix_module, "MAX_COLUMNS", 3)
+    client.force_login(education_reviewer)
+    url = reverse("reports:dashboard_matrix") + "?year=2026"
+    client.get(url)
+    with django_assert_num_queries(7):
+        response = client.get(url)
+    html = response.content.decode()
+    assert "quá nhiều cơ quan" in html and 'class="task-col" title=' not in html
+    assert reverse("reports:dashboard_coverage_cells") in html
