@@ -39,7 +39,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.fields import BooleanField
+from django.db.models.fields import BooleanField, DateField
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
@@ -85,14 +85,42 @@ class KindGroup:
     labels = dict(choices)
 
 
+class DaysBetween(Func):
+    """later - earlier, in whole days. PostgreSQL: date - date is an integer (Django would make it an interval);
+    SQLite (`make run`) keeps dates as text: the difference of their Julian day numbers."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+
+class LocalDay(Func):
+    """The day of a timestamp in Hải Phòng, whatever the connection's time zone."""
+
+    template = f"((%(expressions)s) AT TIME ZONE '{DEADLINE_ZONE_NAME}')::date"
+    output_field = DateField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # SQLite (`make run`) stores timestamps as UTC text and knows no time zones; Việt Nam has kept UTC+7,
+        # without daylight saving, since 1975.
+        return self.as_sql(compiler, connection, template="date(%(expressions)s, '+7 hours')", **extra_context)
+
+
 def _days_between(later, earlier) -> Func:
-    # date - date is an integer number of days in PostgreSQL; Django would make it an interval.
-    return Func(later, earlier, template="(%(expressions)s)", arg_joiner=" - ", output_field=IntegerField())
+    return DaysBetween(later, earlier)
 
 
 def local_day(field: str) -> Func:
-    """The day of a timestamp in Hải Phòng, whatever the connection's time zone."""
-    return Func(F(field), template=f"((%(expressions)s) AT TIME ZONE '{DEADLINE_ZONE_NAME}')::date")
+    return LocalDay(F(field))
 
 
 def sent_late(due_on, first_submitted_at: str = "first_submitted_at") -> ExpressionWrapper:

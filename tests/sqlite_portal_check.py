@@ -1,0 +1,75 @@
+"""Run by tests/test_make_run_sqlite.py in a process of its own, on the SQLite database `make run` builds: every
+dashboard page and export answers, and the state of each expected report (computed in SQL) agrees with the
+Python definition of on time and late (CycleDeadline.is_late). Prints one line per failure; exit 1 if any."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hptracker.settings")
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from reports.cycles.selectors import ReportState, expected_reports  # noqa: E402
+from reports.models import Cycle, Submission, SubmissionStatus  # noqa: E402
+
+PAGES = [
+    "dashboard",
+    "dashboard_reports",
+    "dashboard_missing",
+    "dashboard_years",
+    "dashboard_coverage",
+    "dashboard_matrix",
+    "dashboard_coverage_cells",
+    "dashboard_targets",
+    "dashboard_issues",
+    "dashboard_proposals",
+]
+EXPORTING = [name for name in PAGES if name not in ("dashboard", "dashboard_matrix")]
+
+
+def expected_state(submission: Submission | None, deadline) -> str:
+    if submission is None or submission.status not in (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED):
+        returned = submission is not None and submission.status == SubmissionStatus.RETURNED
+        return ReportState.RETURNED if returned else ReportState.MISSING
+    return ReportState.LATE if deadline.is_late(submission.first_submitted_at) else ReportState.ON_TIME
+
+
+def main() -> int:
+    settings.ALLOWED_HOSTS = ["*"]
+    failures = []
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="sgddt.thamdinh"))
+    for name in PAGES:
+        queries = ["", "?group=today"] if name == "dashboard_years" else [""]
+        queries += ["?_export=csv", "?_export=xlsx"] if name in EXPORTING else []
+        for query in queries:
+            response = client.get(reverse("reports:" + name) + query)
+            if response.status_code != 200:
+                failures.append(f"{name}{query}: HTTP {response.status_code}")
+    checked = 0
+    for cycle in Cycle.objects.all():
+        deadlines = {d.rule_id: d for d in cycle.deadlines.all()}
+        submissions = {(s.agency_id, s.rule_id): s for s in Submission.objects.filter(cycle=cycle)}
+        for row in expected_reports(cycle=cycle, today=cycle.window_end):
+            wanted = expected_state(submissions.get((row.agency_id, row.rule_id)), deadlines[row.rule_id])
+            checked += 1
+            if row.state != wanted:
+                failures.append(f"{cycle.year} agency {row.agency_id} rule {row.rule_id}: {row.state} != {wanted}")
+    if checked == 0:
+        failures.append("no expected report to check: the demo data did not load")
+    for failure in failures:
+        print(failure)
+    print(f"checked {checked} expected reports")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
