@@ -30,11 +30,9 @@ from reports.documents.numbering import allocate_document_number, document_symbo
 from reports.documents.pdf.consolidated import build_consolidated_context
 from reports.documents.pdf.render import render_template_pdf
 from reports.documents.pdf.submission import build_submission_context
-from reports.documents.word.builders import consolidated_docx, submission_docx
 from reports.errors import WorkflowError
 from reports.models import Cycle, CycleStatus, GeneratedReport, GeneratedReportKind, GeneratedReportStatus
 from reports.outbox.recovery import remove_stale_temp_files, requeue_or_fail
-from reports.signatures.fields import document_prepare_for_signing
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +93,10 @@ class _Heartbeat:
 
 def _document_context(report: GeneratedReport) -> tuple[str, Callable[[dict], bytes], dict]:
     """(PDF template, Word builder, context) of a record: both files are made from this one context."""
+    # Imported here, like the signature fields below and WeasyPrint in render_pdf: the document libraries load in
+    # the worker that renders, not in every web or Celery process that imports this module.
+    from reports.documents.word.builders import consolidated_docx, submission_docx
+
     if report.kind == GeneratedReportKind.SUBMISSION:
         assert report.submission is not None, "a submission record names its submission"
         return ("pdf/submission_report.html", submission_docx, build_submission_context(submission=report.submission))
@@ -226,6 +228,8 @@ def _render_and_publish(
     report: GeneratedReport, attempt: int, temps: dict[str, Path], published: list[str]
 ) -> GeneratedReport:
     """Steps 2–4 of generated_report_render; `temps` and `published` are the caller's, for its cleanup."""
+    from reports.signatures.fields import document_prepare_for_signing  # pyHanko: see _document_context
+
     with translation.override("vi"):
         template, build_docx, context = _document_context(report)
         rendered = render_template_pdf(template, context)

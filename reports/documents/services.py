@@ -14,7 +14,6 @@ from reports.documents.numbering import default_issuer_profile, issuer_snapshot
 from reports.documents.pdf.render import render_template_pdf
 from reports.documents.pdf.submission import build_submission_context
 from reports.documents.tasks import render_generated_report
-from reports.documents.word.builders import submission_docx
 from reports.errors import WorkflowError
 from reports.models import (
     Cycle,
@@ -137,6 +136,9 @@ def submission_pdf(*, submission: Submission) -> bytes:
 
 def submission_word(*, submission: Submission) -> bytes:
     """The same report as an editable .docx, from the same context, in the request like the PDF."""
+    # Imported here: python-docx loads in the processes that build a copy, not in every one that imports this.
+    from reports.documents.word.builders import submission_docx
+
     with translation.override("vi"):
         return submission_docx(build_submission_context(submission=submission))
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from reports.documents import services as services
 from reports.documents.files import MAX_ATTEMPTS, generated_report_interrupted
 from reports.documents.tasks import render_generated_report
-from reports.documents.word.builders import DOCX_CONTENT_TYPE
+from reports.documents.word import DOCX_CONTENT_TYPE
 from reports.errors import WorkflowError
 from reports.models import (
     Cycle,

@@ -1,14 +1,12 @@
 """Signing workflows: a body's certificate and the trust roots (administrator), a copy of an agency's report issued
 for signing, signing on the server with the body's certificate, and recording a verified signed copy as the
-official one. Preparing fields is fields.py; verifying is verification.py."""
+official one. Preparing fields is fields.py, signing with pyHanko signing.py, verifying verification.py."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 
-from asn1crypto import keys as asn1_keys
-from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import serialization
@@ -18,11 +16,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import signers
-from pyhanko.sign.fields import SigSeedSubFilter
-from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from agencies.models import Agency
 from reports.errors import WorkflowError
@@ -36,7 +29,7 @@ from reports.models import (
     TrustRoot,
 )
 
-from . import appearance, fields, verification
+from . import verification
 
 SEAL_MAX_BYTES = 2 * 1024 * 1024
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -166,29 +159,14 @@ def official_copy(report: GeneratedReport) -> SignedCopy | None:
     return report.signed_copies.filter(is_official=True).first()
 
 
-def _signer_of(certificate: AgencyCertificate) -> signers.SimpleSigner:
+def _private_key(certificate: AgencyCertificate) -> bytes:
+    """The body's private key (DER), decrypted for one signing."""
     try:
-        key_der = _fernet().decrypt(bytes(certificate.encrypted_key))
+        return _fernet().decrypt(bytes(certificate.encrypted_key))
     except InvalidToken as exc:
         raise WorkflowError(
             _("Không giải mã được khóa của chứng thư: khóa mã hóa đã đổi, hãy tải lại chứng thư.")
         ) from exc
-    cert = asn1_x509.Certificate.load(
-        x509.load_pem_x509_certificate(certificate.certificate_pem.encode()).public_bytes(serialization.Encoding.DER)
-    )
-    chain = (
-        [
-            asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
-            for c in x509.load_pem_x509_certificates(certificate.chain_pem.encode())
-        ]
-        if certificate.chain_pem
-        else []
-    )
-    return signers.SimpleSigner(
-        signing_cert=cert,
-        signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
-        cert_registry=SimpleCertificateStore.from_certs(chain),
-    )
 
 
 def _current_bytes(report: GeneratedReport) -> bytes:
@@ -197,14 +175,6 @@ def _current_bytes(report: GeneratedReport) -> bytes:
     field = copy.file if copy else report.file
     with field.open("rb") as handle:
         return handle.read()
-
-
-def _timestamper():
-    if not settings.SIGNING_TSA_URL:
-        return None
-    from pyhanko.sign.timestamps import HTTPTimeStamper  # noqa: PLC0415
-
-    return HTTPTimeStamper(settings.SIGNING_TSA_URL)
 
 
 def signed_copy_record(
@@ -249,36 +219,12 @@ def signed_copy_sign(*, report: GeneratedReport, by) -> SignedCopy:
         )
     if certificate.valid_until <= timezone.now():
         raise WorkflowError(_("Chứng thư số của cơ quan đã hết hạn: quản trị cần tải lên chứng thư mới."))
-    # A document issued before the portal prepared signature fields gets them now, in an update of its own.
-    content = fields.document_prepare_for_signing(content=_current_bytes(report))
-    writer = IncrementalPdfFileWriter(io.BytesIO(content))
-    if fields.existing_signature_fields(writer.prev).get(fields.SEAL_FIELD):
-        raise WorkflowError(_("Văn bản đã có chữ ký số của cơ quan."))
-    timestamper = _timestamper()
-    meta = signers.PdfSignatureMetadata(
-        field_name=fields.SEAL_FIELD,
-        md_algorithm="sha256",
-        subfilter=SigSeedSubFilter.PADES,
-        name=agency.name,
-        location="Hải Phòng",
-        reason=_("Chữ ký số của cơ quan ban hành"),
-        embed_validation_info=timestamper is not None,
-        validation_context=ValidationContext(
-            trust_roots=verification.trust_roots(), allow_fetching=True, revocation_mode="soft-fail"
-        )
-        if timestamper
-        else None,
+    # Imported here: pyHanko loads in the processes that sign a document, not in every one that imports the URL conf.
+    from reports.signatures import signing
+
+    signed = signing.seal_sign(
+        content=_current_bytes(report), certificate=certificate, key_der=_private_key(certificate), agency=agency
     )
-    signed_at = timezone.localtime()
-    pdf_signer = signers.PdfSigner(
-        meta, signer=_signer_of(certificate), timestamper=timestamper, stamp_style=appearance.seal_style(certificate)
-    )
-    try:
-        signed = pdf_signer.sign_pdf(
-            writer, appearance_text_params=appearance.text_params(agency=agency, signed_at=signed_at)
-        ).getvalue()
-    except Exception as exc:  # a TSA that does not answer, a key the library refuses: a sentence, never a 500
-        raise WorkflowError(_("Không ký được văn bản: %(error)s") % {"error": type(exc).__name__}) from exc
     result = verification.document_verify(content=signed)
     return signed_copy_record(report=report, content=signed, method=SignedCopyMethod.SERVER, by=by, result=result)
 

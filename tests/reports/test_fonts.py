@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from reports.documents.pdf.render import STATIC_BASE, StaticFilesFetcher, render_pdf
+from reports.documents.pdf.engine import StaticFilesFetcher
+from reports.documents.pdf.render import STATIC_BASE, render_pdf
 
 FONTS = Path(__file__).resolve().parents[2] / "static" / "fonts"
 FACES = ["Regular", "Bold", "Italic", "BoldItalic"]
@@ -95,7 +96,7 @@ def test_the_renderer_loads_the_bundled_files_through_the_fetcher(monkeypatch):
 )
 def test_the_fetcher_refuses_anything_but_bundled_static_files(url):
     with pytest.raises((ValueError, FileNotFoundError)):
-        StaticFilesFetcher().fetch(url)
+        StaticFilesFetcher(STATIC_BASE).fetch(url)
 
 
 def test_user_text_cannot_make_the_renderer_fetch_a_file(tmp_path):

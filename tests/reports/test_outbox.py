@@ -36,6 +36,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _forget_broker_pools() -> None:
+    """The app keeps the connection and producer pools of the broker it first sent to, whatever broker_url says
+    afterwards: without forgetting them, the next tests would publish to this test's closed port. Forgotten, not
+    closed: kombu shares one pool per broker URL, and the pool of the suite's own Redis must stay open."""
+    current_app._pool = None
+    current_app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def broker_at():
     """Point this process's Celery app at another broker for the test, and back afterwards."""
@@ -43,9 +51,11 @@ def broker_at():
 
     def point(url: str) -> None:
         current_app.conf.broker_url = url
+        _forget_broker_pools()
 
     yield point
     current_app.conf.broker_url = saved
+    _forget_broker_pools()
 
 
 @pytest.fixture

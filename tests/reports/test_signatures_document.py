@@ -12,7 +12,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader
 
 from reports.models import AgencyCertificate, SignedCopy
-from reports.signatures import fields, services
+from reports.signatures import fields, services, signing
 from reports.signatures.verification import document_verify
 
 from . import pdf_fixtures, signature_fixtures
@@ -177,7 +177,7 @@ def test_the_private_key_is_stored_encrypted_and_unusable_with_another_key(body_
     assert body_certificate.subject.startswith("CN=Sở Giáo dục và Đào tạo Hải Phòng")
     settings.SIGNING_KEY_ENCRYPTION_KEY = Fernet.generate_key().decode()
     with pytest.raises(services.WorkflowError, match="khóa mã hóa đã đổi"):
-        services._signer_of(body_certificate)
+        services._private_key(body_certificate)
 
 
 @pytest.mark.parametrize(
@@ -254,7 +254,7 @@ def test_with_a_timestamp_authority_the_body_signature_is_pades_b_lt(
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     settings.SIGNING_TSA_URL = "http://tsa.example.invalid/tsr"
-    assert isinstance(services._timestamper(), HTTPTimeStamper), "a configured URL means a timestamped signature"
+    assert isinstance(signing._timestamper(), HTTPTimeStamper), "a configured URL means a timestamped signature"
     # The network TSA is stood in for by pyHanko's in-process one, with a certificate of the test PKI.
     key = pki.tsa.key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -264,7 +264,7 @@ def test_with_a_timestamp_authority_the_body_signature_is_pades_b_lt(
         tsa_key=asn1_keys.PrivateKeyInfo.load(key),
         certs_to_embed=SimpleCertificateStore.from_certs([pki.intermediate.asn1]),
     )
-    monkeypatch.setattr(services, "_timestamper", lambda: stamper)
+    monkeypatch.setattr(signing, "_timestamper", lambda: stamper)
     signed = read(services.signed_copy_sign(report=issued, by=education_reviewer).file)
     reader = PdfFileReader(io.BytesIO(signed))
     assert "/DSS" in reader.root, "B-LT: the validation data is embedded in the document security store"

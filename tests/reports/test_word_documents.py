@@ -24,7 +24,8 @@ from reports.documents import files
 from reports.documents import services as documents
 from reports.documents.numbering import issuer_snapshot
 from reports.documents.pdf.consolidated import build_consolidated_context
-from reports.documents.word.builders import DOCX_CONTENT_TYPE, consolidated_docx
+from reports.documents.word import DOCX_CONTENT_TYPE, builders
+from reports.documents.word.builders import consolidated_docx
 from reports.models import GeneratedReport, GeneratedReportStatus
 from tests.reports.submission_helpers import open_cycle as open_submission_cycle
 from tests.reports.submission_helpers import started
@@ -204,7 +205,7 @@ def test_a_render_writes_the_pdf_and_the_word_copy_and_only_then_is_ready(cycle,
 
 def test_a_failing_word_copy_leaves_no_ready_record_and_no_file(cycle, accepted, profile, education_reviewer, media):
     report = documents.generated_report_request(cycle=cycle, by=education_reviewer)
-    with mock.patch.object(files, "consolidated_docx", side_effect=RuntimeError("lỗi Word")):
+    with mock.patch.object(builders, "consolidated_docx", side_effect=RuntimeError("lỗi Word")):
         files.generated_report_render(report_id=report.pk)
     report.refresh_from_db()
     assert report.status == GeneratedReportStatus.FAILED and "lỗi Word" in report.error

@@ -26,7 +26,6 @@ from reports.documents.word import parts as parts
 from reports.documents.word.parts import CENTRED, TABLE_TEXT, para
 
 APPENDIX_COLUMNS_CM = (1.2, 6.4, 2.6, 3.2, 2.2, 6.1, 2.0, 2.0)  # 25.7 cm: landscape A4 less 25 + 15 mm margins
-DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _bytes(doc) -> bytes:
