@@ -99,19 +99,20 @@ def table(city: dict, national: dict) -> list[str]:
     lines = [
         "### Exports",
         "",
-        "Each export in its own process; peak = the process's ru_maxrss, (+N) = its growth during the export over "
-        "the baseline of a process that has served one page (Django with every view module imported: about 170 MB "
-        "here, WeasyPrint and the signing libraries included, so the whole process never fits in 150 MB; the "
-        "target is read on the growth). Above 5,000 rows the request only queues the file, and the worker's "
-        "render is timed apart.",
+        "Each export in its own process; peak = the whole process's ru_maxrss (Django, every view module and task "
+        "module imported: about 100 MB here, the document libraries being loaded only when a document is "
+        "rendered), (+N) = its growth during the export over a process that has served one page. The target "
+        "is read on the whole peak (≤ 150 MB) and on the request time. Above 5,000 rows the request only queues "
+        "the file, and the worker's render is timed apart.",
         "",
         "| Export | City | National | targets |",
         "|---|---|---|---|",
     ]
     for key in city:
         c, n = city[key], national[key]
-        ok = n["peak_mb"] - n["baseline_mb"] <= TARGET_MB and n["request_ms"] <= TARGET_REQUEST_MS
-        verdict = "met" if ok else f"not met (growth ≤ {TARGET_MB:.0f} MB, request ≤ {TARGET_REQUEST_MS:.0f} ms)"
+        missed = [f"peak > {TARGET_MB:.0f} MB"] if n["peak_mb"] > TARGET_MB else []
+        missed += [f"request > {TARGET_REQUEST_MS:.0f} ms"] if n["request_ms"] > TARGET_REQUEST_MS else []
+        verdict = "not met (" + "; ".join(missed) + ")" if missed else "met"
         lines.append(f"| {key} | {_cell(c)} | {_cell(n)} | {verdict} |")
     return lines
 
