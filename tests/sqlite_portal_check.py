@@ -1,6 +1,8 @@
 """Run by tests/test_make_run_sqlite.py in a process of its own, on the SQLite database `make run` builds: every
-dashboard page and export answers, and the state of each expected report (computed in SQL) agrees with the
-Python definition of on time and late (CycleDeadline.is_late). Prints one line per failure; exit 1 if any."""
+dashboard page and export answers, each demo account's first page answers, the dashboard's name filter ignores
+the case of Vietnamese capitals as PostgreSQL does (hptracker/sqlite.py), and the state of each expected report
+(computed in SQL) agrees with the Python definition of on time and late (CycleDeadline.is_late). Prints one line
+per failure; exit 1 if any."""
 
 from __future__ import annotations
 
@@ -16,8 +18,10 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from reports.cycles.selectors import ReportState, expected_reports  # noqa: E402
+from reports.management.commands.seed_demo import _demo_people  # noqa: E402
 from reports.models import Cycle, Submission, SubmissionStatus  # noqa: E402
 
 PAGES = [
@@ -33,6 +37,8 @@ PAGES = [
     "dashboard_proposals",
 ]
 EXPORTING = [name for name in PAGES if name not in ("dashboard", "dashboard_matrix")]
+# The same agency typed three ways: SQLite's own LIKE folds A-Z only, so the capitals found nothing.
+SPELLINGS = ["Lê Chân", "LÊ CHÂN", "lê chân"]
 
 
 def expected_state(submission: Submission | None, deadline) -> str:
@@ -42,11 +48,33 @@ def expected_state(submission: Submission | None, deadline) -> str:
     return ReportState.LATE if deadline.is_late(submission.first_submitted_at) else ReportState.ON_TIME
 
 
+def first_pages(failures: list[str]) -> None:
+    """Each demo account signs in and lands on its role's first page ("/" redirects there)."""
+    for username, *_ in _demo_people(timezone.localdate()):
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=username))
+        response = client.get("/", follow=True)
+        if response.status_code != 200:
+            landed = response.redirect_chain[-1][0] if response.redirect_chain else "/"
+            failures.append(f"{username} {landed}: HTTP {response.status_code}")
+
+
+def name_filter_ignores_case(client: Client, failures: list[str]) -> None:
+    listed = []
+    for spelling in SPELLINGS:
+        response = client.get(reverse("reports:dashboard_reports"), {"agency": spelling, "_export": "csv"})
+        listed.append(b"".join(response.streaming_content).decode("utf-8").count("\n"))
+    if listed[0] < 2 or len(set(listed)) != 1:
+        failures.append(f"dashboard_reports?agency={SPELLINGS}: {listed} lines, not the same list")
+
+
 def main() -> int:
     settings.ALLOWED_HOSTS = ["*"]
-    failures = []
+    failures: list[str] = []
+    first_pages(failures)
     client = Client()
     client.force_login(get_user_model().objects.get(username="sgddt.thamdinh"))
+    name_filter_ignores_case(client, failures)
     for name in PAGES:
         queries = ["", "?group=today"] if name == "dashboard_years" else [""]
         queries += ["?_export=csv", "?_export=xlsx"] if name in EXPORTING else []
