@@ -74,3 +74,17 @@ def test_every_printed_agency_account_has_a_draft_of_this_year_and_last_years_da
     assert get_user_model().objects.get(username="lechan.canbo").get_full_name() == "Vũ Thị Chân"
     assert get_user_model().objects.get(username="quantri").get_full_name() == "Đỗ Thị Quyên"
     assert not Notification.objects.filter(mail_status=NotificationMail.PENDING).exists()
+
+
+def test_the_demo_names_the_consolidated_reports_signer_so_a_final_report_can_be_issued(plan, settings, capsys):
+    # Under `make run` the final consolidated report stopped at "Hồ sơ ban hành chưa có họ tên người ký".
+    from reports.documents.numbering import default_issuer_profile
+
+    settings.DEBUG = True
+    call_command("seed_demo", "--year", "2026")
+    profile = default_issuer_profile()
+    assert profile.signer_name == "Phan Văn Đức" and profile.signer_title == "PHÓ GIÁM ĐỐC"
+    profile.signer_name = "Người ký do quản trị đặt"
+    profile.save()
+    call_command("seed_demo", "--year", "2026")
+    assert default_issuer_profile().signer_name == "Người ký do quản trị đặt"  # never overwritten

@@ -15,6 +15,7 @@ from agencies.models import Agency, Membership, Role
 from plans.models import Plan
 from reports.cycles.services import cycle_open
 from reports.demo import create_sample_reports
+from reports.documents.numbering import default_issuer_profile
 
 # (username, full name, role, agency code, position)
 DEMO_PEOPLE = [
@@ -33,6 +34,8 @@ DEMO_PEOPLE = [
     ("catp.canbo", "Đặng Văn An", Role.STAFF, "CATP", "Cán bộ Phòng PV01"),
     ("catp.lanhdao", "Mai Văn Ninh", Role.HEAD, "CATP", "Phó Giám đốc"),
 ]
+
+DEMO_SIGNER = "sgddt.lanhdao"
 
 # Once the 2025 reorganisation is loaded (plans/data/reorganisation-hai-phong-2025.json) the districts and the Sở
 # LĐTB&XH have ended: their demo people work for the body that took over, so that every demo account has reports
@@ -60,6 +63,16 @@ def _demo_people(day) -> list[tuple]:
             person = replacement
         people.append(person)
     return people
+
+
+def _name_the_signer() -> None:
+    """The consolidated report's signer is the demo Sở's deputy director (its profile says "KT. GIÁM ĐỐC / PHÓ GIÁM
+    ĐỐC"), so that a final report can be numbered and signed in the demo; a real install leaves the name to its
+    administrator, and a final report waits for it."""
+    profile = default_issuer_profile()
+    if not profile.signer_name.strip():
+        profile.signer_name = next(name for username, name, *_rest in DEMO_PEOPLE if username == DEMO_SIGNER)
+        profile.save(update_fields=["signer_name"])
 
 
 class Command(BaseCommand):
@@ -98,6 +111,7 @@ class Command(BaseCommand):
                 user=user, defaults={"agency": agency, "role": role, "position": position}
             )
             rows.append((username, password, Role(role).label, agency.short_name if agency else "—"))
+        _name_the_signer()
         if not no_sample_reports and not cycle.submissions.exists():
             reviewer = User.objects.get(username="sgddt.thamdinh")
             # Every printed agency account (staff and heads) finds a draft of this year to work on.
