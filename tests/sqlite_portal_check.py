@@ -23,20 +23,9 @@ from django.utils import timezone  # noqa: E402
 from reports.cycles.selectors import ReportState, expected_reports  # noqa: E402
 from reports.management.commands.seed_demo import _demo_people  # noqa: E402
 from reports.models import Cycle, Submission, SubmissionStatus  # noqa: E402
+from tests.reports.dashboard_helpers import DASHBOARD_PAGES, EXPORTING_PAGES  # noqa: E402
 
-PAGES = [
-    "dashboard",
-    "dashboard_reports",
-    "dashboard_missing",
-    "dashboard_years",
-    "dashboard_coverage",
-    "dashboard_matrix",
-    "dashboard_coverage_cells",
-    "dashboard_targets",
-    "dashboard_issues",
-    "dashboard_proposals",
-]
-EXPORTING = [name for name in PAGES if name not in ("dashboard", "dashboard_matrix")]
+PAGES, EXPORTING = DASHBOARD_PAGES, EXPORTING_PAGES
 # The same agency typed three ways: SQLite's own LIKE folds A-Z only, so the capitals found nothing.
 SPELLINGS = ["Lê Chân", "LÊ CHÂN", "lê chân"]
 

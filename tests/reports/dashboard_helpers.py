@@ -10,6 +10,22 @@ from plans.models import Plan, ReportingRule, Task
 from reports.cycles.services import cycle_open
 from reports.models import Cycle, Progress, Submission, SubmissionStatus, TaskReport
 
+# Every page (tab) of the dashboard by URL name (test_dashboard_scope checks the list against the URL conf), and
+# those that export their rows as CSV/XLSX.
+DASHBOARD_PAGES = [
+    "dashboard",
+    "dashboard_reports",
+    "dashboard_missing",
+    "dashboard_years",
+    "dashboard_coverage",
+    "dashboard_matrix",
+    "dashboard_coverage_cells",
+    "dashboard_targets",
+    "dashboard_issues",
+    "dashboard_proposals",
+]
+EXPORTING_PAGES = [name for name in DASHBOARD_PAGES if name not in ("dashboard", "dashboard_matrix")]
+
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 YEAR = 2024
 TODAY = datetime.date(2024, 12, 10)  # ten days after the 30/11 deadline

@@ -25,20 +25,11 @@ from reports.dashboard import listing
 from reports.dashboard.exports import dashboard_export_render, dashboard_exports_sweep
 from reports.models import DashboardExport, GeneratedReportStatus
 
-from .dashboard_helpers import export_bytes, export_text, hand_made_cycle
+from .dashboard_helpers import EXPORTING_PAGES, export_bytes, export_text, hand_made_cycle
 
 pytestmark = pytest.mark.django_db
 
-EXPORTING = [
-    "dashboard_reports",
-    "dashboard_missing",
-    "dashboard_years",
-    "dashboard_coverage",
-    "dashboard_coverage_cells",
-    "dashboard_targets",
-    "dashboard_issues",
-    "dashboard_proposals",
-]
+EXPORTING = EXPORTING_PAGES
 LISTS = ["dashboard_reports", "dashboard_missing", "dashboard_years", "dashboard_coverage_cells", "dashboard_issues"]
 
 
