@@ -210,10 +210,11 @@ def measure_here(runs: int) -> dict:
             timings.sort()
             slowest = max(queries, key=lambda q: q[0])
             table = response.context["table"] if "table" in response.context else None
+            shown = getattr(table, "page", None)  # a paginated list's page; None for the other pages
             results[label(name, params, page_label)] = {
                 "page": page,
                 # Rows the page drew: a city list shorter than a page draws fewer rows than the national one.
-                "rows": len(table.page.object_list) if table is not None and table.page else None,
+                "rows": len(shown.object_list) if shown is not None else None,
                 "median": statistics.median(timings),
                 "p95": timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))],
                 "queries": len(queries),
