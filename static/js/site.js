@@ -29,4 +29,17 @@
   };
   reachable();
   window.addEventListener("resize", reachable);
+
+  // Signing out forgets the report text this browser kept against a crash (submission_edit.js): on an office's
+  // shared computer the next person must not find it. Only this portal's draft keys are removed.
+  document.querySelectorAll("form[data-clears-drafts]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var store = null;
+      try { store = window.localStorage; } catch (error) { return; }
+      for (var i = store.length - 1; i >= 0; i -= 1) {
+        var key = store.key(i);
+        if (key && key.indexOf("hptracker-draft-") === 0) { store.removeItem(key); }
+      }
+    });
+  });
 }());
