@@ -223,7 +223,10 @@ def signed_copy_sign(*, report: GeneratedReport, by) -> SignedCopy:
     from reports.signatures import signing
 
     signed = signing.seal_sign(
-        content=_current_bytes(report), certificate=certificate, key_der=_private_key(certificate), agency=agency
+        content=_current_bytes(report),
+        certificate=certificate,
+        private_key=lambda: _private_key(certificate),
+        agency=agency,
     )
     result = verification.document_verify(content=signed)
     return signed_copy_record(report=report, content=signed, method=SignedCopyMethod.SERVER, by=by, result=result)

@@ -5,6 +5,7 @@ document is signed: pyHanko, asn1crypto and fontTools (the seal's text) are not 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -53,9 +54,12 @@ def _timestamper():
     return HTTPTimeStamper(settings.SIGNING_TSA_URL)
 
 
-def seal_sign(*, content: bytes, certificate: AgencyCertificate, key_der: bytes, agency: Agency) -> bytes:
-    """`content` signed in the body's seal field with `certificate` (whose private key is `key_der`, decrypted by
-    the caller). Raises WorkflowError when the body has already signed it or the signing fails."""
+def seal_sign(
+    *, content: bytes, certificate: AgencyCertificate, private_key: Callable[[], bytes], agency: Agency
+) -> bytes:
+    """`content` signed in the body's seal field with `certificate`, whose private key (DER) `private_key` decrypts
+    once the document is known to need it: a document the body has already signed says so, whatever the state of
+    the key. Raises WorkflowError when the body has already signed it or the signing fails."""
     # A document issued before the portal prepared signature fields gets them now, in an update of its own.
     content = fields.document_prepare_for_signing(content=content)
     writer = IncrementalPdfFileWriter(io.BytesIO(content))
@@ -79,7 +83,7 @@ def seal_sign(*, content: bytes, certificate: AgencyCertificate, key_der: bytes,
     signed_at = timezone.localtime()
     pdf_signer = signers.PdfSigner(
         meta,
-        signer=_signer_of(certificate, key_der),
+        signer=_signer_of(certificate, private_key()),
         timestamper=timestamper,
         stamp_style=appearance.seal_style(certificate),
     )

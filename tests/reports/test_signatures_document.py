@@ -162,6 +162,18 @@ def test_the_body_cannot_seal_twice(issued, trusted, body_certificate, education
     assert SignedCopy.objects.count() == 1
 
 
+def test_a_document_already_sealed_says_so_even_when_the_key_can_no_longer_be_read(
+    issued, trusted, body_certificate, education_reviewer, settings
+):
+    # The key is decrypted only for a document that still needs the seal: the reader learns the useful fact.
+    from cryptography.fernet import Fernet
+
+    services.signed_copy_sign(report=issued, by=education_reviewer)
+    settings.SIGNING_KEY_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    with pytest.raises(services.WorkflowError, match="đã có chữ ký số của cơ quan"):
+        services.signed_copy_sign(report=issued, by=education_reviewer)
+
+
 # --- the body's certificate -------------------------------------------------------------------------------------
 
 
