@@ -39,3 +39,13 @@ def format_decimal(
         text = "0"
     language = language or get_language() or "vi"
     return text if language.startswith("en") else text.replace(".", ",")
+
+
+def format_count(value: int | None, *, language: str | None = None, empty: str = "—") -> str:
+    """A count as the reader writes it: thousands grouped with a point in Vietnamese (1.385.900), a comma in
+    English (1,385,900); `empty` for None."""
+    if value is None:
+        return empty
+    text = f"{int(value):,}"
+    language = language or get_language() or "vi"
+    return text if language.startswith("en") else text.replace(",", ".")

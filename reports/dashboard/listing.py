@@ -18,6 +18,7 @@ from django_tables2 import LazyPaginator
 
 from reports.dashboard import exports
 from reports.dashboard.tasks import render_dashboard_export
+from reports.formatting import format_count
 from reports.inputs import BoundedPaginator, bounded_per_page
 from reports.models import DashboardExport
 from reports.outbox.services import outbox_enqueue
@@ -114,7 +115,7 @@ class TableExportMixin:
         messages.info(
             request,
             _("Danh sách có %(n)s dòng nên tệp được tạo trong nền; trang này cho biết khi nào tải về được.")
-            % {"n": f"{answer.row_count:,}".replace(",", ".")},
+            % {"n": format_count(answer.row_count)},
         )
         return redirect("reports:dashboard_export_detail", answer.pk)
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reports.dashboard.progress import TaskStatus
 from reports.dashboard.selectors import KindGroup, ReportState
-from reports.formatting import format_decimal, round_half_up
+from reports.formatting import format_count, format_decimal, round_half_up
 from reports.models import Progress, SubmissionStatus
 
 GRID = {"class": "grid"}
@@ -48,6 +48,21 @@ class NumberColumn(tables.Column):
         return round_half_up(value) if value is not None else ""
 
 
+class CountColumn(tables.Column):
+    """A count, right-aligned, its thousands grouped on the page (reports.formatting: 1.385.900); the number in the
+    export."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("attrs", {"td": {"class": "num"}})
+        super().__init__(**kwargs)
+
+    def render(self, value):
+        return format_count(value)
+
+    def value(self, value):
+        return value
+
+
 class RateColumn(tables.Column):
     """A percentage, rounded half up and written by reports.formatting (the page's words and the export's number
     are the same figure)."""
@@ -74,7 +89,7 @@ class ExpectedReportTable(tables.Table):
     year = tables.Column(verbose_name=_("Năm"))
     due_on = tables.DateColumn(verbose_name=_("Hạn gửi"), format="d/m/Y")
     state = tables.Column(verbose_name=_("Tình trạng"))
-    days_late = tables.Column(verbose_name=_("Số ngày chậm"), attrs={"td": {"class": "num"}})
+    days_late = CountColumn(verbose_name=_("Số ngày chậm"))
     submission_id = ReportLinkColumn()
 
     class Meta:
@@ -106,12 +121,12 @@ class MissingReportTable(ExpectedReportTable):
 class CompletenessColumns(tables.Table):
     """The DHIS2 figures every completeness table shows, after its own label columns."""
 
-    expected = tables.Column(verbose_name=_("Phải báo cáo"), attrs={"td": {"class": "num"}})
-    submitted = tables.Column(verbose_name=_("Đã gửi"), attrs={"td": {"class": "num"}})
-    on_time = tables.Column(verbose_name=_("Đúng hạn"), attrs={"td": {"class": "num"}})
-    late = tables.Column(verbose_name=_("Muộn"), attrs={"td": {"class": "num"}})
-    returned = tables.Column(verbose_name=_("Trả lại"), attrs={"td": {"class": "num"}})
-    missing = tables.Column(verbose_name=_("Chưa gửi"), attrs={"td": {"class": "num"}})
+    expected = CountColumn(verbose_name=_("Phải báo cáo"))
+    submitted = CountColumn(verbose_name=_("Đã gửi"))
+    on_time = CountColumn(verbose_name=_("Đúng hạn"))
+    late = CountColumn(verbose_name=_("Muộn"))
+    returned = CountColumn(verbose_name=_("Trả lại"))
+    missing = CountColumn(verbose_name=_("Chưa gửi"))
     reporting_rate = RateColumn(verbose_name=_("Tỷ lệ báo cáo"), attrs={"td": {"class": "num"}})
     on_time_rate = RateColumn(verbose_name=_("Tỷ lệ đúng hạn"), attrs={"td": {"class": "num"}})
 
@@ -186,7 +201,7 @@ class TaskCoverageTable(tables.Table):
     code = tables.Column(verbose_name=_("STT"), accessor="task__code", order_by=("task__group__number", "task__number"))
     text = tables.Column(verbose_name=_("Nội dung nhiệm vụ"), accessor="task__text", attrs={"td": {"class": "text"}})
     leads = tables.Column(verbose_name=_("Cơ quan chủ trì"), accessor="lead_names", orderable=False)
-    lead_reports = tables.Column(verbose_name=_("Số báo cáo của cơ quan chủ trì"), attrs={"td": {"class": "num"}})
+    lead_reports = CountColumn(verbose_name=_("Số báo cáo của cơ quan chủ trì"))
     status = tables.Column(verbose_name=_("Tình trạng"))
     done_on_time = YesNoColumn(verbose_name=_("Hoàn thành đúng hạn"), yesno=(_("Có"), _("Không")))
 
@@ -285,7 +300,7 @@ class TargetTable(tables.Table):
     name = tables.Column(verbose_name=_("Chỉ tiêu"))
     year = tables.Column(verbose_name=_("Năm"))
     value = NumberColumn(verbose_name=_("Giá trị bình quân báo cáo"), attrs={"td": {"class": "num"}})
-    reporters = tables.Column(verbose_name=_("Số đơn vị báo cáo"), attrs={"td": {"class": "num"}})
+    reporters = CountColumn(verbose_name=_("Số đơn vị báo cáo"))
     low = NumberColumn(verbose_name=_("Thấp nhất"), attrs={"td": {"class": "num"}})
     high = NumberColumn(verbose_name=_("Cao nhất"), attrs={"td": {"class": "num"}})
     target = NumberColumn(verbose_name=_("Mục tiêu"), attrs={"td": {"class": "num"}})

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.db import connection, transaction
 
 from reports.cycles.services import cycle_open
+from reports.formatting import format_count
 from reports.scale.structure import PLAN_NUMBER, scale_assign, scale_delete, scale_structure
 from reports.scale.years import scale_year
 
@@ -32,7 +33,7 @@ WRITTEN_TABLES = (
 
 
 def _n(number: int) -> str:
-    return f"{number:,}".replace(",", ".")  # Vietnamese thousands separator
+    return format_count(number, language="vi")  # the command speaks Vietnamese
 
 
 def scale_build(

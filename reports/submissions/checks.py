@@ -11,6 +11,7 @@ from plans.text import clean_text
 from reports import permissions
 from reports.cycles.services import locked_cycle_message
 from reports.errors import WorkflowError
+from reports.formatting import format_count
 from reports.inputs import has_control_characters
 from reports.models import CycleDeadline, Submission, SubmissionEvent, SubmissionStatus
 from reports.notifications.services import notify_submission_event
@@ -38,7 +39,7 @@ def checked_text(value: str | None, *, label: str) -> str:
             % {"label": label}
         )
     if len(text) > TEXT_MAX:
-        numbers = {"n": f"{len(text):,}".replace(",", "."), "max": f"{TEXT_MAX:,}".replace(",", ".")}
+        numbers = {"n": format_count(len(text)), "max": format_count(TEXT_MAX)}
         raise WorkflowError(
             _(
                 "Mục «%(label)s» dài %(n)s ký tự, vượt giới hạn %(max)s ký tự. Xin rút gọn hoặc "

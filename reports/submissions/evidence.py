@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from plans.text import clean_text
 from reports.errors import WorkflowError
+from reports.formatting import format_count, format_decimal
 from reports.models import Evidence, Submission, SubmissionEventKind
 from reports.models.submissions import evidence_path
 from reports.submissions.checks import ensure_editable, record_event
@@ -38,11 +39,11 @@ SNIFF_BYTES = 8192
 
 def _size_text(size: int) -> str:
     # "20 MB", "20,5 MB": one decimal, dropped when it is zero.
-    return f"{size / (1024 * 1024):.1f}".removesuffix(".0").replace(".", ",") + " MB"
+    return format_decimal(size / (1024 * 1024)) + " MB"
 
 
 def _bytes_text(size: int) -> str:
-    return f"{size:,}".replace(",", ".")
+    return format_count(size)
 
 
 def size_refusal(name: str, size: int, limit: int) -> str:

@@ -1,11 +1,12 @@
 """{% load figures %}: {{ value|number }} writes a figure with reports.formatting (half up, decimal comma in
-Vietnamese), so a page prints what the exports and the documents print."""
+Vietnamese), {{ value|count }} a count with its thousands grouped (1.385.900), so a page prints what the exports and
+the documents print."""
 
 from __future__ import annotations
 
 from django import template
 
-from reports.formatting import format_decimal
+from reports.formatting import format_count, format_decimal
 
 register = template.Library()
 
@@ -13,3 +14,8 @@ register = template.Library()
 @register.filter
 def number(value, places: int = 1) -> str:
     return format_decimal(value, int(places))
+
+
+@register.filter
+def count(value) -> str:
+    return format_count(value)

@@ -17,7 +17,7 @@ from plans.successions import agency_succession_apply
 from reports.cycles.selectors import ReportState, expected_reports, expected_submissions
 from reports.cycles.services import cycle_open
 from reports.dashboard.progress import target_series
-from reports.formatting import format_decimal, percent, round_half_up
+from reports.formatting import format_count, format_decimal, percent, round_half_up
 from reports.models import CycleDeadline, Submission, SubmissionEvent, SubmissionEventKind, TargetValue
 from reports.submissions.reviews import review_return
 
@@ -162,6 +162,20 @@ def test_one_formatting_function_rounds_half_up(value, vi, en):
     assert format_decimal(value, language="en") == en
     with translation.override("en"):
         assert format_decimal(value) == en
+
+
+def test_counts_group_their_thousands_the_readers_way_on_pages_and_stay_numbers_in_exports():
+    # The national data set printed "1385900" expected reports and "2999" agencies on the dashboard.
+    from reports.dashboard.tables import CountColumn
+
+    assert format_count(1385900, language="vi") == "1.385.900"
+    assert format_count(1385900, language="en") == "1,385,900"
+    assert format_count(999, language="vi") == "999" and format_count(None) == "—"
+    column = CountColumn()
+    with translation.override("vi"):
+        assert column.render(2999) == "2.999" and column.value(2999) == 2999
+    with translation.override("en"):
+        assert column.render(2999) == "2,999"
 
 
 def test_percentages_round_half_up_and_nothing_owed_is_no_rate():
