@@ -283,7 +283,7 @@ def benchmark() -> tuple[str, list[str]]:
     keys = [k for k in city if not k.startswith("_")]
     for key in keys:
         c, n = city[key], national[key]
-        shown = key if c["page"] == "1" else f"{key} ({c['page']} / {n['page']})"
+        shown = key if c["page"] == n["page"] == "1" else f"{key} ({c['page']} / {n['page']})"
         lines.append(
             f"| {shown} | {c['median']:.1f} | {c['p95']:.1f} | {n['median']:.1f} | {n['p95']:.1f} "
             f"| {n['median'] / c['median']:.2f}× | {c['queries']} / {n['queries']} "
