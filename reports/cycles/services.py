@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from plans.models import Plan
 from plans.text import clean_text
 from reports import permissions
-from reports.cycles.signals import cycle_locked
+from reports.cycles.signals import cycle_locked, cycle_unlocked
 from reports.errors import WorkflowError
 from reports.models import Cycle, CycleDeadline, CycleEvent, CycleEventKind, CycleStatus
 
@@ -93,4 +93,5 @@ def cycle_unlock(*, cycle: Cycle, by, reason: str) -> Cycle:
         cycle.status, cycle.locked_at = CycleStatus.OPEN, None
         cycle.save(update_fields=["status", "locked_at"])
         CycleEvent.objects.create(cycle=cycle, kind=CycleEventKind.UNLOCKED, actor=by, reason=text)
+        cycle_unlocked.send(sender=Cycle, cycle=cycle, by=by, reason=text)
     return cycle

@@ -6,3 +6,5 @@ from django.dispatch import Signal
 
 # Sent inside the locking transaction with `cycle` and `by`; receivers write in the same transaction.
 cycle_locked = Signal()
+# Sent inside the unlocking transaction with `cycle`, `by` and `reason`.
+cycle_unlocked = Signal()

@@ -62,6 +62,7 @@ class NotificationKind(models.TextChoices):
     COMMENTED = "commented", _("Ý kiến về báo cáo")
     REOPENED = "reopened", _("Báo cáo được mở lại")
     CYCLE_LOCKED = "cycle_locked", _("Kỳ báo cáo khóa số liệu")
+    CYCLE_UNLOCKED = "cycle_unlocked", _("Kỳ báo cáo mở khóa số liệu")
 
 
 class NotificationMail(models.TextChoices):

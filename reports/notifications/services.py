@@ -138,6 +138,17 @@ def notify_submission_event(*, event: SubmissionEvent) -> list[Notification]:
 
 def notify_cycle_locked(*, cycle: Cycle, by) -> list[Notification]:
     """Each agency whose report can no longer change hears it, with a link to that report."""
+    return _notify_unaccepted(cycle=cycle, by=by, kind=NotificationKind.CYCLE_LOCKED, body="")
+
+
+def notify_cycle_unlocked(*, cycle: Cycle, by, reason: str) -> list[Notification]:
+    """The same agencies hear that their report can be corrected and sent again, and why (the reason the reviewer
+    gave, which the cycle's log keeps too)."""
+    return _notify_unaccepted(cycle=cycle, by=by, kind=NotificationKind.CYCLE_UNLOCKED, body=reason)
+
+
+def _notify_unaccepted(*, cycle: Cycle, by, kind: str, body: str) -> list[Notification]:
+    """A notice to the people of each agency whose report of `cycle` is not accepted, linking to that report."""
     created: list[Notification] = []
     pending = (
         Submission.objects.filter(cycle=cycle)
@@ -147,15 +158,13 @@ def notify_cycle_locked(*, cycle: Cycle, by) -> list[Notification]:
     )
     for submission in pending:
         with override(settings.LANGUAGE_CODE):
-            subject = notification_subject(
-                kind=NotificationKind.CYCLE_LOCKED, agency_name=submission.agency.short_name, year=cycle.year
-            )
+            subject = notification_subject(kind=kind, agency_name=submission.agency.short_name, year=cycle.year)
         created += _create(
             people=_agency_people([submission.agency_id]),
-            kind=NotificationKind.CYCLE_LOCKED,
+            kind=kind,
             submission=submission,
             subject=subject,
-            body="",
+            body=body,
             actor_id=getattr(by, "pk", None),
         )
     return created

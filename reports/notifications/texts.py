@@ -18,6 +18,9 @@ def notification_subject(*, kind: str, agency_name: str, year: int, actor_agency
         NotificationKind.COMMENTED: _("Có ý kiến mới về báo cáo năm %(year)s của %(agency)s"),
         NotificationKind.REOPENED: _("Báo cáo năm %(year)s của %(agency)s được mở lại để sửa"),
         NotificationKind.CYCLE_LOCKED: _("Kỳ báo cáo năm %(year)s đã khóa số liệu: báo cáo của %(agency)s"),
+        NotificationKind.CYCLE_UNLOCKED: _(
+            "Kỳ báo cáo năm %(year)s đã mở khóa số liệu: báo cáo của %(agency)s sửa và gửi được trở lại"
+        ),
     }
     return titles[NotificationKind(kind)] % values
 

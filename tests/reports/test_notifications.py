@@ -179,6 +179,23 @@ def test_locking_the_cycle_tells_each_agency_whose_report_can_no_longer_change(
     assert not Notification.objects.filter(user=agency_staff, kind=NotificationKind.CYCLE_LOCKED).exists()
 
 
+def test_unlocking_the_cycle_tells_the_same_agencies_why_they_can_correct_their_report(
+    cycle, agency, agency_staff, agency_head, other_agency, other_agency_staff, education_reviewer
+):
+    # Locked, the agencies heard they could no longer change their report; unlocked, nobody told them it was
+    # open again (a leftover of issue 12).
+    from reports.cycles.services import cycle_unlock
+
+    draft = started(cycle, other_agency, other_agency_staff)
+    review_accept(submission=sent(cycle, agency, agency_staff, agency_head), reviewer=education_reviewer)
+    cycle_lock(cycle=cycle, by=education_reviewer)
+    cycle_unlock(cycle=cycle, by=education_reviewer, reason="Bổ sung số liệu chỉ tiêu 2.3 theo yêu cầu của UBND")
+    (notice,) = [n for n in notices(other_agency_staff) if n.kind == NotificationKind.CYCLE_UNLOCKED]
+    assert notice.url == reverse("reports:submission_detail", args=[draft.pk]) and "mở khóa" in notice.subject
+    assert notice.body == "Bổ sung số liệu chỉ tiêu 2.3 theo yêu cầu của UBND"
+    assert not Notification.objects.filter(user=agency_staff, kind=NotificationKind.CYCLE_UNLOCKED).exists()
+
+
 def test_reopening_tells_the_agency(cycle, agency, agency_staff, agency_head, education_reviewer, administrator):
     from reports.submissions.reviews import submission_reopen
 
