@@ -46,13 +46,14 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency, AgencyKind
 from plans.models import DutyItem, Plan, ReportingRule
 from reports.models import Cycle, CycleDeadline, SubmissionStatus
+from reports.models.cycles import DEADLINE_ZONE
 
 ExpectedLink = DutyItem.agencies.through  # (dutyitem, agency): one row per agency of a duty item
 RuleReporter = ReportingRule.reporters.through  # (reportingrule, dutyitem)
 
 COUNTED = (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED)
 FAR_FUTURE = datetime.date(9999, 12, 31)
-DEADLINE_ZONE_NAME = "Asia/Ho_Chi_Minh"  # reports.models.cycles.DEADLINE_ZONE
+DEADLINE_ZONE_NAME = DEADLINE_ZONE.key
 
 
 class ReportState:

@@ -35,8 +35,9 @@ from reports.permissions import (
     can_request_consolidated_report,
     can_send_submission,
     can_view_generated_report,
-    can_view_submission,
+    submissions_visible_to,
 )
+from reports.submissions.access import visible_submission
 
 POLL_SECONDS = 2
 
@@ -153,11 +154,10 @@ def generated_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agency_reports = []
     if report.kind == GeneratedReportKind.CONSOLIDATED and report.status == GeneratedReportStatus.READY:
         accepted = Submission.objects.filter(cycle=report.cycle, status=SubmissionStatus.ACCEPTED)
-        agency_reports = [
-            s
-            for s in accepted.select_related("agency", "cycle").order_by("agency__name")
-            if can_view_submission(request.user, s)
-        ]
+        # The visibility rule as one query (can_view_submission per row was one query per agency).
+        agency_reports = list(
+            submissions_visible_to(request.user, accepted).select_related("agency", "cycle").order_by("agency__name")
+        )
     return render(
         request,
         "reports/documents/generated_detail.html",
@@ -253,10 +253,8 @@ def generated_report_word(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def _visible_submission(request: HttpRequest, pk: int) -> Submission:
-    submission = get_object_or_404(Submission.objects.select_related("agency", "cycle"), pk=pk)
-    if not can_view_submission(request.user, submission):
-        raise Http404  # another agency's report does not exist for them
-    return submission
+    """Another agency's report does not exist for them (404); loaded with what a document of it needs."""
+    return visible_submission(request, pk, queryset=Submission.objects.select_related("agency", "cycle"))
 
 
 def _attachment(content: bytes, content_type: str, submission: Submission, extension: str) -> HttpResponse:
@@ -287,9 +285,7 @@ def submission_word(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def submission_issue_for_signing(request: HttpRequest, pk: int) -> HttpResponse:
     """The agency's head issues a stored copy of a sent or accepted report, prepared for signing."""
-    submission = get_object_or_404(Submission.objects.select_related("agency", "cycle"), pk=pk)
-    if not can_view_submission(request.user, submission):
-        raise Http404  # another agency's report does not exist for them
+    submission = _visible_submission(request, pk)
     if not can_send_submission(request.user, submission):
         raise PermissionDenied
     try:

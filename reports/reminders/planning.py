@@ -28,12 +28,10 @@ from reports.cycles.selectors import expected_submissions
 from reports.models import (
     Cycle,
     CycleStatus,
-    GeneratedReport,
-    GeneratedReportKind,
-    GeneratedReportStatus,
     Submission,
     SubmissionStatus,
 )
+from reports.reminders.links import issued_consolidated_cycles
 from reports.reminders.workdays import WorkCalendar
 
 # A returned report is not done: the agency owes it again.
@@ -151,10 +149,7 @@ def owed_reports(*, today: datetime.date) -> list[Owed]:
 def owed_consolidated(*, cycle: Cycle) -> list[Owed]:
     """The consolidator's own report (the Sở GD&ĐT's, due 30/12): owed until the cycle's official (numbered,
     not draft) consolidated report is issued. Owed by the first recipient of the agencies' reports."""
-    issued = GeneratedReport.objects.filter(
-        kind=GeneratedReportKind.CONSOLIDATED, cycle=cycle, status=GeneratedReportStatus.READY, is_draft=False
-    ).exists()
-    if issued:
+    if issued_consolidated_cycles({cycle.pk}):
         return []
     consolidator = (
         RuleRecipient.objects.consolidating()

@@ -76,7 +76,7 @@ def scale_year(
                 now,
                 sent,
                 sent,  # first_submitted_at: one sending each
-                sent is not None and sent.date() > deadline.due_on,
+                sent is not None and deadline.is_late(sent),
                 sent if status == SubmissionStatus.ACCEPTED else None,
             )
         )

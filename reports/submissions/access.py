@@ -5,6 +5,7 @@ take on a report they do see is refused (403)."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from reports import permissions
@@ -12,10 +13,11 @@ from reports.models import Submission
 from reports.submissions.selectors import submission_for_page
 
 
-def visible_submission(request: HttpRequest, pk: int) -> Submission:
-    """The report, or 404 when it does not exist or the person may not see it."""
+def visible_submission(request: HttpRequest, pk: int, *, queryset: QuerySet[Submission] | None = None) -> Submission:
+    """The report, or 404 when it does not exist or the person may not see it. `queryset`: what to load with it
+    (by default what the submission's page shows)."""
     try:
-        submission = submission_for_page(pk=pk)
+        submission = submission_for_page(pk=pk) if queryset is None else queryset.get(pk=pk)
     except Submission.DoesNotExist:
         raise Http404 from None
     if not permissions.can_view_submission(request.user, submission):

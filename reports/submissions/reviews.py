@@ -12,6 +12,7 @@ from reports import permissions
 from reports.errors import WorkflowError
 from reports.models import Receipt, Submission, SubmissionEventKind, SubmissionStatus
 from reports.submissions.checks import checked_text, record_event
+from reports.times import format_datetime
 
 
 def _locked(submission: Submission) -> Submission:
@@ -136,8 +137,7 @@ def receipt_acknowledge(*, submission: Submission, by) -> Receipt:
             raise WorkflowError(_("Không tìm thấy phiếu tiếp nhận của đơn vị bạn cho báo cáo này."))
         if receipt.acknowledged_at is not None:
             raise WorkflowError(
-                _("Đơn vị bạn đã tiếp nhận báo cáo này lúc %(t)s.")
-                % {"t": f"{timezone.localtime(receipt.acknowledged_at):%d/%m/%Y %H:%M}"}
+                _("Đơn vị bạn đã tiếp nhận báo cáo này lúc %(t)s.") % {"t": format_datetime(receipt.acknowledged_at)}
             )
         receipt.acknowledged_at, receipt.acknowledged_by = timezone.now(), by
         receipt.save(update_fields=["acknowledged_at", "acknowledged_by"])

@@ -35,6 +35,7 @@ from reports.models import (
 )
 from reports.submissions.checks import checked_text, deadline_of, ensure_editable, record_event
 from reports.submissions.selectors import targets_for_agency
+from reports.times import format_datetime
 
 GENERAL_FIELDS = ("assessment", "shortcomings", "directions", "proposals")
 TASK_TEXT_FIELDS = ("results", "difficulties", "proposals")
@@ -291,8 +292,7 @@ def submission_submit(*, submission: Submission, by, version: int | None = None)
         submission = Submission.objects.select_for_update().select_related("cycle").get(pk=submission.pk)
         if submission.status == SubmissionStatus.SUBMITTED:
             raise WorkflowError(
-                _("Báo cáo đã được gửi lúc %(t)s; không cần gửi lại.")
-                % {"t": f"{timezone.localtime(submission.submitted_at):%d/%m/%Y %H:%M}"}
+                _("Báo cáo đã được gửi lúc %(t)s; không cần gửi lại.") % {"t": format_datetime(submission.submitted_at)}
             )
         if not permissions.can_send_submission(by, submission):
             raise WorkflowError(_("Chỉ lãnh đạo đơn vị mới gửi được báo cáo."))

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import time_machine
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -25,32 +24,20 @@ from reports.dashboard import listing
 from reports.dashboard.exports import dashboard_export_render, dashboard_exports_sweep
 from reports.models import DashboardExport, GeneratedReportStatus
 
-from .dashboard_helpers import EXPORTING_PAGES, export_bytes, export_text, hand_made_cycle
+from . import dashboard_helpers
+from .dashboard_helpers import EXPORTING_PAGES, export_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 EXPORTING = EXPORTING_PAGES
 LISTS = ["dashboard_reports", "dashboard_missing", "dashboard_years", "dashboard_coverage_cells", "dashboard_issues"]
 
 
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel("2024-12-10 10:00 +07:00", tick=False):
-        yield
+frozen_today = dashboard_helpers.frozen_today
+made = dashboard_helpers.made
+url = dashboard_helpers.dashboard_url
 
-
-@pytest.fixture
-def made(plan):
-    return hand_made_cycle(plan)
-
-
-def url(name: str, plan: Plan, **params) -> str:
-    query = "&".join(f"{k}={v}" for k, v in {"plan": plan.pk, **params}.items())
-    return f"{reverse('reports:' + name)}?{query}"
-
-
-def csv_rows(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(export_text(response))))
+csv_rows = dashboard_helpers.csv_rows
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import re
 
 import openpyxl
 import pytest
-import time_machine
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -20,9 +19,10 @@ from plans.models import Plan
 from reports.dashboard.selectors import ReportState, expected_reports
 from reports.models import Submission, SubmissionStatus
 
-from .dashboard_helpers import TODAY, export_bytes, export_text, hand_made_cycle
+from . import dashboard_helpers
+from .dashboard_helpers import TODAY, export_bytes, export_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 PAGES = [
     "dashboard",
@@ -38,20 +38,9 @@ PAGES = [
 EXPORTING = [p for p in PAGES if p != "dashboard"]
 
 
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel("2024-12-10 10:00 +07:00", tick=False):
-        yield
-
-
-@pytest.fixture
-def made(plan):
-    return hand_made_cycle(plan)
-
-
-def url(name: str, plan: Plan, **params) -> str:
-    query = "&".join(f"{k}={v}" for k, v in {"plan": plan.pk, **params}.items())
-    return f"{reverse('reports:' + name)}?{query}"
+frozen_today = dashboard_helpers.frozen_today
+made = dashboard_helpers.made
+url = dashboard_helpers.dashboard_url
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, Membership, Role
+from agencies.names import split_full_name
 from plans.models import Plan
 from reports.cycles.services import cycle_open
 from reports.demo import create_sample_reports
@@ -99,7 +100,7 @@ class Command(BaseCommand):
         rows = []
         for username, full_name, role, code, position in _demo_people(timezone.localdate()):
             agency = Agency.objects.get(code=code) if code else None
-            last, _, first = full_name.rpartition(" ")
+            last, first = split_full_name(full_name)
             user, _ = User.objects.get_or_create(username=username)
             user.first_name, user.last_name = first, last
             user.email = f"{username}@demo.haiphong.edu.vn"
