@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db import connection
 from django.utils.translation import gettext
@@ -28,9 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, AgencyKind, AgencySuccession, SuccessionKind
 from plans.text import fold_for_matching
-from reports.dashboard.selectors import KindGroup
-
-COUNTS = ("expected", "on_time", "late", "returned", "missing")
+from reports.dashboard.selectors import COUNTS, FigureRow, KindGroup
 
 
 class Grouping:
@@ -136,29 +133,24 @@ class HeirGroup:
             return any(wanted in fold_for_matching(n) for n in names)
         return True
 
-    def as_row(self) -> dict:
-        """A dict row like those of `agency_completeness` (the same figure columns), for the table and its export."""
-        c = self.counts
-        submitted = c["on_time"] + c["late"]
-        expected = c["expected"]
+    def as_row(self, kind_labels: dict[str, str]) -> FigureRow:
+        """A row like those of `agency_completeness` (a FigureRow: the same figure columns), for the table and its
+        export; `kind_labels`: the families' names in the reader's language."""
         predecessors = self.predecessors
-        return {
-            **c,
-            "heirs": self.heirs,
-            "units": "; ".join(h.label for h in self.heirs),
-            "kind_group": "; ".join(dict.fromkeys(str(KindGroup.labels[h.kind_group]) for h in self.heirs)),
-            "predecessors": "; ".join(predecessors),
-            "inherited": bool(predecessors),
-            "submitted": submitted,
-            # The same ratio the SQL of the other grouping gives; rounding is the column's (reports.formatting).
-            "reporting_rate": Decimal(100 * submitted) / Decimal(expected) if expected else None,
-            "on_time_rate": Decimal(100 * c["on_time"]) / Decimal(expected) if expected else None,
-        }
+        units = "; ".join(h.label for h in self.heirs)
+        return FigureRow(
+            self.counts,
+            heirs=self.heirs,
+            units=units,
+            kind_group="; ".join(dict.fromkeys(kind_labels[h.kind_group] for h in self.heirs)),
+            predecessors="; ".join(predecessors),
+            inherited=bool(predecessors),
+        )
 
 
 def completeness_by_heirs(
     *, rows: Iterable[dict], day: datetime.date, kind: str | None = None, name: str | None = None
-) -> list[dict]:
+) -> list[FigureRow]:
     """Fold per-agency completeness rows (`agency_completeness`: dicts with agency_id, agency__name, kind_group and
     the counts) into rows by today's units, ordered by their names. `kind` keeps the rows whose units are of that
     family today; `name` those in which a unit or an agency counted contains it (any case, any tone placement)."""
@@ -172,5 +164,6 @@ def completeness_by_heirs(
         group.origins[agency_id] = row["agency__name"]
         for count in COUNTS:
             group.counts[count] += row[count] or 0
-    kept = [g.as_row() for g in groups.values() if g.matches(kind=kind, name=name)]
+    kind_labels = {key: str(label) for key, label in KindGroup.labels.items()}
+    kept = [g.as_row(kind_labels) for g in groups.values() if g.matches(kind=kind, name=name)]
     return sorted(kept, key=lambda r: fold_for_matching(r["units"]))

@@ -33,11 +33,12 @@ from reports.dashboard.progress import (
     with_lead_names,
 )
 from reports.dashboard.selectors import (
+    Completeness,
+    FigureRow,
     ReportState,
-    agency_completeness,
     completeness_by_kind,
-    completeness_by_year,
     expected_reports,
+    years_and_agencies,
 )
 from reports.models import Cycle, Progress
 from reports.permissions import dashboard_scope
@@ -118,9 +119,23 @@ class AgencyYearsView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, 
     export_title = _("Qua các năm")
     section = "years"
 
+    _tables: tuple[list[Completeness], list[FigureRow]] | None = None
+
     def get_queryset(self):
-        rows = self.visible_expected(expected_reports(plan=self.scope.plan, today=self.scope.today))
-        return agency_completeness(plan=self.scope.plan, today=self.scope.today, rows=rows)
+        # The expected reports the reader may see; the filters (family, name) narrow them for the agency table.
+        return self.visible_expected(expected_reports(plan=self.scope.plan, today=self.scope.today))
+
+    def counted(self) -> tuple[list[Completeness], list[FigureRow]]:
+        """Both tables' figures from one counting statement: per year over every visible expected report (the
+        filters belong to the agency table), per agency over the filtered ones; by today's units over every
+        visible one, the filters choosing among today's units afterwards (`completeness_by_heirs`)."""
+        if self._tables is None:
+            every = self.get_queryset()
+            self._tables = years_and_agencies(
+                year_rows=None if self._exporting else every,
+                agency_rows=every if self.by_heirs else self.object_list,
+            )
+        return self._tables
 
     @property
     def by_heirs(self) -> bool:
@@ -132,13 +147,13 @@ class AgencyYearsView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, 
 
     def get_table_data(self):
         if not self.by_heirs:
-            return super().get_table_data()
+            return self.counted()[1]
         form = self.filterset.form
         if not form.is_valid():
             return []
         # Kind and name choose today's units (or the agencies counted under them), not the agencies of the time.
         return completeness_by_heirs(
-            rows=self.get_queryset(),
+            rows=self.counted()[1],
             day=self.scope.today,
             kind=form.cleaned_data.get("kind"),
             name=form.cleaned_data.get("agency"),
@@ -151,13 +166,7 @@ class AgencyYearsView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["by_heirs"] = self.by_heirs
-        context["years_table"] = tables.CompletenessTable(
-            completeness_by_year(
-                plan=self.scope.plan,
-                today=self.scope.today,
-                rows=self.visible_expected(expected_reports(plan=self.scope.plan, today=self.scope.today)),
-            )
-        )
+        context["years_table"] = tables.CompletenessTable(self.counted()[0])
         return context
 
 

@@ -24,6 +24,8 @@ from reports.dashboard.selectors import (
     completeness_by_kind,
     completeness_by_year,
     expected_reports,
+    tallies,
+    years_and_agencies,
 )
 from reports.models import Progress, Submission, SubmissionStatus
 
@@ -79,6 +81,47 @@ def test_an_agency_is_expected_again_in_the_years_before_it_ceased(plan, made):
     assert years["2023"].expected == 38 and years["2024"].expected == 37
     stc = next(r for r in agency_completeness(plan=plan, today=TODAY) if r["agency__name"] == "Sở Tài chính")
     assert (stc["expected"], stc["submitted"], stc["missing"]) == (1, 0, 1)  # 2023 only
+
+
+def _counted_one_by_one(rows, key: str) -> dict:
+    """The reference: each expected report's state read row by row in Python."""
+    counted: dict = {}
+    for row in rows:
+        counts = counted.setdefault((getattr(row, key),), {"expected": 0})
+        counts[row.state] = counts.get(row.state, 0) + 1
+        counts["expected"] += 1
+    return counted
+
+
+def test_tallies_count_several_groupings_in_one_statement(plan, made, django_assert_num_queries):
+    cycle_open(plan=plan, year=2023)
+    every = expected_reports(plan=plan, today=TODAY)
+    districts = every.filter(agency__kind="district")
+    with django_assert_num_queries(1):
+        counted = tallies(by_year=(every, ("year",)), by_agency=(every, ("agency_id",)), few=(districts, ("year",)))
+    assert counted["by_year"] == _counted_one_by_one(every, "year")
+    assert counted["by_agency"] == _counted_one_by_one(every, "agency_id")
+    assert counted["few"] == _counted_one_by_one(districts, "year")
+    assert counted["few"] != counted["by_year"]  # a filtered set of rows is counted apart from the whole
+    # Rows that can match nothing (an invalid filter: .none()) count nothing, and cost no query on their own.
+    with django_assert_num_queries(0):
+        assert tallies(nothing=(every.none(), ("year",))) == {"nothing": {}}
+
+
+def test_the_years_page_tables_agree_with_the_row_by_row_states(plan, made):
+    cycle_open(plan=plan, year=2023)
+    every = expected_reports(plan=plan, today=TODAY)
+    years, agencies = years_and_agencies(year_rows=every, agency_rows=every.filter(agency__kind="district"))
+    by_year = _counted_one_by_one(every, "year")
+    assert [(line.label, line.expected, line.on_time, line.missing) for line in years] == [
+        (str(year), c["expected"], c.get(ReportState.ON_TIME, 0), c.get(ReportState.MISSING, 0))
+        for (year,), c in sorted(by_year.items())
+    ]
+    districts = {r.agency.name for r in every.filter(agency__kind="district")}
+    assert [row["agency__name"] for row in agencies] == sorted(districts)
+    returned = next(row for row in agencies if row["agency_id"] == made["Q_LECHAN"].agency_id)
+    assert (returned["expected"], returned["returned"], returned["submitted"]) == (2, 1, 0)
+    assert returned["reporting_rate"] == Decimal(0) and returned["on_time_rate"] == Decimal(0)
 
 
 def test_submitting_a_missing_report_moves_it_to_submitted(plan, made):

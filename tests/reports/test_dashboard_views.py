@@ -190,3 +190,19 @@ def test_the_agency_name_filter_finds_both_tone_placements(client, plan, educati
         html = client.get(reverse("reports:dashboard_reports"), {"year": 2026, "agency": typed}).content.decode()
         assert "Thuỷ Nguyên" in html, typed
         assert "Lê Chân" not in html
+
+
+@pytest.mark.parametrize("query", [{}, {"group": "today"}, {"kind": "district"}])
+def test_the_years_page_joins_the_expected_reports_once_for_both_tables(client, plan, made, education_reviewer, query):
+    """Both tables of the years page come from one counting statement: without a filter one join of the expected
+    reports serves both (it was two aggregations of the same join, the page's cost at national scale); with one,
+    the statement reads the whole set for the years and the filtered set for the agencies."""
+    client.force_login(education_reviewer)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url("dashboard_years", plan, **query))
+    assert response.status_code == 200
+    joining = [q["sql"] for q in queries if '"plans_dutyitem_agencies"' in q["sql"]]
+    assert len(joining) == 1
+    assert joining[0].count("MATERIALIZED") == (0 if query.get("kind") else 1)
+    assert response.context["years_table"].rows[0].get_cell("expected")  # the years table is filled
+    assert len(response.context["table"].rows) > 0
