@@ -25,7 +25,7 @@ from django.db import connection
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, AgencyKind, AgencySuccession, SuccessionKind
+from agencies.models import Agency, AgencySuccession, SuccessionKind
 from plans.text import fold_for_matching
 from reports.dashboard.selectors import COUNTS, FigureRow, KindGroup
 
@@ -40,15 +40,6 @@ class Grouping:
         (AT_THE_TIME, _("Đơn vị tại thời điểm báo cáo")),
         (TODAY, _("Đơn vị hiện nay (theo kế thừa)")),
     ]
-
-
-def kind_group_of(kind: str) -> str:
-    """Agency.kind folded into the dashboard's families, as `expected_reports` folds it in SQL."""
-    if kind == AgencyKind.DEPARTMENT:
-        return KindGroup.DEPARTMENT
-    if kind == AgencyKind.DISTRICT:
-        return KindGroup.DISTRICT
-    return KindGroup.OTHER
 
 
 @dataclass(frozen=True)
@@ -105,7 +96,7 @@ def agency_heirs(*, day: datetime.date) -> dict[int, list[Heir]]:
         cursor.execute(sql, {"transferred": SuccessionKind.TRANSFERRED, "day": day})
         for origin_id, pk, name, kind, valid_to in cursor.fetchall():
             heirs.setdefault(origin_id, []).append(
-                Heir(pk=pk, name=name, kind_group=kind_group_of(kind), valid_to=valid_to)
+                Heir(pk=pk, name=name, kind_group=KindGroup.of(kind), valid_to=valid_to)
             )
     return heirs
 

@@ -209,3 +209,23 @@ def test_target_series_average_the_values_of_counted_reports(plan, made):
     (point,) = series["truong-chuan-quoc-gia"].points
     assert (point.year, float(point.value), point.reporters) == (2024, 62.5, 2)
     assert series["phan-luong-thpt"].points == []
+
+
+def test_every_agency_kind_falls_in_the_same_family_in_sql_in_filters_and_in_python(plan):
+    """The families are written once (KindGroup.MEMBERS) and read three ways; the three must agree for every
+    kind an agency can have."""
+    from agencies.models import Agency, AgencyKind
+
+    for kind in AgencyKind.values:
+        Agency.objects.create(code=f"k-{kind}", name=f"Kind {kind}", short_name=kind, kind=kind, valid_from=TODAY)
+    in_sql = dict(
+        Agency.objects.filter(code__startswith="k-")
+        .annotate(family=KindGroup.case("kind"))
+        .values_list("kind", "family")
+    )
+    assert in_sql == {kind: KindGroup.of(kind) for kind in AgencyKind.values}
+    for family, _label in KindGroup.choices:
+        filtered = set(
+            Agency.objects.filter(KindGroup.q("kind", family), code__startswith="k-").values_list("kind", flat=True)
+        )
+        assert filtered == {kind for kind in AgencyKind.values if KindGroup.of(kind) == family}
