@@ -23,12 +23,20 @@ from reports.permissions import can_view_dashboard, dashboard_scope, sees_everyt
 class Scope:
     plan: Plan
     cycle: Cycle | None
-    years: list[int]
+    cycles: list[Cycle]  # the plan's, newest first
     today: datetime.date
 
     @property
     def year(self) -> int | None:
         return self.cycle.year if self.cycle else None
+
+    @property
+    def years(self) -> list[int]:
+        return [c.year for c in self.cycles]
+
+    def cycle_ids_to(self, cycle: Cycle) -> list[int]:
+        """The plan's cycles up to `cycle`, its own included (task_statuses: when a task was first done)."""
+        return [c.pk for c in self.cycles if c.year <= cycle.year]
 
     def query(self, **extra) -> str:
         return urlencode({"plan": self.plan.pk, "year": self.year or "", **extra})
@@ -43,12 +51,11 @@ def resolve_scope(request) -> Scope:
     if plan is None:
         raise Http404(_("Chưa có kế hoạch nào."))
     cycles = list(Cycle.objects.filter(plan=plan).order_by("-year"))
-    years = [c.year for c in cycles]
     wanted = request.GET.get("year")
     cycle = next((c for c in cycles if wanted and str(c.year) == wanted), None)
     if cycle is None:
         cycle = next((c for c in cycles if c.year <= today.year), cycles[-1] if cycles else None)
-    return Scope(plan=plan, cycle=cycle, years=years, today=today)
+    return Scope(plan=plan, cycle=cycle, cycles=cycles, today=today)
 
 
 class DashboardAccessMixin:

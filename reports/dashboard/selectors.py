@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from plans.models import Plan
 from reports.cycles.selectors import COUNTED, KindGroup, ReportState, expected_reports
+from reports.dashboard.figures_cache import cached_count
 from reports.formatting import percent
 from reports.models import Cycle
 
@@ -136,7 +137,8 @@ def tallies(**groupings: tuple[QuerySet, Sequence[str]]) -> dict[str, Tally]:
     Each distinct set of rows is one common table expression (the expected reports joined once, each state
     computed once per row; MATERIALIZED when several groupings read it), then GROUP BY each grouping's keys and
     the state, the groupings joined by UNION ALL. The years page counts by year and by agency: one join of
-    30,000 expected reports nationally instead of two. Rows that can match nothing count nothing."""
+    30,000 expected reports nationally instead of two. Rows that can match nothing count nothing. The result is
+    cached until the data it was counted from changes (`figures_cache`)."""
     result: dict[str, Tally] = {name: {} for name in groupings}
     sources, source_of = _sources(groupings)
     if not sources:
@@ -159,15 +161,20 @@ def tallies(**groupings: tuple[QuerySet, Sequence[str]]) -> dict[str, Tally]:
             f"SELECT {number}, {shown}, {quote('state')}, COUNT(*) FROM {quote(f'expected_{index}')} GROUP BY {grouped}"
         )
     # Where each grouping's keys sit in a result row (after the branch number).
-    positions = [(result[name], [1 + every_key.index(key) for key in keys]) for name, _index, keys in branches]
-    with connections[database].cursor() as cursor:
-        cursor.execute(f"WITH {', '.join(tables)} {' UNION ALL '.join(selects)}", parameters)
-        for row in cursor.fetchall():
-            tally, at = positions[row[0]]
-            counts = tally.setdefault(tuple(row[i] for i in at), {"expected": 0})
-            counts[row[-2]] = row[-1]
-            counts["expected"] += row[-1]
-    return result
+    positions = [(name, [1 + every_key.index(key) for key in keys]) for name, _index, keys in branches]
+    statement = f"WITH {', '.join(tables)} {' UNION ALL '.join(selects)}"
+
+    def count() -> dict[str, Tally]:
+        with connections[database].cursor() as cursor:
+            cursor.execute(statement, parameters)
+            for row in cursor.fetchall():
+                name, at = positions[row[0]]
+                counts = result[name].setdefault(tuple(row[i] for i in at), {"expected": 0})
+                counts[row[-2]] = row[-1]
+                counts["expected"] += row[-1]
+        return result
+
+    return cached_count(statement, parameters, count, database)
 
 
 def _tally(rows: QuerySet, key: str) -> dict:

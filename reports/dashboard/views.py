@@ -58,7 +58,14 @@ class DashboardView(DashboardAccessMixin, TemplateView):
         rows = self.visible_expected(expected_reports(plan=scope.plan, cycle=scope.cycle, today=scope.today))
         total, families = completeness_by_kind(rows)
         visible = self.visible_submissions()
-        groups, summary = progress_by_group(task_statuses(cycle=scope.cycle, today=scope.today, submissions=visible))
+        groups, summary = progress_by_group(
+            task_statuses(
+                cycle=scope.cycle,
+                today=scope.today,
+                submissions=visible,
+                earlier_cycles=scope.cycle_ids_to(scope.cycle),
+            )
+        )
         completeness = tables.CompletenessTable([*families, total])
         context.update(
             basis=figures_basis(cycle=scope.cycle, as_of=scope.today, submissions=visible),
@@ -188,7 +195,14 @@ class CoverageView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, Tem
     def _lines_for_form(self):
         scope = self.scope
         lines = (
-            with_lead_names(task_statuses(cycle=scope.cycle, today=scope.today, submissions=self.visible_submissions()))
+            with_lead_names(
+                task_statuses(
+                    cycle=scope.cycle,
+                    today=scope.today,
+                    submissions=self.visible_submissions(),
+                    earlier_cycles=scope.cycle_ids_to(scope.cycle),
+                )
+            )
             if scope.cycle is not None
             else []
         )

@@ -1,0 +1,165 @@
+"""The figures cache (reports.dashboard.figures_cache): a count is cached under the version of the data, which
+PostgreSQL triggers change in every transaction that writes what the expected reports are built from. A cached
+count must never be read after that data changed, whatever wrote it; the triggers must cover every table (and
+every submission column) the counting statement reads."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.apps import apps
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from agencies.models import Agency
+from plans.models import DutyItem
+from reports.dashboard.figures_cache import figures_token
+from reports.dashboard.selectors import ReportState, expected_reports, tallies
+from reports.models import CycleDeadline, FiguresVersion, Submission, SubmissionStatus
+
+from .dashboard_helpers import TODAY, dashboard_url, hand_made_cycle
+
+TRIGGERED_TABLES = """
+SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE t.tgname IN ('figures_changed', 'figures_changed_update') AND NOT t.tgisinternal
+"""
+
+
+def _counting_statement(client, plan, user) -> str:
+    """The SQL of the years page's count for `user` (inside the test's transaction the cache stands aside, so
+    the statement runs)."""
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(dashboard_url("dashboard_years", plan)).status_code == 200
+    (statement,) = [q["sql"] for q in queries if '"expected_0"' in q["sql"]]
+    return statement
+
+
+@pytest.mark.django_db
+def test_the_triggers_cover_every_table_and_submission_column_the_count_reads(
+    client, plan, education_reviewer, labour_reviewer
+):
+    hand_made_cycle(plan)
+    statements = [_counting_statement(client, plan, user) for user in (education_reviewer, labour_reviewer)]
+    tables = {model._meta.db_table for model in apps.get_models(include_auto_created=True)}
+    read = {table for table in tables for sql in statements if f'"{table}"' in sql}
+    assert "plans_rulerecipient" in read  # the Sở LĐTB&XH reviewer's scope: what is addressed to it
+    with connection.cursor() as cursor:
+        cursor.execute(TRIGGERED_TABLES)
+        triggered = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname = 'figures_changed_update' AND c.relname = 'reports_submission'"
+        )
+        (update_trigger,) = cursor.fetchone()
+    assert read == triggered
+    # The submission is joined as "own": every column of it the statement reads must fire the update trigger.
+    columns = {column for sql in statements for column in re.findall(r'\bown\."(\w+)"', sql)}
+    assert columns and {"status", "first_submitted_at"} <= columns
+    assert {c for c in columns if f"old.{c}" not in update_trigger.lower().replace('"', "")} == set()
+
+
+def _count(plan) -> dict:
+    return tallies(by_year=(expected_reports(plan=plan, today=TODAY), ("year",)))["by_year"][(2024,)]
+
+
+def _live(plan) -> dict:
+    with transaction.atomic():  # inside a transaction the cache stands aside
+        return _count(plan)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cached_count_is_never_read_after_the_data_it_counts_changed(plan, django_assert_num_queries):
+    made = hand_made_cycle(plan)
+    first = _count(plan)
+    assert first == _live(plan) and first[ReportState.RETURNED] == 1
+    with django_assert_num_queries(1):  # the version only: the count comes from the cache
+        assert _count(plan) == first
+
+    def changed(write) -> dict:
+        before = figures_token()
+        write()
+        assert figures_token() != before
+        counted = _count(plan)
+        assert counted == _live(plan)
+        return counted
+
+    lechan = made["Q_LECHAN"]
+    # A queryset update (no model signal), then raw SQL, then the agency's dates, its duty, the deadline.
+    moved = changed(lambda: Submission.objects.filter(pk=lechan.pk).update(status=SubmissionStatus.ACCEPTED))
+    assert ReportState.RETURNED not in moved and moved[ReportState.ON_TIME] == first[ReportState.ON_TIME] + 1
+
+    def raw_sql():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE reports_submission SET status = %s WHERE id = %s", ["returned", lechan.pk])
+
+    assert changed(raw_sql) == first
+    snv = Agency.objects.get(code="SNV")
+    ended = changed(lambda: Agency.objects.filter(pk=snv.pk).update(valid_to=datetime.date(2024, 1, 31)))
+    assert ended["expected"] == first["expected"] - 1
+    Agency.objects.filter(pk=snv.pk).update(valid_to=None)
+    item = DutyItem.objects.filter(agencies=snv).first()
+    assert changed(lambda: item.agencies.remove(snv))["expected"] == first["expected"] - 1
+    item.agencies.add(snv)
+    deadline = CycleDeadline.objects.get(cycle=made["cycle"], rule=made["SNV"].rule)
+    earlier = changed(lambda: CycleDeadline.objects.filter(pk=deadline.pk).update(due_on=datetime.date(2024, 11, 1)))
+    assert earlier[ReportState.LATE] > first[ReportState.LATE]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_draft_saved_with_new_text_keeps_the_cached_count(plan, django_assert_num_queries):
+    made = hand_made_cycle(plan)
+    _count(plan)
+    before = figures_token()
+    Submission.objects.filter(pk=made["SKHDT"].pk).update(proposals="Đề nghị bổ sung kinh phí.")
+    assert figures_token() == before
+    with django_assert_num_queries(1):
+        _count(plan)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_flush_the_version_comes_back_and_counts_are_cached_again(plan):
+    hand_made_cycle(plan)
+    FiguresVersion.objects.all().delete()
+    token = figures_token()
+    assert token and FiguresVersion.objects.get().token == token
+    assert _count(plan) == _live(plan)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_years_page_is_counted_live_when_the_cache_does_not_answer(client, plan, education_reviewer, settings):
+    made = hand_made_cycle(plan)
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    client.force_login(education_reviewer)
+    response = client.get(dashboard_url("dashboard_years", plan))
+    assert response.status_code == 200
+    years = {line.label: line for line in response.context["years_table"].data.data}
+    assert years["2024"].returned == 1
+    Submission.objects.filter(pk=made["Q_LECHAN"].pk).update(status=SubmissionStatus.ACCEPTED)
+    years = {
+        line.label: line for line in client.get(dashboard_url("dashboard_years", plan)).context["years_table"].data.data
+    }
+    assert years["2024"].returned == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("page", ["dashboard", "dashboard_years"])
+def test_a_cold_cache_costs_one_query_and_the_pages_stay_within_twelve(client, plan, education_reviewer, page):
+    hand_made_cycle(plan)
+    client.force_login(education_reviewer)
+    url = dashboard_url(page, plan)
+    client.get(url)
+
+    def queries_of_one_request() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    warm = queries_of_one_request()
+    FiguresVersion.objects.update(token="changed")  # as a write's trigger does
+    assert queries_of_one_request() == warm + 1 <= 12
+    assert queries_of_one_request() == warm
