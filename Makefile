@@ -10,7 +10,7 @@ PORT ?= 8000
 export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hptracker
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test install bench lint messages clean backup restore load
+.PHONY: run test install bench lint clean backup restore load
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -72,22 +72,29 @@ class ReportState:
 
 
 class KindGroup:
-    """The three families the dashboard compares (Agency.kind folded): departments, districts, the rest. The
-    folding is written once, in MEMBERS, and read three ways: in SQL (`case`, the rows' kind_group), as a filter
-    (`q`, on the indexed kind) and in Python (`of`)."""
+    """The three families the dashboard compares (Agency.kind folded): departments, local government (the
+    districts until 30/6/2025, the communes that succeeded them from 1/7/2025), the rest. The folding is written
+    once, in MEMBERS, and read three ways: in SQL (`case`, the rows' kind_group), as a filter (`q`, on the indexed
+    kind) and in Python (`of`)."""
 
     DEPARTMENT = "department"
-    DISTRICT = "district"
+    # Still "district" as stored and in URLs: saved links (?kind=district), exports and bookmarks made when the
+    # family held only the districts keep working.
+    LOCAL = "district"
     OTHER = "other"
 
     choices = [
         (DEPARTMENT, _("Sở, ban, ngành")),
-        (DISTRICT, _("Quận, huyện")),
+        (LOCAL, _("Quận, huyện; xã, phường, đặc khu")),
         (OTHER, _("Cơ quan, đơn vị khác")),
     ]
     labels = dict(choices)
-    # The agency kinds of each named family; every other kind is OTHER.
-    MEMBERS: dict[str, tuple[str, ...]] = {DEPARTMENT: (AgencyKind.DEPARTMENT,), DISTRICT: (AgencyKind.DISTRICT,)}
+    # The agency kinds of each named family; every other kind is OTHER. The communes carry the districts' duties
+    # in plan 193 since 1/7/2025, so both are the local level and the years compare.
+    MEMBERS: dict[str, tuple[str, ...]] = {
+        DEPARTMENT: (AgencyKind.DEPARTMENT,),
+        LOCAL: (AgencyKind.DISTRICT, AgencyKind.COMMUNE),
+    }
 
     @classmethod
     def of(cls, kind: str) -> str:

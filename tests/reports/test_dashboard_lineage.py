@@ -218,10 +218,19 @@ def test_filters_by_todays_units_find_a_unit_or_an_agency_it_inherited_from(clie
     assert [r["Kế thừa báo cáo của"] for r in rows] == ["Ủy ban nhân dân quận Lê Chân"]
     # A commune's name finds its own row and both rows it shares with a neighbour.
     assert len(csv_rows(client, reorganised, group="today", agency="THỬ HAI")) == 3
-    # The family is today's units': the split districts' reports are no longer under "Quận, huyện".
-    districts = csv_rows(client, reorganised, group="today", kind="district")
-    assert {r["Loại đơn vị"] for r in districts} == {"Quận, huyện"} and len(districts) == 15 - 2
-    assert {r["Kế thừa báo cáo của"] for r in districts} == {""}
+    # The family is today's units'. The communes that succeeded the split districts are local government too, so
+    # the districts' reports stay in the local family, on the rows of their successors: 13 districts not split
+    # here, the 3 communes' own rows and the 2 rows that inherit Lê Chân's and Ngô Quyền's reports.
+    local = csv_rows(client, reorganised, group="today", kind="district")
+    assert {r["Loại đơn vị"] for r in local} == {"Quận, huyện; xã, phường, đặc khu"} and len(local) == 13 + 3 + 2
+    assert {r["Kế thừa báo cáo của"] for r in local} == {
+        "",
+        "Ủy ban nhân dân quận Lê Chân",
+        "Ủy ban nhân dân quận Ngô Quyền",
+    }
+    assert set(COMMUNES.values()) <= {name for r in local for name in units(r)}
+    # Nothing leaves the family or enters it on the way: both groupings count the same local reports.
+    assert totals(local) == totals(csv_rows(client, reorganised, kind="district"))
     departments = csv_rows(client, reorganised, group="today", kind="department")
     assert "Sở Tài chính" in {r["Đơn vị hiện nay"] for r in departments}
     assert {r["Loại đơn vị"] for r in departments} == {"Sở, ban, ngành"}
