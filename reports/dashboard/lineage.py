@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import connection
 from django.utils.translation import gettext
@@ -101,25 +101,30 @@ def agency_heirs(*, day: datetime.date) -> dict[int, list[Heir]]:
     return heirs
 
 
-@dataclass
 class HeirGroup:
-    """One row of the table by today's units: the set of units, the agencies whose reports it counts, the figures."""
+    """One row of the table by today's units: the set of units, the agencies whose reports it counts, the figures.
+    A plain class with slots: one is built per agency of the plan (3,000 nationally) on every request."""
 
-    heirs: tuple[Heir, ...]
-    origins: dict[int, str] = field(default_factory=dict)  # agency id -> name, of every agency counted here
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
+    __slots__ = ("heirs", "origins", "counts")
+
+    def __init__(self, heirs: tuple[Heir, ...]) -> None:
+        self.heirs = heirs
+        self.origins: dict[int, str] = {}  # agency id -> name, of every agency counted here
+        self.counts: dict[str, int] = dict.fromkeys(COUNTS, 0)
 
     @property
     def predecessors(self) -> list[str]:
         """Names of the agencies counted here that are not today's units themselves: their reports are inherited."""
+        if len(self.origins) == 1 and len(self.heirs) == 1 and self.heirs[0].pk in self.origins:
+            return []  # an agency that is its own unit today, alone: most rows
         own = {h.pk for h in self.heirs}
         return sorted(name for pk, name in self.origins.items() if pk not in own)
 
-    def matches(self, *, kind: str | None, name: str | None) -> bool:
+    def matches(self, *, kind: str | None, wanted: str | None) -> bool:
+        """Of the family `kind` today, and with `wanted` (folded) in a unit's or a counted agency's name."""
         if kind and kind not in {h.kind_group for h in self.heirs}:
             return False
-        if name:
-            wanted = fold_for_matching(name.strip())
+        if wanted:
             names = [h.name for h in self.heirs] + list(self.origins.values())
             return any(wanted in fold_for_matching(n) for n in names)
         return True
@@ -128,12 +133,16 @@ class HeirGroup:
         """A row like those of `agency_completeness` (a FigureRow: the same figure columns), for the table and its
         export; `kind_labels`: the families' names in the reader's language."""
         predecessors = self.predecessors
-        units = "; ".join(h.label for h in self.heirs)
+        heirs = self.heirs
         return FigureRow(
             self.counts,
-            heirs=self.heirs,
-            units=units,
-            kind_group="; ".join(dict.fromkeys(kind_labels[h.kind_group] for h in self.heirs)),
+            heirs=heirs,
+            units=heirs[0].label if len(heirs) == 1 else "; ".join(h.label for h in heirs),
+            kind_group=(
+                kind_labels[heirs[0].kind_group]
+                if len(heirs) == 1
+                else "; ".join(dict.fromkeys(kind_labels[h.kind_group] for h in heirs))
+            ),
             predecessors="; ".join(predecessors),
             inherited=bool(predecessors),
         )
@@ -147,14 +156,21 @@ def completeness_by_heirs(
     family today; `name` those in which a unit or an agency counted contains it (any case, any tone placement)."""
     heirs_of = agency_heirs(day=day)
     groups: dict[tuple[int, ...], HeirGroup] = {}
+    # A loop over every agency of the plan (3,000 nationally): a group is built once, not once per agency.
     for row in rows:
         agency_id = row["agency_id"]
-        heirs = heirs_of.get(agency_id) or [Heir(pk=agency_id, name=row["agency__name"], kind_group=row["kind_group"])]
-        key = tuple(sorted(h.pk for h in heirs))
-        group = groups.setdefault(key, HeirGroup(heirs=tuple(heirs)))
+        heirs = heirs_of.get(agency_id)
+        key = tuple(sorted(h.pk for h in heirs)) if heirs else (agency_id,)
+        group = groups.get(key)
+        if group is None:
+            if not heirs:
+                heirs = [Heir(pk=agency_id, name=row["agency__name"], kind_group=row["kind_group"])]
+            group = groups[key] = HeirGroup(heirs=tuple(heirs))
         group.origins[agency_id] = row["agency__name"]
+        counts = group.counts
         for count in COUNTS:
-            group.counts[count] += row[count] or 0
+            counts[count] += row[count]
     kind_labels = {key: str(label) for key, label in KindGroup.labels.items()}
-    kept = [g.as_row(kind_labels) for g in groups.values() if g.matches(kind=kind, name=name)]
+    wanted = fold_for_matching(name.strip()) if name else None
+    kept = [g.as_row(kind_labels) for g in groups.values() if g.matches(kind=kind, wanted=wanted)]
     return sorted(kept, key=lambda r: fold_for_matching(r["units"]))

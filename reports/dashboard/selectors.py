@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 COUNTS = ("expected", "on_time", "late", "returned", "missing")
-Tally = dict[tuple, dict[str, int]]  # {key values: {"expected": n, state: n, ...}}
+Tally = dict[tuple, dict[str, int]]  # {key values: {"expected": n, and n for each state (0 included)}}
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,8 @@ def tallies(**groupings: tuple[QuerySet, Sequence[str]]) -> dict[str, Tally]:
             cursor.execute(statement, parameters)
             for row in cursor.fetchall():
                 name, at = positions[row[0]]
-                counts = result[name].setdefault(tuple(row[i] for i in at), {"expected": 0})
+                key = tuple(row[i] for i in at)
+                counts = result[name].get(key) or result[name].setdefault(key, dict.fromkeys(COUNTS, 0))
                 counts[row[-2]] = row[-1]
                 counts["expected"] += row[-1]
         return result
@@ -211,14 +212,9 @@ def _agency_rows(tally: Tally) -> list[FigureRow]:
     list of 3,000 ids costs Django more than the rows it saves)."""
     names = {pk: (name, short_name) for pk, name, short_name in Agency.objects.values_list("pk", "name", "short_name")}
     rows = [
-        FigureRow(
-            {k: counts.get(k, 0) for k in COUNTS},
-            agency_id=agency_id,
-            agency__name=names[agency_id][0],
-            agency__short_name=names[agency_id][1],
-            kind_group=kind_group,
-        )
+        FigureRow(counts, agency_id=agency_id, agency__name=name, agency__short_name=short_name, kind_group=kind_group)
         for (agency_id, kind_group), counts in tally.items()
+        for name, short_name in (names[agency_id],)
     ]
     rows.sort(key=lambda row: (row["agency__name"], row["agency_id"]))
     return rows

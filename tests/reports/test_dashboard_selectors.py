@@ -87,8 +87,8 @@ def _counted_one_by_one(rows, key: str) -> dict:
     """The reference: each expected report's state read row by row in Python."""
     counted: dict = {}
     for row in rows:
-        counts = counted.setdefault((getattr(row, key),), {"expected": 0})
-        counts[row.state] = counts.get(row.state, 0) + 1
+        counts = counted.setdefault((getattr(row, key),), dict.fromkeys(["expected", *ReportState.labels], 0))
+        counts[row.state] += 1
         counts["expected"] += 1
     return counted
 
@@ -114,7 +114,7 @@ def test_the_years_page_tables_agree_with_the_row_by_row_states(plan, made):
     years, agencies = years_and_agencies(year_rows=every, agency_rows=every.filter(agency__kind="district"))
     by_year = _counted_one_by_one(every, "year")
     assert [(line.label, line.expected, line.on_time, line.missing) for line in years] == [
-        (str(year), c["expected"], c.get(ReportState.ON_TIME, 0), c.get(ReportState.MISSING, 0))
+        (str(year), c["expected"], c[ReportState.ON_TIME], c[ReportState.MISSING])
         for (year,), c in sorted(by_year.items())
     ]
     districts = {r.agency.name for r in every.filter(agency__kind="district")}
