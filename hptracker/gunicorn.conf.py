@@ -32,3 +32,10 @@ def _default_headers_without_server(self):
 
 
 wsgi.Response.default_headers = _default_headers_without_server
+
+
+def post_worker_init(worker):
+    """Each worker, once it has loaded the application: see hptracker.serving."""
+    from hptracker.serving import settle_loaded_application
+
+    settle_loaded_application()
