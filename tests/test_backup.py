@@ -6,7 +6,6 @@ non-empty target and a tampered archive are refused and change nothing."""
 from __future__ import annotations
 
 import io
-import json
 import os
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from reports.documents.services import generated_report_request
 from reports.models import SubmissionStatus
 from reports.submissions.evidence import evidence_add
 from tests.conftest import REPO
+from tests.fresh_process import json_from_fresh_process
 from tests.reports.dashboard_helpers import TODAY, hand_made_cycle
 from tests.reports.submission_helpers import PDF
 
@@ -82,16 +82,11 @@ def manage(*arguments: str, database: str, media: Path, backups: Path) -> subpro
 
 def figures(*, database: str, media: Path) -> dict:
     environment = {
-        **os.environ,
         "DATABASE_URL": database_url(database),
         "DJANGO_MEDIA_ROOT": str(media),
         "FIGURES_TODAY": TODAY.isoformat(),
     }
-    result = subprocess.run(
-        [sys.executable, "-c", FIGURES], cwd=REPO, env=environment, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return json_from_fresh_process(FIGURES, environment=environment)
 
 
 def drop_database(name: str) -> None:

@@ -5,7 +5,6 @@ threshold, a database on a closed port in a separate process)."""
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import shutil
 import subprocess
@@ -24,6 +23,7 @@ from hptracker.health import beat_max_age_seconds
 from hptracker.heartbeat import BEAT_HEARTBEAT_KEY, beat_heartbeat_read, beat_heartbeat_write
 from reports.models import GeneratedReport, GeneratedReportKind
 from tests.conftest import REPO
+from tests.fresh_process import json_from_fresh_process
 from tests.reports.submission_helpers import open_cycle
 
 TOKEN = "ma-kiem-tra-suc-khoe-thu-nghiem"
@@ -162,16 +162,7 @@ def test_media_folder_missing_or_short_of_space_is_down(client, db, health_setti
 
 
 def _django_in_a_subprocess(environment: dict[str, str], code: str) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=REPO,
-        env={**os.environ, **environment},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return json_from_fresh_process(code, environment=dict(environment), timeout=60)
 
 
 DJANGO_CLIENT = """

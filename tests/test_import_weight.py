@@ -4,12 +4,7 @@ python-docx or pyHanko (about 50 MB of the process, issue 11)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
-from tests.conftest import REPO
+from tests.fresh_process import json_from_fresh_process
 
 DOCUMENT_LIBRARIES = ("weasyprint", "docx", "pyhanko", "pyhanko_certvalidator", "fontTools")
 
@@ -26,8 +21,4 @@ print(json.dumps([name for name in {DOCUMENT_LIBRARIES!r} if name in sys.modules
 
 
 def test_loading_the_urls_celery_and_the_tasks_imports_no_document_library():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "hptracker.settings"}
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT], cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=True
-    )
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+    assert json_from_fresh_process(SCRIPT) == []

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
-from tests.conftest import REPO
+from tests.fresh_process import json_from_fresh_process
 
 CODE = (
     "import django, json; django.setup(); from django.conf import settings as s; "
@@ -17,13 +12,8 @@ CODE = (
 
 
 def settings_with(**variables: str) -> list:
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "hptracker.settings", **variables}
-    environment.pop("EMAIL_BACKEND", None)
-    done = subprocess.run(
-        [sys.executable, "-c", CODE], cwd=REPO, env=environment, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    # An EMAIL_BACKEND of the test run's environment would override what EMAIL_URL sets.
+    return json_from_fresh_process(CODE, environment={"EMAIL_BACKEND": None, **variables}, timeout=60)
 
 
 def test_email_url_sets_the_smtp_server_and_the_file_backend_its_folder():
