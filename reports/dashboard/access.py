@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import Plan
+from reports.inputs import parse_id
 from reports.models import Cycle, Submission
 from reports.permissions import can_view_dashboard, dashboard_scope, sees_everything
 
@@ -46,8 +47,9 @@ def resolve_scope(request) -> Scope:
     """Plan and cycle from the query string (two queries whatever the data)."""
     today = timezone.localdate()
     plans = Plan.objects.order_by("-issued_on", "-pk")
-    plan_id = request.GET.get("plan")
-    plan = plans.filter(pk=plan_id).first() if plan_id and plan_id.isascii() and plan_id.isdigit() else plans.first()
+    # An id our own pages could have written, or none: the latest plan (a malformed ?plan= is not a missing plan).
+    plan_id = parse_id(request.GET.get("plan"))
+    plan = plans.filter(pk=plan_id).first() if plan_id is not None else plans.first()
     if plan is None:
         raise Http404(_("Chưa có kế hoạch nào."))
     cycles = list(Cycle.objects.filter(plan=plan).order_by("-year"))

@@ -206,3 +206,13 @@ def test_the_years_page_joins_the_expected_reports_once_for_both_tables(client, 
     assert joining[0].count("MATERIALIZED") == (0 if query.get("kind") else 1)
     assert response.context["years_table"].rows[0].get_cell("expected")  # the years table is filled
     assert len(response.context["table"].rows) > 0
+
+
+def test_the_plan_in_the_address_is_read_as_an_id_or_left_out(client, plan, education_reviewer):
+    """?plan= that no page of ours writes (0, a sign, other digits, too large) shows the latest plan as if it were
+    absent; a well-formed id of no plan is a 404."""
+    client.force_login(education_reviewer)
+    for odd in ("0", "-1", "+3", "٣", "1e3", "99999999999999999999"):
+        response = client.get(reverse("reports:dashboard"), {"plan": odd})
+        assert response.status_code == 200 and response.context["scope"].plan == plan, odd
+    assert client.get(reverse("reports:dashboard"), {"plan": plan.pk + 1000}).status_code == 404
