@@ -32,7 +32,7 @@ from reports.models import (
     SubmissionStatus,
 )
 from reports.notifications.texts import notification_subject
-from reports.outbox.services import outbox_enqueue
+from reports.outbox.services import outbox_enqueue_many
 
 # Submission events that someone else must hear about; a draft saved or a report started concerns nobody else.
 EVENT_KINDS = {
@@ -75,29 +75,36 @@ def _mail_state(user, kind: str, opted_out: dict[int, set[str]]) -> str:
 
 
 def _create(*, people: list[Membership], kind: str, submission: Submission, subject: str, body: str, actor_id):
-    people = [m for m in people if m.user_id != actor_id]
-    if not people:
+    return _create_many(notices=[(submission, subject, people)], kind=kind, body=body, actor_id=actor_id)
+
+
+def _create_many(
+    *, notices: list[tuple[Submission, str, list[Membership]]], kind: str, body: str, actor_id
+) -> list[Notification]:
+    """The notices of `kind` about each (submission, subject, people), in one INSERT, and their mail queued in one
+    more: the person who acted is left out, and each person hears once about each report."""
+    users = {m.user_id for _submission, _subject, people in notices for m in people if m.user_id != actor_id}
+    if not users:
         return []
-    opted_out = {
-        s.user_id: set(s.mail_off) for s in NotificationSettings.objects.filter(user_id__in=[m.user_id for m in people])
-    }
-    seen: set[int] = set()
+    opted_out = {s.user_id: set(s.mail_off) for s in NotificationSettings.objects.filter(user_id__in=users)}
     rows = []
-    for member in people:
-        if member.user_id in seen:
-            continue
-        seen.add(member.user_id)
-        rows.append(
-            Notification(
-                user_id=member.user_id,
-                kind=kind,
-                submission=submission,
-                subject=subject[:255],
-                body=body,
-                url=submission_url(submission.pk),
-                mail_status=_mail_state(member.user, kind, opted_out),
+    for submission, subject, people in notices:
+        seen: set[int] = set()
+        for member in people:
+            if member.user_id == actor_id or member.user_id in seen:
+                continue
+            seen.add(member.user_id)
+            rows.append(
+                Notification(
+                    user_id=member.user_id,
+                    kind=kind,
+                    submission=submission,
+                    subject=subject[:255],
+                    body=body,
+                    url=submission_url(submission.pk),
+                    mail_status=_mail_state(member.user, kind, opted_out),
+                )
             )
-        )
     created = Notification.objects.bulk_create(rows)
     _queue_mail_after_commit({n.user_id for n in created if n.mail_status == NotificationMail.PENDING})
     return created
@@ -107,12 +114,11 @@ def _queue_mail_after_commit(user_ids: set[int]) -> None:
     # Through the outbox (reports.outbox): committed with the event and sent after commit, so a broker outage
     # never fails the request that caused it. The task comes back after the digest window, so several events of
     # a few minutes become one mail.
-    for user_id in sorted(user_ids):
-        outbox_enqueue(
-            task_name="reports.notifications.tasks.send_notification_mail",
-            args=[user_id],
-            countdown=settings.NOTIFICATION_DIGEST_SECONDS,
-        )
+    outbox_enqueue_many(
+        task_name="reports.notifications.tasks.send_notification_mail",
+        calls=[[user_id] for user_id in sorted(user_ids)],
+        countdown=settings.NOTIFICATION_DIGEST_SECONDS,
+    )
 
 
 def notify_submission_event(*, event: SubmissionEvent) -> list[Notification]:
@@ -148,26 +154,29 @@ def notify_cycle_unlocked(*, cycle: Cycle, by, reason: str) -> list[Notification
 
 
 def _notify_unaccepted(*, cycle: Cycle, by, kind: str, body: str) -> list[Notification]:
-    """A notice to the people of each agency whose report of `cycle` is not accepted, linking to that report."""
-    created: list[Notification] = []
-    pending = (
+    """A notice to the people of each agency whose report of `cycle` is not accepted, linking to that report. Five
+    queries whatever the number of agencies (the reports, their people, mail settings, notices, mail jobs)."""
+    pending = list(
         Submission.objects.filter(cycle=cycle)
         .exclude(status=SubmissionStatus.ACCEPTED)
-        .select_related("agency", "cycle")
+        .select_related("agency")
         .order_by("agency__name")
     )
-    for submission in pending:
-        with override(settings.LANGUAGE_CODE):
-            subject = notification_subject(kind=kind, agency_name=submission.agency.short_name, year=cycle.year)
-        created += _create(
-            people=_agency_people([submission.agency_id]),
-            kind=kind,
-            submission=submission,
-            subject=subject,
-            body=body,
-            actor_id=getattr(by, "pk", None),
-        )
-    return created
+    people: dict[int, list[Membership]] = {}
+    for member in _agency_people({s.agency_id for s in pending}):
+        if member.agency_id is not None:
+            people.setdefault(member.agency_id, []).append(member)
+    # Stored in the portal's language; each mail is rendered again in its reader's language.
+    with override(settings.LANGUAGE_CODE):
+        notices = [
+            (
+                submission,
+                notification_subject(kind=kind, agency_name=submission.agency.short_name, year=cycle.year),
+                people.get(submission.agency_id, []),
+            )
+            for submission in pending
+        ]
+    return _create_many(notices=notices, kind=kind, body=body, actor_id=getattr(by, "pk", None))
 
 
 def notification_settings_save(*, user, mail_off: list[str], language: str) -> NotificationSettings:

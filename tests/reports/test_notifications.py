@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports.cycles.services import cycle_lock
-from reports.models import Notification, NotificationKind, NotificationMail, NotificationSettings
+from reports.models import Notification, NotificationKind, NotificationMail, NotificationSettings, Submission
 from reports.notifications.delivery import notification_mail_flush
 from reports.notifications.services import notification_settings_save
 from reports.submissions.reviews import receipt_acknowledge, review_accept, review_comment, review_return
@@ -245,3 +245,32 @@ def test_the_notification_list_shows_workflow_titles_in_the_readers_language(
     client.cookies["django_language"] = "en"
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "The 2026 report of Sở NV was returned" in english
+
+
+def test_locking_tells_every_agency_in_a_fixed_number_of_queries(cycle, education_reviewer):
+    """One query per kind of row, whatever the number of agencies: the lock request used to run five a report."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from agencies.models import Agency, Role
+    from reports.notifications.services import notify_cycle_locked
+    from tests.conftest import make_person
+
+    agencies = list(Agency.objects.filter(kind="district").order_by("code")[:8])
+    for index, agency in enumerate(agencies):
+        started(cycle, agency, make_person(f"bao-cao-{index}.canbo", Role.STAFF, agency))
+        make_person(f"bao-cao-{index}.lanhdao", Role.HEAD, agency)
+
+    def notified(count: int) -> tuple[int, int]:
+        Notification.objects.all().delete()
+        codes = [a.code for a in agencies[:count]]
+        # Only the first `count` agencies' reports wait; the others are accepted already.
+        Submission.objects.filter(cycle=cycle).exclude(agency__code__in=codes).update(status="accepted")
+        Submission.objects.filter(cycle=cycle, agency__code__in=codes).update(status="draft")
+        with CaptureQueriesContext(connection) as queries:
+            created = notify_cycle_locked(cycle=cycle, by=education_reviewer)
+        return len(queries), len(created)
+
+    few, many = notified(2), notified(8)
+    assert few[1] == 2 * 2 and many[1] == 8 * 2  # each agency's staff and head
+    assert few[0] == many[0] <= 5
