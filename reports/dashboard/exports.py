@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -40,7 +40,7 @@ from django_tables2.rows import BoundRow
 from openpyxl import Workbook
 
 from reports.models import DashboardExport, ExportFormat, GeneratedReportStatus
-from reports.outbox.recovery import remove_stale_temp_files, requeue_or_fail
+from reports.outbox.recovery import remove_stale_temp_files, render_claim, render_fail, requeue_or_fail
 
 logger = logging.getLogger(__name__)
 
@@ -207,26 +207,14 @@ def export_queue(
 
 
 def _claim(export_id: int) -> DashboardExport | None:
-    now = timezone.now()
-    with transaction.atomic():
-        export = DashboardExport.objects.select_for_update().filter(pk=export_id).first()
-        if export is None or export.status in (GeneratedReportStatus.READY, GeneratedReportStatus.FAILED):
-            return None
-        if (
-            export.status == GeneratedReportStatus.RENDERING
-            and export.started_at
-            and export.started_at > now - (datetime.timedelta(seconds=settings.EXPORT_STALE_SECONDS))
-        ):
-            return None
-        if export.attempts >= MAX_ATTEMPTS:
-            export.status, export.finished_at = GeneratedReportStatus.FAILED, now
-            export.error = _("Đã thử %(n)d lần không thành công.") % {"n": export.attempts}
-            export.save(update_fields=["status", "finished_at", "error"])
-            return None
-        export.status, export.started_at, export.attempts = GeneratedReportStatus.RENDERING, now, export.attempts + 1
-        export.error = ""
-        export.save(update_fields=["status", "started_at", "attempts", "error"])
-        return export
+    claimed = render_claim(  # the model's own record, typed as the union of render records
+        model=DashboardExport,
+        pk=export_id,
+        max_attempts=MAX_ATTEMPTS,
+        stale_after=datetime.timedelta(seconds=settings.EXPORT_STALE_SECONDS),
+        now=timezone.now(),
+    )
+    return cast("DashboardExport | None", claimed)
 
 
 def request_for(export: DashboardExport) -> HttpRequest:
@@ -280,13 +268,7 @@ def dashboard_export_render(*, export_id: int, build_table: TableBuilder = expor
             reason = _("Người yêu cầu không còn quyền xem trang tổng hợp.")
         else:
             reason = f"{type(exc).__name__}: {exc}"[:2000]
-        with transaction.atomic():
-            current = DashboardExport.objects.select_for_update().get(pk=export.pk)
-            if current.status == GeneratedReportStatus.RENDERING and current.attempts == attempt:
-                current.status, current.finished_at = GeneratedReportStatus.FAILED, timezone.now()
-                current.error = reason
-                current.save(update_fields=["status", "finished_at", "error"])
-        return current
+        return cast(DashboardExport, render_fail(model=DashboardExport, pk=export.pk, attempt=attempt, reason=reason))
     finally:
         temp.unlink(missing_ok=True)
 

@@ -17,6 +17,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -32,7 +33,7 @@ from reports.documents.pdf.render import render_template_pdf
 from reports.documents.pdf.submission import build_submission_context
 from reports.errors import WorkflowError
 from reports.models import Cycle, CycleStatus, GeneratedReport, GeneratedReportKind, GeneratedReportStatus
-from reports.outbox.recovery import remove_stale_temp_files, requeue_or_fail
+from reports.outbox.recovery import remove_stale_temp_files, render_claim, render_fail, requeue_or_fail
 
 logger = logging.getLogger(__name__)
 
@@ -117,24 +118,16 @@ def _document_context(report: GeneratedReport) -> tuple[str, Callable[[dict], by
 
 def _claim(report_id: int) -> tuple[GeneratedReport | None, int]:
     """Mark the record RENDERING for this run. Returns (None, 0) when there is nothing to do: already READY
-    or FAILED, or RENDERING under another live worker."""
-    now = timezone.now()
-    with transaction.atomic():
-        report = GeneratedReport.objects.select_for_update().filter(pk=report_id).first()
-        if report is None or report.status in (GeneratedReportStatus.READY, GeneratedReportStatus.FAILED):
-            return None, 0
-        alive = report.heartbeat_at or report.started_at
-        if report.status == GeneratedReportStatus.RENDERING and alive and alive > now - heartbeat_stale_after():
-            return None, 0
-        if report.attempts >= MAX_ATTEMPTS:
-            report.status, report.finished_at = GeneratedReportStatus.FAILED, now
-            report.error = _("Đã thử %(n)d lần không thành công.") % {"n": report.attempts}
-            report.save(update_fields=["status", "finished_at", "error"])
-            return None, 0
-        report.status, report.started_at, report.attempts = GeneratedReportStatus.RENDERING, now, report.attempts + 1
-        report.heartbeat_at, report.error = now, ""
-        report.save(update_fields=["status", "started_at", "heartbeat_at", "attempts", "error"])
-        return report, report.attempts
+    or FAILED, or RENDERING under another live worker (its heartbeat is recent)."""
+    report = render_claim(
+        model=GeneratedReport,
+        pk=report_id,
+        max_attempts=MAX_ATTEMPTS,
+        stale_after=heartbeat_stale_after(),
+        now=timezone.now(),
+        alive_since=lambda record: getattr(record, "heartbeat_at", None) or record.started_at,
+    )
+    return (cast(GeneratedReport, report), report.attempts) if report is not None else (None, 0)
 
 
 def _write_temp(name: str, content: bytes) -> Path:
@@ -212,13 +205,10 @@ def generated_report_render(*, report_id: int) -> GeneratedReport | None:
         logger.exception("rendering generated report %s failed", report_id)
         for name in published:  # moved into place, but the record never pointed at them
             default_storage.delete(name)
-        with transaction.atomic():
-            current = GeneratedReport.objects.select_for_update().get(pk=report.pk)
-            if current.status == GeneratedReportStatus.RENDERING and current.attempts == attempt:
-                current.status, current.finished_at = GeneratedReportStatus.FAILED, timezone.now()
-                current.error = f"{type(exc).__name__}: {exc}"[:2000]
-                current.save(update_fields=["status", "finished_at", "error"])
-        return current
+        failed = render_fail(
+            model=GeneratedReport, pk=report.pk, attempt=attempt, reason=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        return cast(GeneratedReport, failed)
     finally:
         for temp in temps.values():
             temp.unlink(missing_ok=True)
