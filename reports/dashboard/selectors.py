@@ -95,39 +95,36 @@ class FigureRow(dict):
 
 @dataclass
 class _Source:
-    """One distinct set of expected reports in a `tallies` statement: its rows and every key its groupings need."""
+    """One distinct set of expected reports in a `tallies` statement: its SELECT of every grouping's keys and the
+    state, compiled once."""
 
-    rows: QuerySet
-    keys: list[str]
+    sql: str
+    parameters: list
+    columns: list[str]
+    database: str
 
 
-def _sources(groupings: dict[str, tuple[QuerySet, Sequence[str]]]) -> tuple[list[_Source], dict[str, int]]:
-    """The distinct sets of rows (told apart by their SQL) and, per grouping, the index of its set; a grouping over
-    rows that can match nothing (`.none()`, an invalid filter) has none."""
+def _sources(
+    groupings: dict[str, tuple[QuerySet, Sequence[str]]], keys: list[str]
+) -> tuple[list[_Source], dict[str, int]]:
+    """The distinct sets of rows (told apart by their SQL, each selecting `keys` and the state) and, per grouping,
+    the index of its set; a grouping over rows that can match nothing (`.none()`, an invalid filter) has none."""
     sources: list[_Source] = []
     index_of: dict[tuple[str, str], int] = {}
     source_of: dict[str, int] = {}
-    for name, (rows, keys) in groupings.items():
+    for name, (rows, _keys) in groupings.items():
+        selected = rows.order_by().values(*keys, "state")
         try:
-            sql, parameters = rows.order_by().values("state").query.sql_with_params()
+            sql, parameters = selected.query.get_compiler(using=selected.db).as_sql()
         except EmptyResultSet:
             continue
         index = source_of[name] = index_of.setdefault((sql, repr(parameters)), len(sources))
         if index == len(sources):
-            sources.append(_Source(rows=rows, keys=[]))
-        sources[index].keys.extend(key for key in keys if key not in sources[index].keys)
+            query = selected.query
+            # The SELECT order of a values() query, read as Django's own ValuesIterable reads it.
+            columns = list(query.selected) if query.selected else [*query.values_select, *query.annotation_select]
+            sources.append(_Source(sql=sql, parameters=list(parameters), columns=columns, database=selected.db))
     return sources, source_of
-
-
-def _common_table(source: _Source, name: str, quote, materialized: bool) -> tuple[str, list, str]:
-    """`name (columns) AS (SELECT keys, state FROM the expected reports)`, its parameters, its database alias."""
-    selected = source.rows.order_by().values(*source.keys, "state")
-    sql, parameters = selected.query.get_compiler(using=selected.db).as_sql()
-    query = selected.query
-    # The SELECT order of a values() query, read as Django's own ValuesIterable reads it.
-    columns = list(query.selected) if query.selected else [*query.values_select, *query.annotation_select]
-    names = ", ".join(quote(column) for column in columns)
-    return f"{quote(name)} ({names}) AS{' MATERIALIZED' if materialized else ''} ({sql})", list(parameters), selected.db
 
 
 def tallies(**groupings: tuple[QuerySet, Sequence[str]]) -> dict[str, Tally]:
@@ -140,19 +137,20 @@ def tallies(**groupings: tuple[QuerySet, Sequence[str]]) -> dict[str, Tally]:
     30,000 expected reports nationally instead of two. Rows that can match nothing count nothing. The result is
     cached until the data it was counted from changes (`figures_cache`)."""
     result: dict[str, Tally] = {name: {} for name in groupings}
-    sources, source_of = _sources(groupings)
+    every_key = list(dict.fromkeys(key for _rows, keys in groupings.values() for key in keys))
+    sources, source_of = _sources(groupings, every_key)
     if not sources:
         return result
     branches = [(name, source_of[name], tuple(keys)) for name, (_rows, keys) in groupings.items() if name in source_of]
     readers = Counter(index for _name, index, _keys in branches)
-    database = sources[0].rows.db
+    database = sources[0].database
     quote = connections[database].ops.quote_name
     tables, parameters = [], []
     for index, source in enumerate(sources):
-        sql, source_parameters, database = _common_table(source, f"expected_{index}", quote, readers[index] > 1)
-        tables.append(sql)
-        parameters.extend(source_parameters)
-    every_key = list(dict.fromkeys(key for _name, _index, keys in branches for key in keys))
+        materialized = " MATERIALIZED" if readers[index] > 1 else ""
+        columns = ", ".join(quote(column) for column in source.columns)
+        tables.append(f"{quote(f'expected_{index}')} ({columns}) AS{materialized} ({source.sql})")
+        parameters.extend(source.parameters)
     selects = []
     for number, (_name, index, keys) in enumerate(branches):
         shown = ", ".join(quote(key) if key in keys else "NULL" for key in every_key)
@@ -210,7 +208,8 @@ def _agency_rows(tally: Tally) -> list[FigureRow]:
     """FigureRows per agency (agency_id, agency__name, agency__short_name, kind_group and the figures), by name:
     the tally of `tallies` keyed by (agency_id, kind_group), and one query for the names (every agency's: an IN
     list of 3,000 ids costs Django more than the rows it saves)."""
-    names = {pk: (name, short_name) for pk, name, short_name in Agency.objects.values_list("pk", "name", "short_name")}
+    everyone = Agency.objects.order_by().values_list("pk", "name", "short_name")  # sorted below, with the figures
+    names = {pk: (name, short_name) for pk, name, short_name in everyone}
     rows = [
         FigureRow(counts, agency_id=agency_id, agency__name=name, agency__short_name=short_name, kind_group=kind_group)
         for (agency_id, kind_group), counts in tally.items()
