@@ -117,3 +117,19 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ["task_name", "created_at", "eta", "sent_at", "attempts", "last_error"]
     list_filter = ["task_name"]
     readonly_fields = ["task_name", "args", "kwargs", "created_at", "eta", "sent_at", "attempts", "last_attempt_at"]
+
+
+@admin.register(m.FiguresVersion)
+class FiguresVersionAdmin(admin.ModelAdmin):
+    """The version the dashboard's cached counts are keyed on (reports.dashboard.figures_cache). Database triggers
+    change it at every write to what the figures count; shown so that an administrator can see it move, never
+    edited by hand."""
+
+    list_display = ["token", "changed_by"]
+    readonly_fields = ["token", "changed_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
                 ("token", models.CharField(max_length=64)),
                 ("changed_by", models.BigIntegerField(null=True)),
             ],
-            options={"verbose_name": "figures version"},
+            options={"verbose_name": "phiên bản số liệu", "verbose_name_plural": "phiên bản số liệu"},
         ),
         migrations.RunPython(create_triggers, drop_triggers),
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class FiguresVersion(models.Model):
@@ -16,7 +17,8 @@ class FiguresVersion(models.Model):
     changed_by = models.BigIntegerField(null=True)
 
     class Meta:
-        verbose_name = "figures version"
+        verbose_name = _("phiên bản số liệu")
+        verbose_name_plural = _("phiên bản số liệu")
 
     def __str__(self) -> str:
         return self.token
