@@ -19,6 +19,7 @@ import os
 import subprocess
 import tarfile
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -258,6 +259,17 @@ def _media_is_empty(media_root: Path) -> bool:
     return not media_root.exists() or not any(media_root.iterdir())
 
 
+def _new_figures_incarnation(database: Database) -> None:
+    """The restored database counts its changes from the backup's number again: a new incarnation keeps the figures
+    cache from serving counts stored under the same number before the restore (reports.dashboard.figures_cache)."""
+    connection = database.connect()
+    try:
+        with connection, connection.cursor() as cursor:
+            cursor.execute("UPDATE reports_figuresversion SET token = %s", [uuid.uuid4().hex])
+    finally:
+        connection.close()
+
+
 def backup_restore(*, archive: Path, force: bool = False) -> dict:
     """Restores `archive` into the database of DATABASE_URL and into MEDIA_ROOT. Returns backup.json's content.
     Nothing is changed when the archive fails its sums or the target is not empty (without `force`)."""
@@ -293,6 +305,7 @@ def backup_restore(*, archive: Path, force: bool = False) -> dict:
             ],
             database=database,
         )
+        _new_figures_incarnation(database)
         if media_root.exists() and not _media_is_empty(media_root):
             aside = media_root.with_name(f"{media_root.name}.before-restore-{datetime.datetime.now():%Y%m%d-%H%M%S}")
             os.replace(media_root, aside)

@@ -121,14 +121,31 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 @admin.register(m.FiguresVersion)
 class FiguresVersionAdmin(admin.ModelAdmin):
-    """The version the dashboard's cached counts are keyed on (reports.dashboard.figures_cache). Database triggers
-    change it at every write to what the figures count; shown so that an administrator can see it move, never
-    edited by hand."""
+    """The database's incarnation, part of the version the dashboard's cached counts are keyed on
+    (reports.dashboard.figures_cache): shown, never edited by hand."""
 
-    list_display = ["token", "changed_by"]
-    readonly_fields = ["token", "changed_by"]
+    list_display = ["token"]
+    readonly_fields = ["token"]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(m.FiguresChange)
+class FiguresChangeAdmin(admin.ModelAdmin):
+    """The changes database triggers recorded (one per committed transaction that changed what the figures count):
+    an administrator sees when the figures last moved; nobody writes them by hand."""
+
+    list_display = ["pk", "at"]
+    readonly_fields = ["at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:

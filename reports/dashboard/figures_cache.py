@@ -2,10 +2,11 @@
 
 At national scale the years page counts 30,000 expected reports on every request (about 80 ms of SQL) for figures
 that change only when a report is sent, returned or accepted, or when the plan or the agencies change. Each count
-is cached under the token of `FiguresVersion`, which PostgreSQL triggers change in every transaction that writes
-a row the expected reports are built from (whatever wrote it: a view, a queryset update, raw SQL). The token is
-read before counting: a count stored under a token holds the data of that token or newer, and a newer token is
-never looked up under an older one, so a cached figure is never older than the data the reader sees.
+is cached under a version: the database (host, name, and the incarnation in `FiguresVersion`, new after a
+restore) and the number of `FiguresChange` rows, one of which PostgreSQL triggers add in every transaction that
+writes a row the expected reports are built from (whatever wrote it: a view, a queryset update, raw SQL). The
+version is read before counting: a count stored under a version holds the data of that version or newer, so a
+cached figure is never older than the data the reader sees.
 
 Counted live instead: on SQLite (`make run`, no triggers), inside a transaction (the reader's own writes change
 the token only when they commit) and when the cache does not answer (Redis down: the page stays up).
@@ -23,7 +24,7 @@ from django.core.cache import cache
 from django.db import connections
 from redis.exceptions import RedisError
 
-from reports.models import FiguresVersion
+from reports.models import FiguresChange, FiguresVersion
 
 logger = logging.getLogger(__name__)
 
@@ -33,17 +34,25 @@ TIMEOUT_SECONDS = 600
 
 
 def figures_token(database: str = "default") -> str | None:
-    """The current token; a new one when the row is missing (a test's flush emptied the table); None where the
-    cache does not apply."""
+    """The version of the figures as this reader sees them: the database's incarnation (a new one when the row
+    is missing, after a test's flush) and the number of changes recorded, in one query; None where the cache does
+    not apply. The changes are only ever added, and what a reader sees of them only grows, so the count moves
+    exactly when the data the reader sees does."""
     connection = connections[database]
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return None
-    token = FiguresVersion.objects.using(database).filter(pk=1).values_list("token", flat=True).first()
-    if token is None:
-        token = (
-            FiguresVersion.objects.using(database).get_or_create(pk=1, defaults={"token": uuid.uuid4().hex})[0].token
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT v.token, (SELECT COUNT(*) FROM {quote(FiguresChange._meta.db_table)}) "
+            f"FROM {quote(FiguresVersion._meta.db_table)} v WHERE v.id = 1"
         )
-    return token
+        row = cursor.fetchone()
+    if row is None:
+        version = FiguresVersion.objects.using(database).get_or_create(pk=1, defaults={"token": uuid.uuid4().hex})[0]
+        row = (version.token, FiguresChange.objects.using(database).count())
+    settings_of = connection.settings_dict
+    return f"{settings_of['HOST']}:{settings_of['PORT']}/{settings_of['NAME']}:{row[0]}:{row[1]}"
 
 
 def cached_count(statement: str, parameters: list, count: Callable[[], T], database: str = "default") -> T:
@@ -52,7 +61,7 @@ def cached_count(statement: str, parameters: list, count: Callable[[], T], datab
     token = figures_token(database)
     if token is None:
         return count()
-    key = "figures:" + hashlib.sha256(f"{database}\0{token}\0{statement}\0{parameters!r}".encode()).hexdigest()
+    key = "figures:" + hashlib.sha256(f"{token}\0{statement}\0{parameters!r}".encode()).hexdigest()
     try:
         found = cache.get(key)
     except (RedisError, OSError):

@@ -1,14 +1,17 @@
-"""The figures version and the PostgreSQL triggers that change it (see reports.models.figures and
+"""The figures version and the PostgreSQL triggers that record changes (see reports.models.figures and
 reports.dashboard.figures_cache).
 
-Each table the expected reports are built from gets a deferred constraint trigger per row: it fires at the
-commit of the writing transaction, after every row lock the transaction takes, so the version row's lock is the
-last one and held only while committing (no lock cycle with a concurrent writer); the function changes the token
-once per transaction. TRUNCATE (which constraint triggers cannot follow) gets a plain statement trigger. On the
-submissions only the columns the expected reports read fire it: a draft saved with new text leaves the cache
-alone. tests/reports/test_figures_cache.py checks that the tables and columns below are all the SQL reads. SQLite
-(`make run`) has neither triggers nor the cache.
+Each table the expected reports are built from gets a deferred constraint trigger per row. At the commit of the
+writing transaction it INSERTs one FiguresChange row, once per transaction (a transaction-local setting remembers
+it). Rows are only added: no row is updated by two writers, so a writer never waits for another here (an UPDATE of
+one shared row did, and could deadlock with the row locks of Django's deferred foreign-key checks). TRUNCATE, which
+constraint triggers cannot follow, gets a plain statement trigger. On the submissions only the columns the
+expected reports read fire it: a draft saved with new text leaves the cache alone. tests/reports/
+test_figures_cache.py checks that the tables and columns below are all the SQL reads. SQLite (`make run`) has
+neither triggers nor the cache.
 """
+
+import uuid
 
 from django.db import migrations, models
 
@@ -29,8 +32,10 @@ SUBMISSION_COLUMNS = ["id", "agency_id", "cycle_id", "rule_id", "status", "first
 FUNCTION = """
 CREATE OR REPLACE FUNCTION reports_figures_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE reports_figuresversion SET token = gen_random_uuid()::text, changed_by = txid_current()
-     WHERE changed_by IS DISTINCT FROM txid_current();
+    IF current_setting('reports.figures_changed', true) IS DISTINCT FROM 'yes' THEN
+        INSERT INTO reports_figureschange (at) VALUES (now());
+        PERFORM set_config('reports.figures_changed', 'yes', true);
+    END IF;
     RETURN NULL;
 END
 $$
@@ -46,7 +51,7 @@ def _row_trigger(table: str, events: str, name: str, when: str = "") -> str:
 
 def create_triggers(apps, schema_editor):
     FiguresVersion = apps.get_model("reports", "FiguresVersion")
-    FiguresVersion.objects.create(pk=1, token="initial")
+    FiguresVersion.objects.create(pk=1, token=uuid.uuid4().hex)
     if schema_editor.connection.vendor != "postgresql":
         return
     statements = [FUNCTION]
@@ -87,9 +92,16 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("token", models.CharField(max_length=64)),
-                ("changed_by", models.BigIntegerField(null=True)),
             ],
             options={"verbose_name": "phiên bản số liệu", "verbose_name_plural": "phiên bản số liệu"},
+        ),
+        migrations.CreateModel(
+            name="FiguresChange",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(auto_now_add=True)),
+            ],
+            options={"verbose_name": "thay đổi số liệu", "verbose_name_plural": "thay đổi số liệu"},
         ),
         migrations.RunPython(create_triggers, drop_triggers),
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .cycles import Cycle, CycleDeadline, CycleEvent, CycleEventKind, CycleStatus
 from .documents import DocumentNumber, GeneratedReport, GeneratedReportKind, GeneratedReportStatus, IssuerProfile
 from .exports import DashboardExport, ExportFormat
-from .figures import FiguresVersion
+from .figures import FiguresChange, FiguresVersion
 from .outbox import OutboxMessage
 from .reminders import (
     Notification,
@@ -44,6 +44,7 @@ __all__ = [
     "IssuerProfile",
     "DashboardExport",
     "ExportFormat",
+    "FiguresChange",
     "FiguresVersion",
     "OutboxMessage",
     "Notification",

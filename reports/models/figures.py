@@ -7,14 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class FiguresVersion(models.Model):
-    """A single row whose token changes whenever a row the expected reports are built from is written: PostgreSQL
-    triggers (migration 0013_figures_version) set a new random token in the writing transaction, at its commit,
-    whatever wrote (a view, a queryset update, raw SQL, COPY). `reports.dashboard.figures_cache` keys counts on
-    it: a count cached under a token was counted from exactly the data that token stands for."""
+    """The database's incarnation: a random token set when the row is created (by the migration, or again after a
+    test's flush) and when a backup is restored. With the number of FiguresChange rows it makes the version the
+    figures cache keys counts on (`reports.dashboard.figures_cache`)."""
 
     token = models.CharField(max_length=64)
-    # The transaction that set the token: the triggers change it once per transaction, not once per row.
-    changed_by = models.BigIntegerField(null=True)
 
     class Meta:
         verbose_name = _("phiên bản số liệu")
@@ -22,3 +19,19 @@ class FiguresVersion(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class FiguresChange(models.Model):
+    """One row per committed transaction that wrote a row the expected reports are built from, inserted by
+    PostgreSQL triggers (migration 0013_figures_version) whatever wrote (a view, a queryset update, raw SQL, COPY).
+    Rows are only ever added, never updated, so concurrent writers never wait for one another here; the number of
+    rows a reader sees changes exactly when the data it can see does."""
+
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("thay đổi số liệu")
+        verbose_name_plural = _("thay đổi số liệu")
+
+    def __str__(self) -> str:
+        return f"{self.pk} ({self.at:%d/%m/%Y %H:%M})"
