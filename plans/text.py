@@ -47,6 +47,14 @@ def fold_for_matching(value: str) -> str:
     return text
 
 
+def collation_key(value: str) -> tuple[str, str]:
+    """The order a reader expects of Vietnamese names, as PostgreSQL's en_US and vi_VN collations give it: by the
+    letters without case or marks first ("Đặc khu" among the D's, "Ủy ban" among the U's, not after "Z" as code
+    points would put them), then by the name itself to break ties."""
+    folded = unicodedata.normalize("NFD", value.replace("Đ", "D").replace("đ", "d"))
+    return "".join(c for c in folded if not unicodedata.combining(c)).casefold(), value
+
+
 def tone_placement_variants(value: str) -> set[str]:
     """The query as typed, in the new placement ("thủy") and in the old one ("thuỷ"), for searches that must
     find both spellings in stored text (matched case-insensitively by the database)."""

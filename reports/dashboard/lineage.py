@@ -26,7 +26,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, AgencySuccession, SuccessionKind
-from plans.text import fold_for_matching
+from plans.text import collation_key, fold_for_matching
 from reports.dashboard.selectors import COUNTS, FigureRow, KindGroup
 
 
@@ -134,10 +134,12 @@ class HeirGroup:
         export; `kind_labels`: the families' names in the reader's language."""
         predecessors = self.predecessors
         heirs = self.heirs
+        units = heirs[0].label if len(heirs) == 1 else "; ".join(h.label for h in heirs)
         return FigureRow(
             self.counts,
             heirs=heirs,
-            units=heirs[0].label if len(heirs) == 1 else "; ".join(h.label for h in heirs),
+            units=units,
+            sort_name=collation_key(units),
             kind_group=(
                 kind_labels[heirs[0].kind_group]
                 if len(heirs) == 1
@@ -176,6 +178,7 @@ def completeness_by_heirs(
                         {count: row[count] for count in COUNTS},
                         heirs=(own,),
                         units=own.label,
+                        sort_name=collation_key(own.label),
                         kind_group=kind_labels[own.kind_group],
                         predecessors="",
                         inherited=False,
@@ -193,4 +196,4 @@ def completeness_by_heirs(
         for count in COUNTS:
             counts[count] += row[count]
     kept += [g.as_row(kind_labels) for g in groups.values() if g.matches(kind=kind, wanted=wanted)]
-    return sorted(kept, key=lambda r: fold_for_matching(r["units"]))
+    return sorted(kept, key=lambda r: r["sort_name"])

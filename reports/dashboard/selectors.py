@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from plans.models import Plan
+from plans.text import collation_key
 from reports.cycles.selectors import COUNTED, KindGroup, ReportState, expected_reports
 from reports.dashboard.figures_cache import cached_count
 from reports.formatting import percent
@@ -205,17 +206,26 @@ def completeness_by_year(*, plan: Plan, today: datetime.date, rows: QuerySet | N
 
 
 def _agency_rows(tally: Tally) -> list[FigureRow]:
-    """FigureRows per agency (agency_id, agency__name, agency__short_name, kind_group and the figures), by name:
+    """FigureRows per agency (agency_id, agency__name, agency__short_name, kind_group, sort_name and the figures), in
+    the order of their names as PostgreSQL's collation gave it (`collation_key`):
     the tally of `tallies` keyed by (agency_id, kind_group), and one query for the names (every agency's: an IN
     list of 3,000 ids costs Django more than the rows it saves)."""
     everyone = Agency.objects.order_by().values_list("pk", "name", "short_name")  # sorted below, with the figures
     names = {pk: (name, short_name) for pk, name, short_name in everyone}
     rows = [
-        FigureRow(counts, agency_id=agency_id, agency__name=name, agency__short_name=short_name, kind_group=kind_group)
+        FigureRow(
+            counts,
+            agency_id=agency_id,
+            agency__name=name,
+            agency__short_name=short_name,
+            kind_group=kind_group,
+            sort_name=collation_key(name),
+        )
         for (agency_id, kind_group), counts in tally.items()
-        for name, short_name in (names[agency_id],)
+        # An agency deleted between the count and this query keeps its figures, without a name.
+        for name, short_name in (names.get(agency_id, ("", "")),)
     ]
-    rows.sort(key=lambda row: (row["agency__name"], row["agency_id"]))
+    rows.sort(key=lambda row: (row["sort_name"], row["agency_id"]))
     return rows
 
 

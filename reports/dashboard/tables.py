@@ -147,7 +147,8 @@ class CompletenessTable(CompletenessColumns):
 class AgencyYearsTable(CompletenessColumns):
     """Per agency across every cycle (dict rows of `agency_completeness`)."""
 
-    agency__name = tables.Column(verbose_name=_("Cơ quan, đơn vị"))
+    # Sorted by the Vietnamese order of the names (rows' sort_name), not by code points.
+    agency__name = tables.Column(verbose_name=_("Cơ quan, đơn vị"), order_by=("sort_name",))
     kind_group = tables.Column(verbose_name=_("Loại đơn vị"))
 
     class Meta(CompletenessColumns.Meta):
@@ -172,7 +173,7 @@ class AgencyHeirsTable(CompletenessColumns):
     """The same figures by today's units (dict rows of `lineage.completeness_by_heirs`): a split agency's reports
     once, under the set of units that succeeded it, the row marked as inherited."""
 
-    units = tables.Column(verbose_name=_("Đơn vị hiện nay"))
+    units = tables.Column(verbose_name=_("Đơn vị hiện nay"), order_by=("sort_name",))
     kind_group = tables.Column(verbose_name=_("Loại đơn vị"))
     predecessors = tables.Column(verbose_name=_("Kế thừa báo cáo của"), default="—")
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from plans.text import collation_key
 from reports.cycles.selectors import expected_submissions
 from reports.cycles.services import cycle_open
 from reports.dashboard.progress import (
@@ -118,7 +119,7 @@ def test_the_years_page_tables_agree_with_the_row_by_row_states(plan, made):
         for (year,), c in sorted(by_year.items())
     ]
     districts = {r.agency.name for r in every.filter(agency__kind="district")}
-    assert [row["agency__name"] for row in agencies] == sorted(districts)
+    assert [row["agency__name"] for row in agencies] == sorted(districts, key=collation_key)
     returned = next(row for row in agencies if row["agency_id"] == made["Q_LECHAN"].agency_id)
     assert (returned["expected"], returned["returned"], returned["submitted"]) == (2, 1, 0)
     assert returned["reporting_rate"] == Decimal(0) and returned["on_time_rate"] == Decimal(0)
@@ -231,3 +232,21 @@ def test_every_agency_kind_falls_in_the_same_family_in_sql_in_filters_and_in_pyt
         assert filtered == {kind for kind in AgencyKind.values if KindGroup.of(kind) == family}
     # The communes succeeded the districts on 1/7/2025: one local family, under the value saved links carry.
     assert KindGroup.of(AgencyKind.DISTRICT) == KindGroup.of(AgencyKind.COMMUNE) == KindGroup.LOCAL == "district"
+
+
+def test_agencies_are_listed_in_the_order_a_vietnamese_reader_expects(plan, made):
+    """By the letters without case or marks, as the database's collation ordered them: "Đặc khu" among the D's and
+    "Ủy ban" among the U's, never after "Z" as code points would put them."""
+    names = ["Zê", "Ủy ban nhân dân quận Lê Chân", "Đặc khu Cát Hải", "Sở Y tế", "Dương Kinh", "Uông Bí"]
+    assert sorted(names, key=collation_key) == [
+        "Đặc khu Cát Hải",
+        "Dương Kinh",
+        "Sở Y tế",
+        "Uông Bí",
+        "Ủy ban nhân dân quận Lê Chân",
+        "Zê",
+    ]
+    rows = [row["agency__name"] for row in agency_completeness(plan=plan, today=TODAY)]
+    assert rows == sorted(rows, key=collation_key)
+    # Code points put "Th" before "Tà" ('h' < 'à'); a reader puts "Tài" first.
+    assert rows.index("Sở Tài nguyên và Môi trường") < rows.index("Sở Thông tin và Truyền thông")
