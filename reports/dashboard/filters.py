@@ -82,7 +82,7 @@ class AgencyYearsFilter(KindFilterMixin, django_filters.FilterSet):
         return queryset
 
 
-class CoverageCellFilter(DashboardFilterSet):
+class CoverageCellFilter(KindFilterMixin, DashboardFilterSet):
     group = django_filters.NumberFilter(label=_("Nhóm nhiệm vụ"), field_name="task__group__number")
     role = django_filters.ChoiceFilter(label=_("Vai trò"), choices=AssignmentRole.choices)
     kind = django_filters.ChoiceFilter(label=_("Loại đơn vị"), choices=KindGroup.choices, method="filter_kind")
@@ -90,9 +90,6 @@ class CoverageCellFilter(DashboardFilterSet):
         label=_("Đã báo cáo"), method="filter_reported", choices=[("yes", _("Đã báo cáo")), ("no", _("Chưa báo cáo"))]
     )
     progress = django_filters.ChoiceFilter(label=_("Tiến độ"), choices=Progress.choices, field_name="reported_progress")
-
-    def filter_kind(self, queryset, name, value):
-        return queryset.filter(KindGroup.q("agency__kind", value))
 
     def filter_reported(self, queryset, name, value):
         return queryset.filter(reported_progress__isnull=(value == "no"))

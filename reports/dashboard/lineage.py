@@ -132,22 +132,27 @@ class HeirGroup:
     def as_row(self, kind_labels: dict[str, str]) -> FigureRow:
         """A row like those of `agency_completeness` (a FigureRow: the same figure columns), for the table and its
         export; `kind_labels`: the families' names in the reader's language."""
-        predecessors = self.predecessors
-        heirs = self.heirs
-        units = heirs[0].label if len(heirs) == 1 else "; ".join(h.label for h in heirs)
-        return FigureRow(
-            self.counts,
-            heirs=heirs,
-            units=units,
-            sort_name=collation_key(units),
-            kind_group=(
-                kind_labels[heirs[0].kind_group]
-                if len(heirs) == 1
-                else "; ".join(dict.fromkeys(kind_labels[h.kind_group] for h in heirs))
-            ),
-            predecessors="; ".join(predecessors),
-            inherited=bool(predecessors),
-        )
+        return _figure_row(self.counts, self.heirs, self.predecessors, kind_labels)
+
+
+def _figure_row(
+    counts: dict, heirs: tuple[Heir, ...], predecessors: list[str], kind_labels: dict[str, str]
+) -> FigureRow:
+    """The row of a set of today's units, whether built from a group or (most rows) straight from an agency's."""
+    units = heirs[0].label if len(heirs) == 1 else "; ".join(h.label for h in heirs)
+    return FigureRow(
+        counts,
+        heirs=heirs,
+        units=units,
+        sort_name=collation_key(units),
+        kind_group=(
+            kind_labels[heirs[0].kind_group]
+            if len(heirs) == 1
+            else "; ".join(dict.fromkeys(kind_labels[h.kind_group] for h in heirs))
+        ),
+        predecessors="; ".join(predecessors),
+        inherited=bool(predecessors),
+    )
 
 
 def completeness_by_heirs(
@@ -173,17 +178,7 @@ def completeness_by_heirs(
                 not wanted or wanted in fold_for_matching(row["agency__name"])
             ):
                 own = Heir(pk=agency_id, name=row["agency__name"], kind_group=row["kind_group"])
-                kept.append(
-                    FigureRow(
-                        {count: row[count] for count in COUNTS},
-                        heirs=(own,),
-                        units=own.label,
-                        sort_name=collation_key(own.label),
-                        kind_group=kind_labels[own.kind_group],
-                        predecessors="",
-                        inherited=False,
-                    )
-                )
+                kept.append(_figure_row({count: row[count] for count in COUNTS}, (own,), [], kind_labels))
             continue
         key = tuple(sorted(h.pk for h in heirs)) if heirs else (agency_id,)
         group = groups.get(key)

@@ -201,8 +201,13 @@ def completeness_by_kind(rows: QuerySet) -> tuple[Completeness, list[Completenes
 def completeness_by_year(*, plan: Plan, today: datetime.date, rows: QuerySet | None = None) -> list[Completeness]:
     """Reporting and on-time rates of every cycle of the plan, oldest first (one GROUP BY query); `rows`: the
     plan's expected reports as the reader may see them (all by default)."""
-    tally = _tally(expected_reports(plan=plan, today=today) if rows is None else rows, "year")
-    return [Completeness.from_row(str(year), tally[year], str(year)) for year in sorted(tally)]
+    counted = tallies(years=(expected_reports(plan=plan, today=today) if rows is None else rows, ("year",)))
+    return _year_lines(counted["years"])
+
+
+def _year_lines(tally: Tally) -> list[Completeness]:
+    """One line per cycle, oldest first, from a tally keyed by (year,)."""
+    return [Completeness.from_row(str(year), counts, str(year)) for (year,), counts in sorted(tally.items())]
 
 
 def _agency_rows(tally: Tally) -> list[FigureRow]:
@@ -242,11 +247,7 @@ def years_and_agencies(
     if year_rows is not None:
         groupings["years"] = (year_rows, ("year",))
     counted = tallies(**groupings)
-    years = [
-        Completeness.from_row(str(values[0]), counts, str(values[0]))
-        for values, counts in sorted(counted.get("years", {}).items())
-    ]
-    return years, _agency_rows(counted["agencies"])
+    return _year_lines(counted.get("years", {})), _agency_rows(counted["agencies"])
 
 
 def agency_completeness(*, plan: Plan, today: datetime.date, rows: QuerySet | None = None) -> list[FigureRow]:
