@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
 from agencies.models import Agency
-from hptracker.history import set_history_user
+from hptracker.history import set_history_user, update_with_history
 from plans.models import ReportingRule, Target, TaskAssignment
 from plans.text import clean_text
 from reports import permissions
@@ -151,10 +151,7 @@ def _copy_task_texts(*, previous: Submission, submission: Submission, by) -> Non
         # Progress is this year's fact: left empty so that the agency chooses it again.
         report.from_last_year = True
         changed.append(report)
-    if changed:
-        from simple_history.utils import bulk_update_with_history
-
-        bulk_update_with_history(changed, TaskReport, [*TASK_TEXT_FIELDS, "from_last_year"], default_user=by)
+    update_with_history(changed, [*TASK_TEXT_FIELDS, "from_last_year"], by=by)
 
 
 def submission_save(
@@ -205,11 +202,14 @@ def submission_save(
 
 
 def _save_task_reports(submission: Submission, by, tasks: dict[int, TaskInput]) -> int:
+    """Check every task first, then write the changed rows together (hptracker.history.update_with_history) and
+    the changed document lists in one DELETE and one INSERT: nothing is written before every task has passed."""
     reports = {tr.pk: tr for tr in submission.task_reports.select_related("task__group").prefetch_related("documents")}
     forged = set(tasks) - set(reports)
     if forged:
         raise WorkflowError(_("Dữ liệu gửi lên có nhiệm vụ không thuộc báo cáo này; không lưu gì cả."))
-    changed = 0
+    edited: list[TaskReport] = []
+    documents_replaced: dict[TaskReport, list[DocumentInput]] = {}
     for pk, data in tasks.items():
         report = reports[pk]
         code = report.task.code
@@ -231,19 +231,20 @@ def _save_task_reports(submission: Submission, by, tasks: dict[int, TaskInput]) 
             # The "last year's text" badge goes once a person has changed the text.
             if text_changed:
                 report.from_last_year = False
-            set_history_user(report, by)
-            report.save()
-            changed += 1
+            edited.append(report)
         old_docs = [(d.number, d.issued_on, d.title) for d in report.documents.all()]
         if old_docs != [(d.number, d.issued_on, d.title) for d in documents]:
-            report.documents.all().delete()
-            IssuedDocument.objects.bulk_create(
-                IssuedDocument(task_report=report, number=d.number, issued_on=d.issued_on, title=d.title)
-                for d in documents
-            )
-            if report.progress == data.progress and not text_changed:
-                changed += 1
-    return changed
+            documents_replaced[report] = documents
+    if edited:
+        update_with_history(edited, [*TASK_TEXT_FIELDS, "progress", "from_last_year"], by=by)
+    if documents_replaced:
+        IssuedDocument.objects.filter(task_report__in=list(documents_replaced)).delete()
+        IssuedDocument.objects.bulk_create(
+            IssuedDocument(task_report=report, number=d.number, issued_on=d.issued_on, title=d.title)
+            for report, documents in documents_replaced.items()
+            for d in documents
+        )
+    return len(set(edited) | set(documents_replaced))
 
 
 def _checked_document(doc: DocumentInput, code: str) -> DocumentInput:

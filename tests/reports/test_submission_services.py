@@ -100,6 +100,50 @@ def test_save_stores_nfc_text_bumps_version_and_keeps_history(cycle, agency, age
     assert saved.events.filter(kind=SubmissionEventKind.SAVED).count() == 1
 
 
+def _save_progress_of(submission, reports, by, progress=Progress.IN_PROGRESS):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    version = Submission.objects.get(pk=submission.pk).version
+    tasks = {r.pk: TaskInput(progress=progress, results=f"Kết quả {r.task.code}") for r in reports}
+    with CaptureQueriesContext(connection) as queries:
+        submission_save(submission=submission, by=by, version=version, general={}, tasks=tasks)
+    return len(queries)
+
+
+def test_save_writes_any_number_of_tasks_in_the_same_queries_with_their_history(cycle, agency, agency_staff):
+    """A district's 32-task save was two statements a task (UPDATE, history INSERT): 76 queries, 70 ms."""
+    submission = started(cycle, agency, agency_staff)
+    reports = list(submission.task_reports.select_related("task__group").order_by("pk"))
+    assert len(reports) == 14
+    two = _save_progress_of(submission, reports[:2], agency_staff)
+    every = _save_progress_of(submission, reports, agency_staff, progress=Progress.DONE)
+    assert every == two
+    for report in reports:
+        stored = TaskReport.objects.get(pk=report.pk)
+        assert stored.progress == Progress.DONE and stored.results == f"Kết quả {report.task.code}"
+        latest = stored.history.first()
+        assert latest.history_type == "~" and latest.history_user == agency_staff
+        assert latest.progress == Progress.DONE and latest.results == stored.results
+    # Created, then saved once (the 12 others) or twice (the first two).
+    assert [TaskReport.objects.get(pk=r.pk).history.count() for r in reports] == [3, 3] + [2] * 12
+    # Saving the same values again writes no task row and no history.
+    _save_progress_of(submission, reports, agency_staff, progress=Progress.DONE)
+    assert sum(TaskReport.objects.get(pk=r.pk).history.count() for r in reports) == 2 * 3 + 12 * 2
+
+
+def test_a_bad_task_among_many_saves_none_of_them(cycle, agency, agency_staff):
+    submission = started(cycle, agency, agency_staff)
+    reports = list(submission.task_reports.order_by("pk"))
+    tasks = {r.pk: TaskInput(progress=Progress.DONE, results="Đã làm") for r in reports}
+    tasks[reports[-1].pk] = TaskInput(progress="xong-roi", results="Đã làm")
+    with pytest.raises(WorkflowError, match="không hợp lệ"):
+        submission_save(submission=submission, by=agency_staff, version=1, general={}, tasks=tasks)
+    assert not TaskReport.objects.filter(submission=submission).exclude(progress="").exists()
+    assert Submission.objects.get(pk=submission.pk).version == 1
+    assert all(TaskReport.objects.get(pk=r.pk).history.count() == 1 for r in reports)
+
+
 def test_save_from_a_stale_version_writes_nothing(cycle, agency, agency_staff, agency_head):
     submission = started(cycle, agency, agency_staff)
     report = submission.task_reports.first()
