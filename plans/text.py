@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 # Old and new tone placement ("hoà"/"hòa", "thuỷ"/"thủy") are different code points even in NFC. We keep what
@@ -47,10 +48,14 @@ def fold_for_matching(value: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=16_384)
 def collation_key(value: str) -> tuple[str, str]:
     """The order a reader expects of Vietnamese names, as PostgreSQL's en_US and vi_VN collations give it: by the
     letters without case or marks first ("Đặc khu" among the D's, "Ủy ban" among the U's, not after "Z" as code
-    points would put them), then by the name itself to break ties."""
+    points would put them), then by the name itself to break ties.
+
+    Kept per process: the years page sorts every agency's row on each request, and working out 3,000 keys again
+    each time was a third of its time nationally (a name's key never changes; agencies number in thousands)."""
     folded = unicodedata.normalize("NFD", value.replace("Đ", "D").replace("đ", "d"))
     return "".join(c for c in folded if not unicodedata.combining(c)).casefold(), value
 
