@@ -93,8 +93,10 @@ def progress_chart(
     """
     title = title or _("Tiến độ thực hiện nhiệm vụ theo nhóm")
     labels = _status_labels()
+    # Printed (wrap_at > 0), the chart is drawn at the page's width and shown at scale 1, so 12 px is 9 pt.
+    size = 12 if wrap_at else 11
     label_w, bar_h, gap, top = (250 if not wrap_at else 6 * wrap_at), 22, 10, 34
-    line_h = 13
+    line_h = 13 if not wrap_at else 15
     legend_h = 36
     label_lines = [
         textwrap.wrap(str(label), wrap_at) or [""] if wrap_at else [_shorten(str(label), 38)] for label, _c in rows
@@ -106,9 +108,7 @@ def progress_chart(
     body = [_text(0, 18, title, size=14, weight="bold")]
     y = top
     for (label, counts), lines, row_h in zip(rows, label_lines, row_heights, strict=True):
-        texts = "".join(
-            _text(0, y + 15 + i * line_h, line, size=12 if not wrap_at else 11) for i, line in enumerate(lines)
-        )
+        texts = "".join(_text(0, y + 15 + i * line_h, line, size=12) for i, line in enumerate(lines))
         body.append(f"<g><title>{_e(label)}</title>{texts}</g>")
         bar_y = y + (row_h - bar_h) // 2
         x = float(label_w)
@@ -122,17 +122,17 @@ def progress_chart(
                 f"<title>{_e(labels[key])}: {count}</title></rect>"
             )
             if w >= 18:
-                body.append(_text(x + w / 2, bar_y + 15, count, size=11, anchor="middle", fill="#ffffff"))
+                body.append(_text(x + w / 2, bar_y + 15, count, size=size, anchor="middle", fill="#ffffff"))
             x += w
         total = sum(int(v or 0) for v in counts.values())
-        body.append(_text(x + 6, bar_y + 15, total, size=11, fill=MUTED))
+        body.append(_text(x + 6, bar_y + 15, total, size=size, fill=MUTED))
         y += row_h + gap
     y = height - legend_h + 16
     x = 0.0
     for key, colour in STATUS_COLOURS:
         body.append(f'<rect x="{x:.1f}" y="{y - 10}" width="12" height="12" fill="{colour}"/>')
-        body.append(_text(x + 16, y, labels[key], size=11))
-        x += 22 + 7.2 * len(labels[key])
+        body.append(_text(x + 16, y, labels[key], size=size))
+        x += 22 + 0.66 * size * len(labels[key])
     return _svg(width, height, title, body, font=font)
 
 
@@ -193,8 +193,9 @@ def target_chart(
     return _svg(width, height, title, body)
 
 
-def group_progress_chart(groups, *, font: str = FONT, wrap_at: int = 0) -> str:
+def group_progress_chart(groups, *, font: str = FONT, wrap_at: int = 0, width: int = 760) -> str:
     """The dashboard's progress chart of the plan's task groups (selectors_progress.GroupProgress: number,
     title, counts): the one picture both the dashboard page and the consolidated PDF print (the PDF with its
-    own serif font and wrapped labels)."""
-    return progress_chart([(f"{g.number}. {g.title}", g.counts) for g in groups], font=font, wrap_at=wrap_at)
+    own serif font, wrapped labels and the page's width)."""
+    rows = [(f"{g.number}. {g.title}", g.counts) for g in groups]
+    return progress_chart(rows, font=font, wrap_at=wrap_at, width=width)

@@ -10,6 +10,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 
+import pdfplumber
 import pytest
 import time_machine
 from django.db import connection
@@ -223,6 +224,12 @@ def test_the_dashboard_progress_chart_is_drawn_in_section_two(cycle, accepted, p
     assert len(context["charts"]) == 1 and context["charts"][0].startswith("data:image/svg+xml;base64,")
     content = render_template_pdf("pdf/consolidated_report.html", context).content
     assert "Tiến độ thực hiện nhiệm vụ theo nhóm" in pdf_text(content, tmp_path, first=1, last=4)
+    # Readable on paper: its labels at 9 pt, beside the body's 14 pt (drawn wider than the page and squeezed
+    # into 78 mm of height, they had printed at 5.7 pt and the title at 7.3 pt).
+    (chart_page,) = [i for i, text in enumerate(page_texts(content, tmp_path)) if "theo nhóm" in text]
+    with pdfplumber.open(io.BytesIO(content)) as pdf:
+        sizes = {round(char["size"], 1) for char in pdf.pages[chart_page].chars}
+    assert min(sizes) >= 9.0, sorted(sizes)
 
 
 def test_the_appendix_progress_column_shows_the_dashboards_status_overdue_included(cycle, profile):
