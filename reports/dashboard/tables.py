@@ -37,6 +37,17 @@ class ReportLinkColumn(tables.Column):
         return format_html('<a href="{}">{}</a>', report_url(value), _("Xem báo cáo"))
 
 
+class DayColumn(tables.Column):
+    """A date as 30/11/2025, on the page and in the export. django-tables2's DateColumn renders a template for
+    each cell: 50 of them were a fifth of the reports page's time."""
+
+    def render(self, value):
+        return value.strftime("%d/%m/%Y")
+
+    def value(self, value):
+        return value.strftime("%d/%m/%Y") if value else ""
+
+
 class NumberColumn(tables.Column):
     """A mean or a reported value: reports.formatting on the page (half up, decimal comma), the rounded number in
     the export."""
@@ -87,7 +98,7 @@ class ExpectedReportTable(tables.Table):
     agency = tables.Column(verbose_name=_("Cơ quan, đơn vị"), accessor="agency__name", order_by=("agency__name",))
     kind_group = tables.Column(verbose_name=_("Loại đơn vị"))
     year = tables.Column(verbose_name=_("Năm"))
-    due_on = tables.DateColumn(verbose_name=_("Hạn gửi"), format="d/m/Y")
+    due_on = DayColumn(verbose_name=_("Hạn gửi"))
     state = tables.Column(verbose_name=_("Tình trạng"))
     days_late = CountColumn(verbose_name=_("Số ngày chậm"))
     submission_id = ReportLinkColumn()

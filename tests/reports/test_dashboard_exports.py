@@ -65,6 +65,19 @@ def test_every_export_holds_values_never_markup_nor_python_booleans(
     assert not {"True", "False", "None"} & set(cells), name
 
 
+def test_deadlines_read_day_month_year_on_the_page_and_in_the_export(client, scale_plan, education_reviewer):
+    from reports.models import CycleDeadline
+
+    deadlines = {d.due_on.strftime("%d/%m/%Y") for d in CycleDeadline.objects.filter(cycle__plan=scale_plan)}
+    client.force_login(education_reviewer)
+    page = client.get(url("dashboard_reports", scale_plan))
+    shown = set(re.findall(r"<td[^>]*>\s*(\d{2}/\d{2}/\d{4})\s*</td>", page.content.decode()))
+    assert shown and shown <= deadlines
+    rows = csv_rows(client.get(url("dashboard_reports", scale_plan) + "&_export=csv"))
+    column = rows[0].index("Hạn gửi")
+    assert {row[column] for row in rows[1:]} <= deadlines and len(rows) > 1
+
+
 def test_years_export_names_the_agency_and_targets_export_the_words_of_the_page(
     client, plan, made, scale_plan, education_reviewer
 ):
