@@ -54,8 +54,9 @@ def deadline_of(submission: Submission) -> CycleDeadline | None:
     return CycleDeadline.objects.filter(cycle_id=submission.cycle_id, rule_id=submission.rule_id).first()
 
 
-def ensure_editable(submission: Submission, by) -> None:
-    """The agency may change its report: its own, a draft or returned, the cycle open, entry not closed."""
+def ensure_editable(submission: Submission, by) -> CycleDeadline | None:
+    """The agency may change its report: its own, a draft or returned, the cycle open, entry not closed. Returns
+    the report's deadline, read for the last check, for a caller that shows it (the edit page)."""
     if not permissions.can_edit_submission(by, submission):
         raise WorkflowError(_("Bạn không có quyền sửa báo cáo của đơn vị này."))
     # A locked cycle is the reason that holds whatever the report's state, so it is named first.
@@ -73,3 +74,4 @@ def ensure_editable(submission: Submission, by) -> None:
     deadline = deadline_of(submission)
     if deadline and deadline.entry_closes_on and timezone.localdate() > deadline.entry_closes_on:
         raise WorkflowError(_("Đã khóa nhập liệu sau ngày %(d)s.") % {"d": f"{deadline.entry_closes_on:%d/%m/%Y}"})
+    return deadline

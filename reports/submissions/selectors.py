@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from types import EllipsisType
 
 from django.db.models import Exists, Prefetch, Q, QuerySet
 
@@ -23,6 +24,7 @@ from reports.models import (
     SubmissionStatus,
     TaskReport,
 )
+from reports.submissions.checks import deadline_of
 from reports.times import format_date, format_datetime
 
 # Events a reviewer writes for the agency to read.
@@ -72,9 +74,12 @@ class SubmissionPage:
     receipts: list[Receipt]
 
 
-def submission_page(*, submission: Submission, today: datetime.date) -> SubmissionPage:
+def submission_page(
+    *, submission: Submission, today: datetime.date, deadline: CycleDeadline | None | EllipsisType = ...
+) -> SubmissionPage:
     """Everything the edit and detail pages show: task reports with their documents and evidence, targets,
-    the deadline, reviewers' comments, receipts."""
+    the deadline (read here unless the caller has it: the edit page read it to check that entry is open),
+    reviewers' comments, receipts."""
     reports = list(
         submission.task_reports.select_related("task__group")
         .prefetch_related("documents")
@@ -91,7 +96,7 @@ def submission_page(*, submission: Submission, today: datetime.date) -> Submissi
     )
     return SubmissionPage(
         submission=submission,
-        deadline=CycleDeadline.objects.filter(cycle_id=submission.cycle_id, rule_id=submission.rule_id).first(),
+        deadline=deadline_of(submission) if deadline is ... else deadline,
         rows=rows,
         general_evidence=evidence_by_report.get(None, []),
         targets=targets,

@@ -3,6 +3,8 @@ evidence files in one transaction) and may send it in the same click."""
 
 from __future__ import annotations
 
+from types import EllipsisType
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,7 +20,7 @@ from agencies.models import Agency
 from reports import permissions
 from reports.errors import WorkflowError
 from reports.inputs import MalformedRequest, parse_id, require_ids
-from reports.models import Cycle, Submission, SubmissionStatus
+from reports.models import Cycle, CycleDeadline, Submission, SubmissionStatus
 from reports.submissions import evidence as evidence_services
 from reports.submissions import services
 from reports.submissions.access import require, visible_submission
@@ -56,13 +58,14 @@ def submission_start(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def submission_edit(request: HttpRequest, pk: int) -> HttpResponse:
     submission = visible_submission(request, pk)
     require(permissions.can_edit_submission(request.user, submission))
+    deadline: CycleDeadline | None | EllipsisType = ...
     if request.method == "GET":
         try:
-            ensure_editable(submission, request.user)
+            deadline = ensure_editable(submission, request.user)
         except WorkflowError as error:
             messages.info(request, error.message)
             return redirect("reports:submission_detail", pk=pk)
-    page = submission_page(submission=submission, today=timezone.localdate())
+    page = submission_page(submission=submission, today=timezone.localdate(), deadline=deadline)
     if request.method == "POST":
         forms = SubmissionEditForms(page, request.POST)
         saved, refused = _save(request, submission, forms) if forms.is_valid() else (False, [])
