@@ -9,6 +9,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import AssignmentRole
@@ -41,8 +42,9 @@ class DashboardFilterSet(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, years: list[int] | None = None, default_year: int | None = None, **kwargs):
         years = years or []
-        if data is not None and not data.get("year") and default_year is not None:
-            data = data.copy()
+        # A first visit has no query string at all: the year shown selected must be the year listed.
+        if default_year is not None and (data is None or not data.get("year")):
+            data = data.copy() if data is not None else QueryDict(mutable=True)
             data["year"] = str(default_year)
         super().__init__(data, *args, **kwargs)
         self.filters["year"].extra["choices"] = [(y, str(y)) for y in years]

@@ -41,3 +41,33 @@ def test_reviewer_filters_missing_reports_and_downloads_them_as_xlsx(page, live_
     districts = set(Agency.objects.filter(kind="district").exclude(code="H_ANLAO").values_list("name", flat=True))
     assert {r[0] for r in rows[1:]} == districts
     assert {r[1] for r in rows[1:]} == {"Quận, huyện; xã, phường, đặc khu"}  # 2024: no commune existed yet
+
+
+# Each header cell's content box against the widest word of its text, measured in the cell's own font.
+UNBROKEN_HEADERS_JS = """
+() => {
+  const canvas = document.createElement("canvas").getContext("2d");
+  return [...document.querySelectorAll("table.grid th")].map((th) => {
+    const style = getComputedStyle(th);
+    canvas.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const words = th.innerText.split(/\\s+/).filter(Boolean);
+    const widest = Math.max(0, ...words.map((w) => canvas.measureText(w).width));
+    const inner = th.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return [th.innerText, inner + 0.5 >= widest];
+  });
+}
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_years_table_headers_never_break_inside_a_word_at_1280_px(page, live_server, plan, education_reviewer):
+    """ "Muộn" had printed as "Muộ|n" in the agency table's header on a 1280 px screen (main's overflow-wrap:
+    anywhere let a column shrink to one letter)."""
+    hand_made_cycle(plan)
+    sign_in(page, live_server, education_reviewer.username)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}{reverse('reports:dashboard_years')}?plan={plan.pk}")
+    headers = page.evaluate(UNBROKEN_HEADERS_JS)
+    assert len(headers) >= 15
+    assert [text for text, whole in headers if not whole] == []

@@ -4,6 +4,7 @@ refused, and a fixed number of queries whatever the data size."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 
@@ -136,6 +137,30 @@ def test_every_row_links_to_its_report(client, plan, made, education_reviewer):
     assert reverse("reports:submission_detail", args=[made["SNV"].pk]) in html
     html = client.get(url("dashboard_issues", plan, year=2024, group=1)).content.decode()
     assert reverse("reports:submission_detail", args=[made["Q_LECHAN"].pk]) in html
+
+
+@pytest.mark.parametrize("name", ["dashboard_issues", "dashboard_proposals"])
+def test_a_first_visit_lists_the_year_its_filter_shows(client, education_reviewer, name):
+    """Opened from a bookmark with no query string, the lists had shown every year under a filter reading the
+    latest (found on screenshots of make run)."""
+    call_command("seed_scale", agencies=12, tasks=6, years=2, stdout=io.StringIO())
+    # The portal opens on the latest plan: make the synthetic one the latest, as a bookmark would find it.
+    Plan.objects.filter(number="SCALE/KH").update(issued_on=datetime.date(2030, 1, 1))
+    client.force_login(education_reviewer)
+    response = client.get(reverse(f"reports:{name}"))
+    shown_year = response.context["scope"].year
+    assert response.context["filter"].form["year"].value() == str(shown_year)
+    years = {record.year for record in _listed_cycles(response)}
+    assert years == {shown_year}
+    everything = client.get(reverse(f"reports:{name}"), {"plan": response.context["scope"].plan.pk, "year": ""})
+    assert {record.year for record in _listed_cycles(everything)} == {shown_year}
+    other_years = {c.year for c in response.context["scope"].cycles} - {shown_year}
+    assert other_years, "the data set needs a second year for this test to mean something"
+
+
+def _listed_cycles(response):
+    rows = response.context["table"].page.object_list
+    return [getattr(row.record, "submission", row.record).cycle for row in rows]
 
 
 def test_issues_filter_by_group_and_kind_and_export_vietnamese_headers(client, plan, made, education_reviewer):
