@@ -151,7 +151,9 @@ def target_chart(
     points: (year, value) pairs in any order (values may be Decimal); target: Target.target_value.
     An empty `points` draws the axes, the target line and the words "chưa có số liệu".
     """
-    left, right, top, bottom = 44, 16, 34, 34
+    # The target's label is a legend under the title, not a caption on its line: on the line it ran into the
+    # value written above a bar that nearly meets the target ("69,7%Mục tiêu 2025: 70%", seen on make run).
+    left, right, top, bottom = 44, 16, 52, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [float(v) for _year, v in points]
     ceiling = (
@@ -180,7 +182,11 @@ def target_chart(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.6:.1f}" height="{top + plot_h - y:.1f}" '
             f'fill="{fill}"><title>{_e(year)}: {_e(format_number(value))}{_e(unit)}</title></rect>'
         )
-        body.append(_text(x + slot * 0.3, y - 4, f"{format_number(value)}{unit}", size=10, anchor="middle"))
+        # A white halo keeps the figure legible where it crosses the dashed target line.
+        body.append(
+            f'<text x="{x + slot * 0.3:.1f}" y="{y - 4:.1f}" font-size="10" text-anchor="middle" fill="{INK}" '
+            f'stroke="#ffffff" stroke-width="3" paint-order="stroke">{_e(format_number(value))}{_e(unit)}</text>'
+        )
         body.append(_text(x + slot * 0.3, height - bottom + 16, year, size=11, anchor="middle", fill=MUTED))
     ty = y_of(float(target))
     body.append(
@@ -188,7 +194,12 @@ def target_chart(
         f'stroke-width="2" stroke-dasharray="6 4"/>'
     )
     label = target_label or _("Mục tiêu: %(value)s%(unit)s") % {"value": format_number(float(target)), "unit": unit}
-    body.append(_text(width - right, ty - 5, label, size=11, anchor="end", fill=TARGET))
+    legend_y = top - 14
+    body.append(
+        f'<line x1="{left}" y1="{legend_y - 4}" x2="{left + 24}" y2="{legend_y - 4}" stroke="{TARGET}" '
+        f'stroke-width="2" stroke-dasharray="6 4"/>'
+    )
+    body.append(_text(left + 30, legend_y, label, size=11, fill=TARGET))
     body.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="{INK}"/>')
     return _svg(width, height, title, body)
 
