@@ -103,3 +103,26 @@ def test_main_pages_fit_a_phone_and_have_no_serious_accessibility_violation(
     look(page, live_server, reverse("reports:dashboard"), "leader-dashboard", axe, found)
 
     assert not found, "\n".join(f"{page}: {problem}" for page, problems in found.items() for problem in problems)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_agencys_report_list_puts_its_compose_link_on_the_screen(
+    page, live_server, plan, district, district_staff
+):
+    """A commune clerk's home page on a phone: the table had scrolled inside itself with "Soạn" beyond the
+    screen's right edge (seen on make run at 390 px). Each report is now a card, the link a full tap target."""
+    cycle = open_cycle(plan)
+    started(cycle, district, district_staff)
+    sign_in(page, live_server, district_staff.username)
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + reverse("reports:agency_detail", args=[district.pk]))
+    compose = page.get_by_role("link", name="Soạn")
+    box = compose.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+    assert box["height"] >= 44
+    # Each value keeps its column's name, drawn before it in the card.
+    labels = page.eval_on_selector_all(
+        "table.agency-cycles tbody tr:first-child td", "tds => tds.map(td => getComputedStyle(td, '::before').content)"
+    )
+    assert '"Hạn gửi: "' in labels and '"Trạng thái: "' in labels
