@@ -23,6 +23,7 @@ from reports.documents.word import DOCX_CONTENT_TYPE
 from reports.errors import WorkflowError
 from reports.models import (
     Cycle,
+    CycleDeadline,
     GeneratedReport,
     GeneratedReportKind,
     GeneratedReportStatus,
@@ -72,11 +73,19 @@ def consolidated_report_list(request: HttpRequest) -> HttpResponse:
     if not may_request:
         reports = reports.filter(status=GeneratedReportStatus.READY)
     shown = list(reports[:100])
+    # A reader with nothing to download yet learns when the next one is due (the consolidating rule's deadline
+    # of the latest cycle, as the plan set it: before 30/12).
+    next_due = (
+        CycleDeadline.objects.filter(rule__consolidates=True).select_related("cycle").order_by("-cycle__year").first()
+        if not shown
+        else None
+    )
     return render(
         request,
         "reports/documents/consolidated_list.html",
         {
             "reports": shown,
+            "next_due": next_due,
             "latest": next((r for r in shown if r.status == GeneratedReportStatus.READY), None),
             "form": ConsolidatedRequestForm() if may_request else None,
             "draft_days": settings.GENERATED_REPORT_DRAFT_DAYS,

@@ -278,6 +278,16 @@ def test_a_leader_downloads_the_latest_ready_report(client, cycle, accepted, pro
     assert client.post(reverse("reports:consolidated_report_request"), {"cycle": cycle.pk}).status_code == 403
 
 
+def test_a_leader_with_nothing_to_download_yet_is_told_when_the_report_is_due(client, cycle, leader):
+    from reports.models import CycleDeadline
+
+    due = CycleDeadline.objects.get(cycle=cycle, rule__consolidates=True).due_on
+    client.force_login(leader)
+    page = client.get(reverse("reports:consolidated_reports")).content.decode()
+    assert "Chưa có báo cáo tổng hợp nào." in page
+    assert f"Báo cáo tổng hợp năm {cycle.year} có hạn gửi ngày {due:%d/%m/%Y}" in page
+
+
 def test_the_nav_links_to_consolidated_reports_only_for_those_who_may_read_them(client, leader, agency_staff):
     link = reverse("reports:consolidated_reports")
     client.force_login(leader)
