@@ -8,7 +8,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from agencies.models import Role
-from reports.models import Submission, SubmissionStatus
+from reports.models import GeneratedReport, GeneratedReportKind, GeneratedReportStatus, Submission, SubmissionStatus
+
+# The demo renders last year's consolidated report: its files go to the test's folder, not the checkout's var/.
+pytestmark = pytest.mark.usefixtures("private_media")
 
 
 def test_demo_refuses_to_run_when_debug_is_off(plan, settings):
@@ -35,6 +38,11 @@ def test_demo_prints_one_working_account_per_role_and_builds_sample_reports(plan
     assert last_year.exists() and last_year.filter(is_late=False).exists()
     # Sample authors of agencies without a demo account cannot sign in.
     assert not any(u.has_usable_password() for u in get_user_model().objects.filter(username__startswith="mau."))
+    # The city leader finds last year's consolidated report (a draft) ready to download.
+    (consolidated,) = GeneratedReport.objects.filter(kind=GeneratedReportKind.CONSOLIDATED)
+    assert consolidated.cycle.year == 2025 and consolidated.is_draft
+    assert consolidated.status == GeneratedReportStatus.READY and consolidated.page_count > 1
+    assert f"Báo cáo tổng hợp năm 2025 (dự thảo): đã xong, {consolidated.page_count} trang." in out
 
 
 def test_demo_run_twice_resets_passwords_and_adds_no_reports(plan, settings, capsys):

@@ -17,6 +17,9 @@ from plans.models import Plan
 from reports.cycles.services import cycle_open
 from reports.demo import create_sample_reports
 from reports.documents.numbering import default_issuer_profile
+from reports.documents.services import generated_report_request
+from reports.documents.tasks import render_generated_report
+from reports.models import Cycle
 
 # (username, full name, role, agency code, position)
 DEMO_PEOPLE = [
@@ -126,7 +129,23 @@ class Command(BaseCommand):
                 f"Báo cáo mẫu năm {cycle.year - 1} và {cycle.year}: {counts['accepted']} đã chấp nhận, "
                 f"{counts['submitted']} chờ thẩm định, {counts['returned']} bị trả lại, {counts['draft']} đang soạn."
             )
+            self._consolidated_draft(plan, cycle.year - 1, reviewer)
         self.stdout.write(self.style.SUCCESS(f"Tài khoản dùng thử ({cycle}):"))
         width = max(len(r[0]) for r in rows)
         for username, password, role, where in rows:
             self.stdout.write(f"  {username:<{width}}  {password:<14} {role} — {where}")
+
+    def _consolidated_draft(self, plan: Plan, year: int, reviewer) -> None:
+        """Last year's consolidated report as a draft, rendered now, so that the city leader's account has a PDF
+        (and its Word copy) to open. Requested as the reviewer would; rendered here rather than left to a worker
+        that `make run` does not start (a worker that gets the queued render finds it done)."""
+        last_year = Cycle.objects.filter(plan=plan, year=year).first()
+        if last_year is None:
+            return
+        report = generated_report_request(cycle=last_year, by=reviewer)
+        render_generated_report(report.pk)
+        report.refresh_from_db()
+        self.stdout.write(
+            f"Báo cáo tổng hợp năm {year} (dự thảo): {report.get_status_display().lower()}"
+            + (f", {report.page_count} trang." if report.page_count else ".")
+        )
