@@ -1,7 +1,8 @@
 """Exports of the dashboard's lists as files, in constant memory whatever the number of rows.
 
 A list of up to `settings.EXPORT_STREAM_MAX_ROWS` rows is answered from the request: CSV streamed row by row
-(`StreamingHttpResponse`), XLSX written by openpyxl's write-only workbook into a temporary file. A longer list
+(`StreamingHttpResponse`), XLSX (up to `settings.EXPORT_XLSX_STREAM_MAX_ROWS`) written by openpyxl's write-only
+workbook into a temporary file. A longer list
 becomes a DashboardExport record that a Celery task renders (`dashboard_export_render`), like the consolidated
 PDF: the request returns at once with the progress page, the file expires after `settings.EXPORT_KEEP_DAYS`.
 
@@ -81,7 +82,11 @@ def _install_signature_cache() -> None:
 _install_signature_cache()
 
 
-def stream_max_rows() -> int:
+def stream_max_rows(export_format: str = ExportFormat.CSV) -> int:
+    """The longest list answered from the request in this format: XLSX, written whole before it is sent, has
+    the lower cap (settings.EXPORT_XLSX_STREAM_MAX_ROWS) and never a higher one than CSV."""
+    if export_format == ExportFormat.XLSX:
+        return min(settings.EXPORT_XLSX_STREAM_MAX_ROWS, settings.EXPORT_STREAM_MAX_ROWS)
     return settings.EXPORT_STREAM_MAX_ROWS
 
 
@@ -170,7 +175,7 @@ def export_respond(*, request: HttpRequest, table: Table, export_format: str, fi
     """The answer to an export click: the file itself for a short list, else a queued DashboardExport and a
     redirect to its progress page (the caller gets either a response or the record)."""
     rows = table_row_count(table)
-    if rows > stream_max_rows():
+    if rows > stream_max_rows(export_format):
         return export_queue(
             user=request.user,
             page=(request.resolver_match.url_name or "") if request.resolver_match else "",
