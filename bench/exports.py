@@ -102,8 +102,8 @@ def table(city: dict, national: dict) -> list[str]:
         "Each export in its own process; peak = the whole process's ru_maxrss (Django, every view module and task "
         "module imported: about 100 MB here, the document libraries being loaded only when a document is "
         "rendered), (+N) = its growth during the export over a process that has served one page. The target "
-        "is read on the whole peak (≤ 150 MB) and on the request time. Above 5,000 rows the request only queues "
-        "the file, and the worker's render is timed apart.",
+        "is read on the whole peak (≤ 150 MB) and on the request time. Above 5,000 rows (2,000 in XLSX) the "
+        "request only queues the file, and the worker's render is timed apart.",
         "",
         "| Export | City | National | targets |",
         "|---|---|---|---|",
