@@ -235,8 +235,7 @@ def _save_task_reports(submission: Submission, by, tasks: dict[int, TaskInput]) 
         old_docs = [(d.number, d.issued_on, d.title) for d in report.documents.all()]
         if old_docs != [(d.number, d.issued_on, d.title) for d in documents]:
             documents_replaced[report] = documents
-    if edited:
-        update_with_history(edited, [*TASK_TEXT_FIELDS, "progress", "from_last_year"], by=by)
+    update_with_history(edited, [*TASK_TEXT_FIELDS, "progress", "from_last_year"], by=by)
     if documents_replaced:
         IssuedDocument.objects.filter(task_report__in=list(documents_replaced)).delete()
         IssuedDocument.objects.bulk_create(
