@@ -16,7 +16,9 @@ from reports.scale.years import scale_year
 
 __all__ = ["PLAN_NUMBER", "PRESETS", "scale_build"]
 
-PRESETS = {"city": {"agencies": 40, "tasks": 42, "years": 5}, "national": {"agencies": 3000, "tasks": 50, "years": 10}}
+# The city: the 120 reporting units Hải Phòng has since 1/7/2025 (114 communes, wards and special zones, and the
+# city departments that report), 5 years; the national set: a province-sized plan 25 times over, 10 years.
+PRESETS = {"city": {"agencies": 120, "tasks": 42, "years": 5}, "national": {"agencies": 3000, "tasks": 50, "years": 10}}
 # Every table the set writes: without statistics PostgreSQL estimates one district where there are 1,500 and plans
 # nested loops over every duty item (the years page filtered by kind: 10 s, not 0,1).
 WRITTEN_TABLES = (

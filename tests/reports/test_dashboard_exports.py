@@ -211,6 +211,17 @@ def test_a_page_beyond_the_cap_shows_the_last_allowed_page_and_says_to_filter_or
     assert deep.context["table"].page.number == 2 and not deep.context["table"].page.has_next()
 
 
+def test_the_cap_message_groups_the_thousands_as_a_vietnamese_reader_writes_them(
+    client, plan, made, education_reviewer, monkeypatch
+):
+    # The real cap is 20 pages of 50: the message said "1000 dòng" where every other count on the page says 1.000.
+    monkeypatch.setattr(listing.CappedPaginator, "max_pages", 2)
+    monkeypatch.setattr(listing.CappedPaginator, "shown_rows", property(lambda paginator: 1000))
+    client.force_login(education_reviewer)
+    deep = client.get(url("dashboard_coverage_cells", plan, year=2024, role="co_operating", page=2998))
+    assert "Chỉ xem được 1.000 dòng đầu" in deep.content.decode()
+
+
 def test_a_page_past_the_end_of_a_short_list_shows_its_last_page_with_a_vietnamese_pager(
     client, plan, made, education_reviewer
 ):

@@ -51,8 +51,8 @@ def test_seed_scale_replaces_its_data_and_reuse_keeps_it():
     assert Agency.objects.filter(code__startswith="sc-0").count() == 20
 
 
-def test_city_preset_is_forty_agencies_forty_two_tasks_five_years():
+def test_city_preset_is_hai_phongs_120_reporting_units_forty_two_tasks_five_years():
     seed(city=True)
     scale = Plan.objects.get(number="SCALE/KH")
-    assert Agency.objects.filter(code__startswith="sc-0").count() == 40
+    assert Agency.objects.filter(code__startswith="sc-0").count() == 120
     assert sum(g.tasks.count() for g in scale.groups.all()) == 42 and scale.cycles.count() == 5

@@ -18,7 +18,7 @@ class Command(BaseCommand):
     help = "Tạo bộ dữ liệu tổng hợp (kế hoạch SCALE/KH) để đo tốc độ trang tổng hợp. Không đụng đến Kế hoạch 193."
 
     def add_arguments(self, parser):
-        parser.add_argument("--city", action="store_true", help="Quy mô thành phố: 40 đơn vị × 42 nhiệm vụ × 5 năm.")
+        parser.add_argument("--city", action="store_true", help="Quy mô thành phố: 120 đơn vị × 42 nhiệm vụ × 5 năm.")
         parser.add_argument("--agencies", type=int, default=None)
         parser.add_argument("--tasks", type=int, default=None)
         parser.add_argument("--years", type=int, default=None)
