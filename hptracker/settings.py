@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "agencies",
     "plans",
     "reports",
-    # For its management commands only (backup, restore); it has no models.
+    # For its management commands (backup, restore) and the table rows tag (templatetags/portal_tables); no models.
     "hptracker",
 ]
 
