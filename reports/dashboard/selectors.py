@@ -11,7 +11,6 @@ Task progress, coverage, targets and difficulties live in `progress`.
 from __future__ import annotations
 
 import datetime
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,6 +29,7 @@ from reports.formatting import percent
 from reports.models import Cycle
 
 __all__ = [
+    "COUNTS",
     "COUNTED",
     "Completeness",
     "KindGroup",
@@ -132,53 +132,57 @@ def tallies(**groupings: tuple[QuerySet, Sequence[str]]) -> dict[str, Tally]:
     """Expected reports counted by state for each grouping `name=(rows, keys)`: {name: {key values: {"expected": n,
     state: n}}}, in ONE SQL statement whatever the number of groupings.
 
-    Each distinct set of rows is one common table expression (the expected reports joined once, each state
-    computed once per row; MATERIALIZED when several groupings read it), then GROUP BY each grouping's keys and
-    the state, the groupings joined by UNION ALL. The years page counts by year and by agency: one join of
-    30,000 expected reports nationally instead of two. Rows that can match nothing count nothing. The result is
-    cached until the data it was counted from changes (`figures_cache`)."""
+    Each distinct set of rows is read once: its groupings are the GROUPING SETS of one aggregate, each state
+    counted in its own column (COUNT(*) FILTER), and the sets of rows joined by UNION ALL. The years page counts
+    by year and by agency: one pass over the 30,000 expected reports nationally, 3,010 rows back (it was a
+    materialized CTE read twice and grouped by state too: 64 ms of SQL and 8,148 rows; now 44 ms). Rows that can
+    match nothing count nothing. The result is cached until the data it was counted from changes
+    (`figures_cache`)."""
     result: dict[str, Tally] = {name: {} for name in groupings}
     every_key = list(dict.fromkeys(key for _rows, keys in groupings.values() for key in keys))
     sources, source_of = _sources(groupings, every_key)
     if not sources:
         return result
-    branches = [(name, source_of[name], tuple(keys)) for name, (_rows, keys) in groupings.items() if name in source_of]
-    readers = Counter(index for _name, index, _keys in branches)
+    states = COUNTS[1:]  # every ReportState, in the order of COUNTS
     database = sources[0].database
     quote = connections[database].ops.quote_name
-    tables, parameters = [], []
+    selects, parameters = [], []
+    # (source index, GROUPING() bitmask) -> the groupings whose rows these are (two groupings may ask the same).
+    readers: dict[tuple[int, int], list[tuple[str, list[int]]]] = {}
     for index, source in enumerate(sources):
-        materialized = " MATERIALIZED" if readers[index] > 1 else ""
-        columns = ", ".join(quote(column) for column in source.columns)
-        tables.append(f"{quote(f'expected_{index}')} ({columns}) AS{materialized} ({source.sql})")
-        parameters.extend(source.parameters)
-    selects = []
-    for number, (_name, index, keys) in enumerate(branches):
-        shown = ", ".join(quote(key) if key in keys else "NULL" for key in every_key)
-        grouped = ", ".join(quote(column) for column in (*keys, "state"))
+        mine = [(name, tuple(keys)) for name, (_rows, keys) in groupings.items() if source_of.get(name) == index]
+        sets = list(dict.fromkeys(keys for _name, keys in mine))
+        used = [key for key in every_key if any(key in keys for keys in sets)]
+        for name, keys in mine:
+            # GROUPING(a, b, …) sets the bit of each argument the row is NOT grouped by, the first one highest.
+            mask = sum(1 << (len(used) - 1 - at) for at, key in enumerate(used) if key not in keys)
+            positions = [2 + every_key.index(key) for key in keys]  # after the source index and the mask
+            readers.setdefault((index, mask), []).append((name, positions))
+        grouping = f"GROUPING({', '.join(quote(key) for key in used)})" if used else "0"
+        shown = ", ".join(quote(key) if key in used else "NULL" for key in every_key)
+        counts = ", ".join(f"COUNT(*) FILTER (WHERE {quote('state')} = %s)" for _state in states)
+        grouped = ", ".join(f"({', '.join(quote(key) for key in keys)})" for keys in sets)
         selects.append(
-            f"SELECT {number}, {shown}, {quote('state')}, COUNT(*) FROM {quote(f'expected_{index}')} GROUP BY {grouped}"
+            f"SELECT {index}, {grouping}, {shown}, COUNT(*), {counts} "
+            f"FROM ({source.sql}) AS {quote(f'expected_{index}')} GROUP BY GROUPING SETS ({grouped})"
         )
-    # Where each grouping's keys sit in a result row (after the branch number).
-    positions = [(name, [1 + every_key.index(key) for key in keys]) for name, _index, keys in branches]
-    statement = f"WITH {', '.join(tables)} {' UNION ALL '.join(selects)}"
+        parameters.extend([*states, *source.parameters])  # in the order they appear in the SQL
+    statement = " UNION ALL ".join(selects)
 
     def count() -> dict[str, Tally]:
         with connections[database].cursor() as cursor:
             cursor.execute(statement, parameters)
             for row in cursor.fetchall():
-                name, at = positions[row[0]]
-                key = tuple(row[i] for i in at)
-                counts = result[name].get(key) or result[name].setdefault(key, dict.fromkeys(COUNTS, 0))
-                counts[row[-2]] = row[-1]
-                counts["expected"] += row[-1]
+                figures = row[-1 - len(states) :]
+                for name, positions in readers[(row[0], row[1])]:
+                    result[name][tuple(row[i] for i in positions)] = dict(zip(COUNTS, figures, strict=True))
         return result
 
     return cached_count(statement, parameters, count, database)
 
 
 def _tally(rows: QuerySet, key: str) -> dict:
-    """{key value: {state: n}} from one GROUP BY (key, state) query: the state is computed once per row."""
+    """{key value: {"expected": n, state: n}} from one aggregate over `rows` grouped by `key`."""
     return {values[0]: counts for values, counts in tallies(rows=(rows, (key,)))["rows"].items()}
 
 

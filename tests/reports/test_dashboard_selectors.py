@@ -19,6 +19,7 @@ from reports.dashboard.progress import (
     task_statuses,
 )
 from reports.dashboard.selectors import (
+    COUNTS,
     KindGroup,
     ReportState,
     agency_completeness,
@@ -99,10 +100,23 @@ def test_tallies_count_several_groupings_in_one_statement(plan, made, django_ass
     every = expected_reports(plan=plan, today=TODAY)
     districts = every.filter(agency__kind="district")
     with django_assert_num_queries(1):
-        counted = tallies(by_year=(every, ("year",)), by_agency=(every, ("agency_id",)), few=(districts, ("year",)))
-    assert counted["by_year"] == _counted_one_by_one(every, "year")
+        counted = tallies(
+            by_year=(every, ("year",)),
+            by_agency=(every, ("agency_id",)),
+            again=(every, ("year",)),  # the same grouping asked twice: both get it
+            by_pair=(every, ("year", "kind_group")),
+            few=(districts, ("year",)),
+        )
+    assert counted["by_year"] == counted["again"] == _counted_one_by_one(every, "year")
     assert counted["by_agency"] == _counted_one_by_one(every, "agency_id")
     assert counted["few"] == _counted_one_by_one(districts, "year")
+    by_pair: dict = {}
+    for row in every:
+        counts = by_pair.setdefault((row.year, row.kind_group), dict.fromkeys(["expected", *ReportState.labels], 0))
+        counts[row.state] += 1
+        counts["expected"] += 1
+    assert counted["by_pair"] == by_pair and len(by_pair) > 1
+    assert ReportState.labels.keys() == set(COUNTS[1:])  # every state has its column, in the counts' order
     assert counted["few"] != counted["by_year"]  # a filtered set of rows is counted apart from the whole
     # Rows that can match nothing (an invalid filter: .none()) count nothing, and cost no query on their own.
     with django_assert_num_queries(0):
