@@ -1,12 +1,13 @@
 """The dashboard's counts cached on the version of the data they were counted from.
 
-At national scale the years page counts 30,000 expected reports on every request (about 80 ms of SQL) for figures
-that change only when a report is sent, returned or accepted, or when the plan or the agencies change. Each count
-is cached under a version: the database (host, name, and the incarnation in `FiguresVersion`, new after a
-restore) and the number of `FiguresChange` rows, one of which PostgreSQL triggers add in every transaction that
-writes a row the expected reports are built from (whatever wrote it: a view, a queryset update, raw SQL). The
-version is read before counting: a count stored under a version holds the data of that version or newer, so a
-cached figure is never older than the data the reader sees.
+At national scale the years page counts 30,000 expected reports on every request (about 45 ms of SQL) for figures
+that change only when a report is sent, returned or accepted, or when the plan or the agencies change; the
+targets page averages every accepted report's values (`progress.target_series`). Each is cached under a version:
+the database (host, name, and the incarnation in `FiguresVersion`, new after a restore) and the number of
+`FiguresChange` rows, one of which PostgreSQL triggers add in every transaction that writes a row the expected
+reports or the target averages are built from (whatever wrote it: a view, a queryset update, raw SQL). The version
+is read before counting: a count stored under a version holds the data of that version or newer, so a cached
+figure is never older than the data the reader sees.
 
 Counted live instead: on SQLite (`make run`, no triggers), inside a transaction (the reader's own writes change
 the token only when they commit) and when the cache does not answer (Redis down: the page stays up).

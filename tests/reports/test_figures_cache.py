@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import uuid
 
 import pytest
 from django.apps import apps
@@ -16,8 +17,16 @@ from django.test.utils import CaptureQueriesContext
 from agencies.models import Agency
 from plans.models import DutyItem
 from reports.dashboard.figures_cache import figures_token
+from reports.dashboard.progress import target_series
 from reports.dashboard.selectors import ReportState, expected_reports, tallies
-from reports.models import CycleDeadline, FiguresChange, FiguresVersion, Submission, SubmissionStatus
+from reports.models import (
+    CycleDeadline,
+    FiguresChange,
+    FiguresVersion,
+    Submission,
+    SubmissionStatus,
+    TargetValue,
+)
 
 from .dashboard_helpers import TODAY, dashboard_url, hand_made_cycle
 
@@ -37,12 +46,24 @@ def _counting_statement(client, plan, user) -> str:
     return statement
 
 
+def _averaging_statement(client, plan, user) -> str:
+    """The SQL of the targets page's averages for `user`, the other cached figure."""
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(dashboard_url("dashboard_targets", plan)).status_code == 200
+    (statement,) = [q["sql"] for q in queries if "AVG(" in q["sql"]]
+    return statement
+
+
 @pytest.mark.django_db
 def test_the_triggers_cover_every_table_and_submission_column_the_count_reads(
     client, plan, education_reviewer, labour_reviewer
 ):
     hand_made_cycle(plan)
-    statements = [_counting_statement(client, plan, user) for user in (education_reviewer, labour_reviewer)]
+    readers = (education_reviewer, labour_reviewer)
+    counting = [_counting_statement(client, plan, user) for user in readers]
+    averaging = [_averaging_statement(client, plan, user) for user in readers]
+    statements = counting + averaging
     tables = {model._meta.db_table for model in apps.get_models(include_auto_created=True)}
     read = {table for table in tables for sql in statements if f'"{table}"' in sql}
     assert "plans_rulerecipient" in read  # the Sở LĐTB&XH reviewer's scope: what is addressed to it
@@ -55,9 +76,12 @@ def test_the_triggers_cover_every_table_and_submission_column_the_count_reads(
         )
         (update_trigger,) = cursor.fetchone()
     assert read == triggered
-    # The submission is joined as "own": every column of it the statement reads must fire the update trigger.
-    columns = {column for sql in statements for column in re.findall(r'\bown\."(\w+)"', sql)}
-    assert columns and {"status", "first_submitted_at"} <= columns
+    assert {"plans_target", "reports_targetvalue"} <= read
+    # The submission is joined as "own" in the count and by its name in the averages: every column of it either
+    # statement reads must fire the update trigger.
+    columns = {column for sql in counting for column in re.findall(r'\bown\."(\w+)"', sql)}
+    columns |= {column for sql in averaging for column in re.findall(r'"reports_submission"\."(\w+)"', sql)}
+    assert columns and {"status", "first_submitted_at", "cycle_id"} <= columns
     assert {c for c in columns if f"old.{c}" not in update_trigger.lower().replace('"', "")} == set()
 
 
@@ -70,6 +94,17 @@ def _live(plan) -> dict:
         return _count(plan)
 
 
+def _after(write, compute):
+    """`write()` must give the figures a new version, and `compute()` then give what it gives live."""
+    before = figures_token()
+    write()
+    assert figures_token() != before
+    value = compute()
+    with transaction.atomic():  # inside a transaction the cache stands aside: the live figures
+        assert value == compute()
+    return value
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_cached_count_is_never_read_after_the_data_it_counts_changed(plan, django_assert_num_queries):
     made = hand_made_cycle(plan)
@@ -79,12 +114,7 @@ def test_a_cached_count_is_never_read_after_the_data_it_counts_changed(plan, dja
         assert _count(plan) == first
 
     def changed(write) -> dict:
-        before = figures_token()
-        write()
-        assert figures_token() != before
-        counted = _count(plan)
-        assert counted == _live(plan)
-        return counted
+        return _after(write, lambda: _count(plan))
 
     lechan = made["Q_LECHAN"]
     # A queryset update (no model signal), then raw SQL, then the agency's dates, its duty, the deadline.
@@ -106,6 +136,32 @@ def test_a_cached_count_is_never_read_after_the_data_it_counts_changed(plan, dja
     deadline = CycleDeadline.objects.get(cycle=made["cycle"], rule=made["SNV"].rule)
     earlier = changed(lambda: CycleDeadline.objects.filter(pk=deadline.pk).update(due_on=datetime.date(2024, 11, 1)))
     assert earlier[ReportState.LATE] > first[ReportState.LATE]
+
+
+def _averages(plan) -> list:
+    return [(s.target.code, [(p.year, p.value, p.reporters) for p in s.points]) for s in target_series(plan=plan)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cached_target_averages_are_never_read_after_a_value_or_a_target_changed(plan, django_assert_num_queries):
+    made = hand_made_cycle(plan)
+    Submission.objects.filter(pk=made["SNV"].pk).update(status=SubmissionStatus.ACCEPTED)
+    target = plan.targets.get(code="truong-chuan-quoc-gia")
+    value = TargetValue.objects.create(submission=made["SNV"], target=target, value=60)
+    first = _averages(plan)
+    assert ("truong-chuan-quoc-gia", [(2024, 60, 1)]) in first
+    with django_assert_num_queries(2):  # the version and the targets: the averages come from the cache
+        assert _averages(plan) == first
+
+    def changed(write) -> list:
+        return _after(write, lambda: _averages(plan))
+
+    raised = changed(lambda: TargetValue.objects.filter(pk=value.pk).update(value=70))
+    assert ("truong-chuan-quoc-gia", [(2024, 70, 1)]) in raised
+    other = plan.targets.exclude(pk=target.pk).first()
+    moved = changed(lambda: TargetValue.objects.filter(pk=value.pk).update(target=other))
+    assert ("truong-chuan-quoc-gia", []) in moved and (other.code, [(2024, 70, 1)]) in moved
+    assert changed(lambda: TargetValue.objects.filter(pk=value.pk).delete()) != moved
 
 
 @pytest.mark.django_db(transaction=True)
@@ -160,7 +216,7 @@ def test_a_cold_cache_costs_one_query_and_the_pages_stay_within_twelve(client, p
         return len(queries)
 
     warm = queries_of_one_request()
-    FiguresVersion.objects.update(token="changed")  # as a write's trigger does
+    FiguresVersion.objects.update(token=uuid.uuid4().hex)  # as a restore does; unique: Redis outlives a test run
     assert queries_of_one_request() == warm + 1 <= 12
     assert queries_of_one_request() == warm
 
