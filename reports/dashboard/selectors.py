@@ -149,24 +149,36 @@ def tallies(**groupings: tuple[QuerySet, Sequence[str]]) -> dict[str, Tally]:
     selects, parameters = [], []
     # (source index, GROUPING() bitmask) -> the groupings whose rows these are (two groupings may ask the same).
     readers: dict[tuple[int, int], list[tuple[str, list[int]]]] = {}
+    # SQLite (`make run`) has no GROUPING SETS: there each set is a GROUP BY of its own over the same rows.
+    grouping_sets = connections[database].vendor == "postgresql"
+    counts = ", ".join(f"COUNT(*) FILTER (WHERE {quote('state')} = %s)" for _state in states)
     for index, source in enumerate(sources):
         mine = [(name, tuple(keys)) for name, (_rows, keys) in groupings.items() if source_of.get(name) == index]
         sets = list(dict.fromkeys(keys for _name, keys in mine))
         used = [key for key in every_key if any(key in keys for keys in sets)]
-        for name, keys in mine:
+
+        def mask(keys: tuple[str, ...], used: list[str] = used) -> int:
             # GROUPING(a, b, …) sets the bit of each argument the row is NOT grouped by, the first one highest.
-            mask = sum(1 << (len(used) - 1 - at) for at, key in enumerate(used) if key not in keys)
+            return sum(1 << (len(used) - 1 - at) for at, key in enumerate(used) if key not in keys)
+
+        for name, keys in mine:
             positions = [2 + every_key.index(key) for key in keys]  # after the source index and the mask
-            readers.setdefault((index, mask), []).append((name, positions))
-        grouping = f"GROUPING({', '.join(quote(key) for key in used)})" if used else "0"
-        shown = ", ".join(quote(key) if key in used else "NULL" for key in every_key)
-        counts = ", ".join(f"COUNT(*) FILTER (WHERE {quote('state')} = %s)" for _state in states)
-        grouped = ", ".join(f"({', '.join(quote(key) for key in keys)})" for keys in sets)
-        selects.append(
-            f"SELECT {index}, {grouping}, {shown}, COUNT(*), {counts} "
-            f"FROM ({source.sql}) AS {quote(f'expected_{index}')} GROUP BY GROUPING SETS ({grouped})"
-        )
-        parameters.extend([*states, *source.parameters])  # in the order they appear in the SQL
+            readers.setdefault((index, mask(keys)), []).append((name, positions))
+        rows = f"FROM ({source.sql}) AS {quote(f'expected_{index}')}"
+        if grouping_sets:
+            grouping = f"GROUPING({', '.join(quote(key) for key in used)})" if used else "0"
+            shown = ", ".join(quote(key) if key in used else "NULL" for key in every_key)
+            grouped = ", ".join(f"({', '.join(quote(key) for key in keys)})" for keys in sets)
+            selects.append(
+                f"SELECT {index}, {grouping}, {shown}, COUNT(*), {counts} {rows} GROUP BY GROUPING SETS ({grouped})"
+            )
+            parameters.extend([*states, *source.parameters])  # in the order they appear in the SQL
+            continue
+        for keys in sets:
+            shown = ", ".join(quote(key) if key in keys else "NULL" for key in every_key)
+            grouped = f" GROUP BY {', '.join(quote(key) for key in keys)}" if keys else ""
+            selects.append(f"SELECT {index}, {mask(keys)}, {shown}, COUNT(*), {counts} {rows}{grouped}")
+            parameters.extend([*states, *source.parameters])
     statement = " UNION ALL ".join(selects)
 
     def count() -> dict[str, Tally]:
