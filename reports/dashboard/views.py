@@ -139,15 +139,31 @@ class AgencyYearsView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, 
 
     def counted(self) -> tuple[list[Completeness], list[FigureRow]]:
         """Both tables' figures from one counting statement: per year over every visible expected report (the
-        filters belong to the agency table), per agency over the filtered ones; by today's units over every
-        visible one, the filters choosing among today's units afterwards (`completeness_by_heirs`)."""
+        filters belong to the agency table), per agency over the same rows, the family filter choosing among them
+        afterwards (so every family shares one cached count), or over the rows a name filter keeps; by today's
+        units over every visible one, the filters choosing among today's units afterwards
+        (`completeness_by_heirs`)."""
         if self._tables is None:
             every = self.get_queryset()
-            self._tables = years_and_agencies(
+            family = self._family_only()
+            years, agencies = years_and_agencies(
                 year_rows=None if self._exporting else every,
-                agency_rows=every if self.by_heirs else self.object_list,
+                agency_rows=every if self.by_heirs or family is not None else self.object_list,
             )
+            if family:
+                # The family is a key of the count (kind_group, the same folding as the filter's: KindGroup): the
+                # filtered table is the whole count's rows of that family, and every family shares one count.
+                agencies = [row for row in agencies if row["kind_group"] == family]
+            self._tables = (years, agencies)
         return self._tables
+
+    def _family_only(self) -> str | None:
+        """The family the agency table is filtered by ("" for none) when nothing else narrows it; None when the
+        name filter does (or the form is invalid): then the filtered rows are counted apart."""
+        form = self.filterset.form
+        if not form.is_valid() or form.cleaned_data.get("agency"):
+            return None
+        return form.cleaned_data.get("kind") or ""
 
     @property
     def by_heirs(self) -> bool:

@@ -217,21 +217,45 @@ def test_the_agency_name_filter_finds_both_tone_placements(client, plan, educati
         assert "Lê Chân" not in html
 
 
-@pytest.mark.parametrize("query", [{}, {"group": "today"}, {"kind": "district"}])
+@pytest.mark.parametrize("query", [{}, {"group": "today"}, {"kind": "district"}, {"agency": "Lê Chân"}])
 def test_the_years_page_joins_the_expected_reports_once_for_both_tables(client, plan, made, education_reviewer, query):
     """Both tables of the years page come from one counting statement: without a filter one join of the expected
     reports serves both (it was two aggregations of the same join, the page's cost at national scale), one
-    aggregate by GROUPING SETS; with one, the statement reads the whole set for the years and the filtered set for
-    the agencies."""
+    aggregate by GROUPING SETS, and the family filter picks among its agency rows; with a name filter, the
+    statement reads the whole set for the years and the filtered set for the agencies."""
     client.force_login(education_reviewer)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url("dashboard_years", plan, **query))
     assert response.status_code == 200
     joining = [q["sql"] for q in queries if '"plans_dutyitem_agencies"' in q["sql"]]
     assert len(joining) == 1
-    # One pass over the join (GROUPING SETS) without a filter; the whole set and the filtered one with it.
-    assert joining[0].count('FROM "plans_dutyitem_agencies"') == (2 if query.get("kind") else 1)
+    # One pass over the join (GROUPING SETS); the whole set and the filtered one with a name filter.
+    assert joining[0].count('FROM "plans_dutyitem_agencies"') == (2 if query.get("agency") else 1)
     assert "GROUPING SETS" in joining[0]
+
+
+@pytest.mark.parametrize("family", ["department", "district", "other"])
+def test_the_years_page_filtered_by_family_lists_what_the_filtered_rows_count(
+    client, plan, made, education_reviewer, family
+):
+    """The family filter picks among the whole count's agency rows: the same rows and figures as counting the
+    filtered expected reports (the filter's own definition, on the agency's indexed kind)."""
+    from reports.dashboard.filters import AgencyYearsFilter
+    from reports.dashboard.selectors import agency_completeness
+
+    client.force_login(education_reviewer)
+    response = client.get(url("dashboard_years", plan, kind=family))
+    shown = [
+        (row["agency_id"], row["expected"], row["on_time"], row["returned"])
+        for row in response.context["table"].data.data
+    ]
+    every = expected_reports(plan=plan, today=TODAY)
+    filtered = AgencyYearsFilter({"kind": family}, queryset=every).qs
+    counted = [
+        (row["agency_id"], row["expected"], row["on_time"], row["returned"])
+        for row in agency_completeness(plan=plan, today=TODAY, rows=filtered)
+    ]
+    assert shown == counted and shown
     assert response.context["years_table"].rows[0].get_cell("expected")  # the years table is filled
     assert len(response.context["table"].rows) > 0
 

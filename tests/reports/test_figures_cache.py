@@ -253,3 +253,16 @@ def test_two_writers_never_wait_for_each_other_over_the_figures(plan):
         first.close()
         second.close()
     assert FiguresChange.objects.count() >= 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_family_of_the_years_page_reads_the_one_cached_count(client, plan, education_reviewer):
+    """The family filter picks among the whole count's rows: once the page has been counted, switching families
+    counts nothing again (each family had its own statement, each counted on its first visit)."""
+    hand_made_cycle(plan)
+    client.force_login(education_reviewer)
+    assert client.get(dashboard_url("dashboard_years", plan)).status_code == 200
+    for family in ("department", "district", "other"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(dashboard_url("dashboard_years", plan, kind=family)).status_code == 200
+        assert not [q for q in queries if '"expected_0"' in q["sql"]], family
