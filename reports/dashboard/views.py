@@ -145,10 +145,11 @@ class AgencyYearsView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, 
         (`completeness_by_heirs`)."""
         if self._tables is None:
             every = self.get_queryset()
-            family = self._family_only()
+            # By today's units the filters apply to today's units, later (`get_table_data`), not to these rows.
+            family = "" if self.by_heirs else self._family_only()
             years, agencies = years_and_agencies(
                 year_rows=None if self._exporting else every,
-                agency_rows=every if self.by_heirs or family is not None else self.object_list,
+                agency_rows=self.object_list if family is None else every,
             )
             if family:
                 # The family is a key of the count (kind_group, the same folding as the filter's: KindGroup): the

@@ -361,3 +361,18 @@ def test_the_hai_phong_2025_reorganisation_counts_each_districts_reports_once(cl
     assert figures(le_chan)[:2] == (1, 1)
     # Phường Lê Chân also took land from quận Ngô Quyền: it is in two inherited rows, each district in one.
     assert len([r for r in inheriting if "Ủy ban nhân dân phường Lê Chân" in units(r)]) == 2
+
+
+def test_by_todays_units_the_family_filter_keeps_reports_handed_down_from_another_family(
+    client, reorganised, education_reviewer
+):
+    """The family is today's unit's: Công an (the "others" family) merged into Sở Tư pháp (a department) hands its
+    2024 report down to a department row, which the department filter shows whole. Filtering the agencies of the
+    time by family first would drop Công an's reports before they reach their heir."""
+    apply(reorganisation({"kind": "merge", "from": ["CATP"], "into": "STP", "on": "2026-01-01", "id": "gop-ca"}))
+    client.force_login(education_reviewer)
+    every = {r["Đơn vị hiện nay"]: r for r in csv_rows(client, reorganised, group="today")}
+    departments = {r["Đơn vị hiện nay"]: r for r in csv_rows(client, reorganised, group="today", kind="department")}
+    justice = departments["Sở Tư pháp"]
+    assert justice["Kế thừa báo cáo của"] == "Công an thành phố Hải Phòng"
+    assert figures(justice) == figures(every["Sở Tư pháp"]) and figures(justice)[1] >= 1  # the police's on time
