@@ -1,6 +1,6 @@
 """Issue 12, phones and accessibility: every main page at 390×844 (a phone) and 1366×900, screenshots kept in
 var/screenshots/ for a person to look at, and axe-core (axe-playwright-python, bundled, no CDN) reporting no
-serious or critical violation on any of them."""
+violation on any of them, whatever its impact."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from tests.reports.submission_helpers import fill_progress, open_cycle, sent, st
 SHOTS = REPO / "var" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
-BLOCKING = {"serious", "critical"}
+# Every impact axe reports: the minor ones too (an empty header cell told a screen reader nothing).
+BLOCKING = {"minor", "moderate", "serious", "critical"}
 
 
 def look(page, live_server, url: str, name: str, axe: Axe, found: dict[str, list[str]]) -> None:
@@ -41,7 +42,7 @@ def look(page, live_server, url: str, name: str, axe: Axe, found: dict[str, list
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_main_pages_fit_a_phone_and_have_no_serious_accessibility_violation(
+def test_main_pages_fit_a_phone_and_have_no_accessibility_violation(
     page,
     live_server,
     plan,
@@ -94,6 +95,7 @@ def test_main_pages_fit_a_phone_and_have_no_serious_accessibility_violation(
         ("dashboard-issues", reverse("reports:dashboard_issues")),
         ("dashboard-proposals", reverse("reports:dashboard_proposals")),
         ("consolidated", reverse("reports:consolidated_reports")),
+        ("exports", reverse("reports:dashboard_exports")),
         ("reminder-log", reverse("reports:reminder_log")),
         ("verify", reverse("reports:signature_verify")),
     ]:
