@@ -22,7 +22,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
+from django.db.models import QuerySet
 from redis.exceptions import RedisError
 
 from reports.models import FiguresChange, FiguresVersion
@@ -76,3 +78,13 @@ def cached_count(statement: str, parameters: list, count: Callable[[], T], datab
     except (RedisError, OSError):
         logger.warning("figures cache unavailable: count not stored", exc_info=True)
     return value
+
+
+def cached_rows(rows: QuerySet) -> list:
+    """The rows of a queryset (values() rows, picklable), from the cache while the data has not changed; none
+    for a queryset that can match nothing (a filter on an empty set compiles to no SQL)."""
+    try:
+        statement, parameters = rows.query.get_compiler(rows.db).as_sql()
+    except EmptyResultSet:
+        return []
+    return cached_count(statement, list(parameters), lambda: list(rows), rows.db)

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import EmptyResultSet
 from django.db.models import (
     Avg,
     Count,
@@ -30,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from plans.models import AssignmentRole, Plan, Target, Task, TaskAssignment
 from reports.cycles.selectors import COUNTED
 from reports.dashboard.basis import FIGURE_STATUSES
-from reports.dashboard.figures_cache import cached_count
+from reports.dashboard.figures_cache import cached_rows
 from reports.formatting import format_decimal, percent, round_half_up
 from reports.models import Cycle, Progress, Submission, SubmissionStatus, TargetValue, TaskReport
 
@@ -316,12 +315,7 @@ def target_series(*, plan: Plan, submissions: QuerySet[Submission] | None = None
     by_target: dict[int, list[TargetPoint]] = {}
     # Every accepted report's values of every year (30,000 nationally): cached until what they are read from
     # changes, as the counts of expected reports are (migration 0015 puts the targets' tables under the triggers).
-    try:
-        statement, parameters = rows.query.get_compiler(rows.db).as_sql()
-    except EmptyResultSet:  # among no submissions (a reader who may see none): no values
-        statement, parameters = "", ()
-    found = cached_count(statement, list(parameters), lambda: list(rows), rows.db) if statement else []
-    for row in found:
+    for row in cached_rows(rows):
         by_target.setdefault(row["target_id"], []).append(
             TargetPoint(
                 year=row["year"],

@@ -35,6 +35,18 @@ def cycle(plan):
     return open_cycle(plan)
 
 
+def refused_save(submission, by, message: str, assessment: str, results: dict[int, str]) -> None:
+    """A save from version 1 with this assessment and these results per task report, refused with `message`."""
+    with pytest.raises(WorkflowError, match=message):
+        submission_save(
+            submission=submission,
+            by=by,
+            version=1,
+            general={"assessment": assessment},
+            tasks={pk: TaskInput(results=text) for pk, text in results.items()},
+        )
+
+
 def test_save_stores_nfc_text_bumps_version_and_keeps_history(cycle, agency, agency_staff):
     submission = started(cycle, agency, agency_staff)
     report = submission.task_reports.first()
@@ -113,14 +125,7 @@ def test_save_from_a_stale_version_writes_nothing(cycle, agency, agency_staff, a
     submission_save(
         submission=submission, by=agency_head, version=1, general={"assessment": "Bản của lãnh đạo"}, tasks={}
     )
-    with pytest.raises(WorkflowError, match="vừa được người khác lưu"):
-        submission_save(
-            submission=submission,
-            by=agency_staff,
-            version=1,
-            general={"assessment": "Bản cũ"},
-            tasks={report.pk: TaskInput(results="không được ghi")},
-        )
+    refused_save(submission, agency_staff, "vừa được người khác lưu", "Bản cũ", {report.pk: "không được ghi"})
     submission.refresh_from_db()
     report.refresh_from_db()
     assert submission.assessment == "Bản của lãnh đạo" and submission.version == 2
@@ -130,14 +135,7 @@ def test_save_from_a_stale_version_writes_nothing(cycle, agency, agency_staff, a
 def test_save_refuses_huge_text_and_writes_nothing(cycle, agency, agency_staff):
     submission = started(cycle, agency, agency_staff)
     report = submission.task_reports.first()
-    with pytest.raises(WorkflowError, match="vượt giới hạn 20.000 ký tự"):
-        submission_save(
-            submission=submission,
-            by=agency_staff,
-            version=1,
-            general={"assessment": "ngắn"},
-            tasks={report.pk: TaskInput(results="x" * 20_001)},
-        )
+    refused_save(submission, agency_staff, "vượt giới hạn 20.000 ký tự", "ngắn", {report.pk: "x" * 20_001})
     submission.refresh_from_db()
     assert submission.version == 1 and submission.assessment == ""
 
@@ -146,14 +144,7 @@ def test_save_refuses_a_task_report_of_another_agency(cycle, agency, other_agenc
     mine = started(cycle, agency, agency_staff)
     theirs = started(cycle, other_agency, other_agency_staff)
     foreign = theirs.task_reports.first()
-    with pytest.raises(WorkflowError, match="không thuộc báo cáo này"):
-        submission_save(
-            submission=mine,
-            by=agency_staff,
-            version=1,
-            general={"assessment": "a"},
-            tasks={foreign.pk: TaskInput(results="chèn vào báo cáo khác")},
-        )
+    refused_save(mine, agency_staff, "không thuộc báo cáo này", "a", {foreign.pk: "chèn vào báo cáo khác"})
     foreign.refresh_from_db()
     mine.refresh_from_db()
     assert foreign.results == "" and mine.assessment == "" and mine.version == 1
