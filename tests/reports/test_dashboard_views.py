@@ -268,3 +268,17 @@ def test_the_plan_in_the_address_is_read_as_an_id_or_left_out(client, plan, educ
         response = client.get(reverse("reports:dashboard"), {"plan": odd})
         assert response.status_code == 200 and response.context["scope"].plan == plan, odd
     assert client.get(reverse("reports:dashboard"), {"plan": plan.pk + 1000}).status_code == 404
+
+
+def test_the_targets_page_says_its_averages_are_of_accepted_reports_only(client, plan, made, education_reviewer):
+    """The averages count accepted reports only (FIGURE_STATUSES); the page had said "sent or accepted"."""
+    from reports.dashboard.basis import FIGURE_STATUSES
+
+    assert tuple(FIGURE_STATUSES) == (SubmissionStatus.ACCEPTED,)
+    client.force_login(education_reviewer)
+    html = client.get(url("dashboard_targets", plan)).content.decode()
+    assert "trong các báo cáo đã được chấp nhận (báo cáo đã gửi, chờ thẩm định, chưa được tính)" in html
+    assert "đã gửi hoặc đã được chấp nhận" not in html
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(url("dashboard_targets", plan)).content.decode()
+    assert "average of the values agencies reported in accepted reports" in english
