@@ -11,6 +11,7 @@ import pytest
 from django.template.loader import get_template
 from django.urls import reverse
 
+from reports.dashboard.tables import NOTHING_LISTED, answer_lead
 from reports.models import Submission, TaskReport
 from tests.reports import dashboard_helpers
 from tests.reports.test_reminder_views import log_rows  # noqa: F401 (a fixture)
@@ -63,7 +64,8 @@ def test_every_dashboard_table_writes_the_rows_django_tables2_would(
 ):
     # Text a reader typed, with markup and quotes, in the columns that show it.
     Submission.objects.filter(pk=made["SNV"].pk).update(proposals=AWKWARD)
-    TaskReport.objects.filter(submission=made["SNV"], difficulties__gt="").update(difficulties=AWKWARD)
+    # A long answer too: its beginning and the whole text behind the toggle (tables.AnswerColumn), escaped.
+    TaskReport.objects.filter(submission=made["SNV"], difficulties__gt="").update(difficulties=AWKWARD * 30)
     client.force_login(education_reviewer)
     response = client.get(url(name, plan, year=2024, **params))
     assert response.status_code == 200
@@ -72,7 +74,13 @@ def test_every_dashboard_table_writes_the_rows_django_tables2_would(
         stock, portal = stock_and_portal(table, response.wsgi_request)
         assert portal == stock, table_name
         assert "<script>" not in portal
-        assert ("<td" in portal) == has_rows
+        if has_rows:
+            assert "<td" in portal and str(NOTHING_LISTED) not in portal
+        else:
+            assert str(NOTHING_LISTED) in portal  # the list says it matched nothing
+    if name == "dashboard_issues" and has_rows:
+        shown = 30 + answer_lead(AWKWARD * 30).count("<script>")  # the whole text, and its beginning
+        assert "<details>" in portal and portal.count("&lt;script&gt;") == shown
     if name == "dashboard_proposals":
         assert "&lt;script&gt;" in portal and "&amp; &quot;dấu&quot;" in portal
 

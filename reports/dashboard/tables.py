@@ -11,12 +11,15 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from plans.text import fold_for_matching
 from reports.dashboard.progress import TaskStatus
 from reports.dashboard.selectors import KindGroup, ReportState
 from reports.formatting import format_count, format_decimal, round_half_up
 from reports.models import Progress, SubmissionStatus
 
 GRID = {"class": "grid"}
+# What a list says when nothing matches (a table with headers and no row said nothing at all).
+NOTHING_LISTED = _("Không có dòng nào. Hãy bỏ bớt điều kiện lọc hoặc chọn năm khác.")
 
 
 def report_url(submission_id: int | None) -> str:
@@ -85,6 +88,64 @@ class RateColumn(tables.Column):
         return round_half_up(value) if value is not None else ""
 
 
+# A reporter's answer longer than CLIP_OVER characters shows its first CLIP_LEAD (cut between words) and the rest
+# behind "Xem toàn văn"; shortening 420 characters to 300 would hide nothing worth hiding.
+CLIP_LEAD, CLIP_OVER = 300, 450
+
+
+def answer_lead(text: str) -> str:
+    """The first CLIP_LEAD characters of `text`, cut at the last blank before them (a whole word last), without the
+    punctuation a cut leaves hanging."""
+    lead = text[:CLIP_LEAD]
+    blank = max(lead.rfind(" "), lead.rfind("\n"))
+    if blank > CLIP_LEAD // 2:
+        lead = lead[:blank]
+    return lead.rstrip(" \n,.;:-–")
+
+
+class AnswerColumn(tables.Column):
+    """What a reporter wrote (difficulties, proposals): free text, often 2,000 characters. On the page a long answer
+    shows its beginning and opens in place ("Xem toàn văn", a <details>: no script, announced by screen readers as
+    a collapsed button); fifty answers in full made one page of the difficulties list 29,000 px tall. The page
+    keeps the writer's line breaks (td.text). When the list is searched (`table.searched`) an answer whose match is
+    in the hidden part is shown open, so the reader sees why the row is there. The export keeps every answer
+    whole."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("attrs", {"td": {"class": "text"}})
+        super().__init__(**kwargs)
+
+    def render(self, value, table):
+        if len(value) <= CLIP_OVER:
+            return value
+        lead = answer_lead(value)
+        searched = fold_for_matching(getattr(table, "searched", ""))
+        match_hidden = (
+            bool(searched) and searched not in fold_for_matching(lead) and searched in fold_for_matching(value)
+        )
+        return format_html(
+            '<div class="answer"><p class="lead">{}…</p><details{}><summary>'
+            '<span class="when-closed">{}</span><span class="when-open">{}</span></summary>'
+            '<div class="full">{}</div></details></div>',
+            lead,
+            " open" if match_hidden else "",
+            _("Xem toàn văn"),
+            _("Thu gọn"),
+            value,
+        )
+
+    def value(self, value):
+        return value
+
+
+class SearchedTable(tables.Table):
+    """A list of answers with its search text (the filter's "Nội dung có chứa"), which AnswerColumn reads."""
+
+    def __init__(self, *args, searched: str = "", **kwargs):
+        self.searched = searched
+        super().__init__(*args, **kwargs)
+
+
 class YesNoColumn(tables.BooleanColumn):
     """A yes/no column whose export is the word the page shows (Đạt / Chưa đạt), never True/False."""
 
@@ -105,6 +166,7 @@ class ExpectedReportTable(tables.Table):
 
     class Meta:
         attrs = GRID
+        empty_text = NOTHING_LISTED
         orderable = True
         row_attrs = {"class": lambda record: f"state-{record.state}"}
         fields = ()
@@ -127,6 +189,7 @@ class MissingReportTable(ExpectedReportTable):
 
     class Meta(ExpectedReportTable.Meta):
         sequence = ("agency", "kind_group", "state", "days_late", "due_on", "year", "submission_id")
+        empty_text = _("Không có báo cáo nào còn thiếu với điều kiện lọc này.")
 
 
 class CompletenessColumns(tables.Table):
@@ -143,6 +206,7 @@ class CompletenessColumns(tables.Table):
 
     class Meta:
         attrs = GRID
+        empty_text = NOTHING_LISTED
 
 
 class CompletenessTable(CompletenessColumns):
@@ -219,6 +283,7 @@ class TaskCoverageTable(tables.Table):
 
     class Meta:
         attrs = GRID
+        empty_text = NOTHING_LISTED
         row_attrs = {"class": lambda record: "nobody" if record.nobody_reported else f"task-{record.status}"}
 
     def render_leads(self, value):
@@ -249,6 +314,7 @@ class CoverageCellTable(tables.Table):
 
     class Meta:
         attrs = GRID
+        empty_text = NOTHING_LISTED
         row_attrs = {"class": lambda record: "" if record.reported_progress else "nobody"}
 
     def render_task(self, value):
@@ -270,7 +336,7 @@ class CoverageCellTable(tables.Table):
         return str(self.render_submission_status(value))
 
 
-class IssueTable(tables.Table):
+class IssueTable(SearchedTable):
     """Difficulties and proposals of task reports, grouped by task group."""
 
     year = tables.Column(verbose_name=_("Năm"), accessor="submission__cycle__year")
@@ -279,25 +345,27 @@ class IssueTable(tables.Table):
         verbose_name=_("Nhiệm vụ"), accessor="task__code", order_by=("task__group__number", "task__number")
     )
     agency = tables.Column(verbose_name=_("Cơ quan, đơn vị"), accessor="submission__agency__name")
-    difficulties = tables.Column(verbose_name=_("Khó khăn, vướng mắc"), attrs={"td": {"class": "text"}})
-    proposals = tables.Column(verbose_name=_("Đề xuất, kiến nghị"), attrs={"td": {"class": "text"}})
+    difficulties = AnswerColumn(verbose_name=_("Khó khăn, vướng mắc"))
+    proposals = AnswerColumn(verbose_name=_("Đề xuất, kiến nghị"))
     submission_id = ReportLinkColumn(accessor="submission_id")
 
     class Meta:
         attrs = GRID
+        empty_text = NOTHING_LISTED
 
 
-class ProposalTable(tables.Table):
+class ProposalTable(SearchedTable):
     """Proposals for the report as a whole (Submission.proposals)."""
 
     year = tables.Column(verbose_name=_("Năm"), accessor="cycle__year")
     agency = tables.Column(verbose_name=_("Cơ quan, đơn vị"), accessor="agency__name")
-    proposals = tables.Column(verbose_name=_("Kiến nghị, đề xuất"), attrs={"td": {"class": "text"}})
+    proposals = AnswerColumn(verbose_name=_("Kiến nghị, đề xuất"))
     status = tables.Column(verbose_name=_("Trạng thái báo cáo"))
     pk = ReportLinkColumn(accessor="pk")
 
     class Meta:
         attrs = GRID
+        empty_text = NOTHING_LISTED
 
     def value_status(self, record):
         return str(record.get_status_display())
@@ -320,3 +388,4 @@ class TargetTable(tables.Table):
 
     class Meta:
         attrs = GRID
+        empty_text = NOTHING_LISTED

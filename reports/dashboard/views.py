@@ -286,6 +286,12 @@ class IssuesView(DashboardAccessMixin, ScopedFilterMixin, TableExportMixin, Sing
     def get_queryset(self):
         return dashboard_scope(self.request.user, issues(plan=self.scope.plan), rule="submission__rule_id")
 
+    def get_table_kwargs(self):
+        # The search text as the filter applied it: a long answer whose match is past its beginning shows open.
+        form = self.filterset.form
+        searched = (form.cleaned_data.get("text") or "") if form.is_valid() else ""
+        return {**super().get_table_kwargs(), "searched": searched}
+
 
 class ProposalsView(IssuesView):
     """Proposals for the report as a whole (kiến nghị, đề xuất sửa đổi, bổ sung kế hoạch)."""

@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 
 from agencies.models import Agency
+from reports.models import Progress
 from tests.browser.helpers import sign_in
-from tests.reports.dashboard_helpers import hand_made_cycle
+from tests.reports.dashboard_helpers import hand_made_cycle, task_report
 
 
 @pytest.mark.browser
@@ -71,3 +72,24 @@ def test_years_table_headers_never_break_inside_a_word_at_1280_px(page, live_ser
     headers = page.evaluate(UNBROKEN_HEADERS_JS)
     assert len(headers) >= 15
     assert [text for text, whole in headers if not whole] == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_long_answer_opens_in_place_and_closes_again(page, live_server, plan, education_reviewer):
+    """The difficulties list shows the beginning of a 2,000-character answer; "Xem toàn văn" shows all of it in
+    place of the beginning (not below it, twice), "Thu gọn" goes back."""
+    made = hand_made_cycle(plan)
+    answer = "Thiếu giáo viên tiếng Anh ở các xã đảo. " * 50 + "Kết thúc câu trả lời."
+    task_report(made["SNV"], plan, "2.1", Progress.IN_PROGRESS, difficulties=answer)
+    sign_in(page, live_server, education_reviewer.username)
+    page.goto(f"{live_server.url}{reverse('reports:dashboard_issues')}?plan={plan.pk}&year={made['cycle'].year}")
+    cell = page.locator("td.text:has(details)")
+    assert cell.locator("p.lead").is_visible() and not cell.get_by_text("Kết thúc câu trả lời.").is_visible()
+    closed_height = cell.bounding_box()["height"]
+    cell.get_by_role("group").get_by_text("Xem toàn văn").click()
+    assert cell.get_by_text("Kết thúc câu trả lời.").is_visible()
+    assert not cell.locator("p.lead").is_visible()
+    assert cell.bounding_box()["height"] > 3 * closed_height
+    cell.get_by_text("Thu gọn").click()
+    assert cell.locator("p.lead").is_visible() and not cell.get_by_text("Kết thúc câu trả lời.").is_visible()
