@@ -16,6 +16,35 @@ from reports.scale.structure import copy_rows
 
 DIFFICULTY = "Thiếu kinh phí và biên chế giáo viên; cơ sở vật chất xuống cấp ở vùng khó khăn."
 PROPOSAL = "Đề nghị thành phố bổ sung kinh phí và giao thêm chỉ tiêu biên chế cho ngành giáo dục."
+# What reporters go on to write after their first sentence, in the answers that run long.
+MORE = (
+    " Đội ngũ giáo viên tiếng Anh, tin học và giáo viên mầm non ở các xã đảo còn thiếu so với định mức; nhiều trường"
+    " phải hợp đồng ngắn hạn, khó giữ chân người giỏi.",
+    " Phòng học bộ môn chưa đủ theo chuẩn, một số trường xuống cấp sau bão, kinh phí sửa chữa được bố trí chậm.",
+    " Việc sắp xếp đơn vị hành chính cấp xã từ ngày 01/7/2025 làm thay đổi đầu mối quản lý các trường; một số hồ"
+    " sơ, số liệu chưa được bàn giao đầy đủ.",
+    " Hạ tầng mạng ở một số điểm trường lẻ chưa bảo đảm cho dạy học trực tuyến và quản lý hồ sơ điện tử.",
+    " Cơ chế huy động, quản lý các nguồn tài trợ cho giáo dục chưa rõ ràng, xã hội hóa gặp khó khăn.",
+)
+# Answer lengths as the city's reporters write them: mostly a sentence or a paragraph, one in ten about 2,000
+# characters (the lists and their searches are measured on these).
+LENGTHS, LENGTH_WEIGHTS = (0, 400, 900, 2000), (0.4, 0.3, 0.2, 0.1)
+
+
+def answer_text(first: str, length: int) -> str:
+    """`first`, followed by MORE until about `length` characters (ending on a whole sentence)."""
+    text, more = first, 0
+    while len(text) < length:
+        text += MORE[more % len(MORE)]
+        more += 1
+    return text
+
+
+def answer_texts(first: str) -> list[str]:
+    return [answer_text(first, length) for length in LENGTHS]
+
+
+DIFFICULTIES, PROPOSALS = answer_texts(DIFFICULTY), answer_texts(PROPOSAL)
 
 
 def scale_year(
@@ -32,6 +61,15 @@ def scale_year(
     """The reports of year `index` of `count`: who reported (most), late, returned, still drafting or never; each
     report's task reports and, for a district, its target values. Returns the numbers of the three."""
     share = (index + 1) / count  # how far along the plan this year is
+    # The answers' lengths are drawn apart from `rng`: the reports, states and progress stay those of earlier sets.
+    lengths = random.Random(cycle.year)
+
+    def difficulty() -> str:
+        return lengths.choices(DIFFICULTIES, LENGTH_WEIGHTS)[0]
+
+    def proposal() -> str:
+        return lengths.choices(PROPOSALS, LENGTH_WEIGHTS)[0]
+
     deadlines = {d.rule.code: d for d in cycle.deadlines.select_related("rule")}
     now = timezone.now()
     latest = index == count - 1
@@ -59,7 +97,7 @@ def scale_year(
             sent = datetime.datetime.combine(
                 deadline.due_on + datetime.timedelta(days=offset), datetime.time(9, 30), tzinfo=datetime.UTC
             )
-        proposal = PROPOSAL if rng.random() < 0.1 else ""
+        general = proposal() if rng.random() < 0.1 else ""
         subs.append(
             (
                 cycle.pk,
@@ -70,7 +108,7 @@ def scale_year(
                 "",
                 "",
                 "",
-                proposal,
+                general,
                 "seed_scale",
                 now,
                 now,
@@ -124,8 +162,8 @@ def scale_year(
                     role,
                     progress,
                     "Đã triển khai theo kế hoạch.",
-                    DIFFICULTY if hard else "",
-                    PROPOSAL if hard and rng.random() < 0.5 else "",
+                    difficulty() if hard else "",
+                    proposal() if hard and rng.random() < 0.5 else "",
                     "f",
                 )
             )

@@ -56,3 +56,16 @@ def test_city_preset_is_hai_phongs_120_reporting_units_forty_two_tasks_five_year
     scale = Plan.objects.get(number="SCALE/KH")
     assert Agency.objects.filter(code__startswith="sc-0").count() == 120
     assert sum(g.tasks.count() for g in scale.groups.all()) == 42 and scale.cycles.count() == 5
+
+
+def test_answers_come_in_the_lengths_reporters_write_up_to_two_thousand_characters():
+    """The lists of difficulties and proposals are measured on answers as long as the city's (issue 11): a
+    sentence, a paragraph, about 2,000 characters; a search for "kinh phí" finds them all (each begins with it)."""
+    seed(agencies=200, tasks=10, years=2)
+    reports = TaskReport.objects.filter(submission__cycle__plan__number="SCALE/KH").exclude(difficulties="")
+    lengths = sorted({len(text) for text in reports.values_list("difficulties", flat=True)})
+    assert len(lengths) == 4 and lengths[0] < 100 and 1900 <= lengths[-1] <= 2200
+    assert not reports.exclude(difficulties__icontains="kinh phí").exists()
+    proposals = Submission.objects.filter(cycle__plan__number="SCALE/KH").exclude(proposals="")
+    assert len({len(text) for text in proposals.values_list("proposals", flat=True)}) > 1
+    assert "answers<=2000" in Plan.objects.get(number="SCALE/KH").introduction

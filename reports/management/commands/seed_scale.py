@@ -12,6 +12,7 @@ from django.db import connection
 
 from plans.models import Plan
 from reports.scale import PLAN_NUMBER, PRESETS, scale_build
+from reports.scale.years import LENGTHS as ANSWER_LENGTHS
 
 
 class Command(BaseCommand):
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             raise CommandError("Cần ít nhất 4 đơn vị, 1 nhiệm vụ và 1 năm.")
         signature = (
             f"seed_scale agencies={size['agencies']} tasks={size['tasks']} years={size['years']} "
-            f"last_year={last_year} seed={seed}"
+            f"last_year={last_year} seed={seed} answers<={max(ANSWER_LENGTHS)}"
         )
         existing = Plan.objects.filter(number=PLAN_NUMBER).first()
         if reuse and existing is not None and existing.introduction == signature:
