@@ -26,7 +26,13 @@ LAST = "last"  # the last page the list's pager offers: page 20 (listing.MAX_PAG
 # (reports.dashboard.figures_cache): the pages that count expected reports or average targets, measured both ways.
 COLD = "1, cold cache"
 # (URL name, filters, pages): every page and tab, with no filter and with each filter; lists first and last page.
+# The reviewer's inbox first: the page a reviewer opens on signing in (reports waiting, the oldest first).
 PAGES: list[tuple[str, dict, tuple[str, ...]]] = [
+    ("reviewer_inbox", {}, ("1", LAST)),
+    ("reviewer_inbox", {"state": "review"}, ("1",)),
+    ("reviewer_inbox", {"state": "acknowledge"}, ("1",)),
+    ("reviewer_inbox", {"kind": "district"}, ("1",)),
+    ("reviewer_inbox", {"year": EARLIER_YEAR}, ("1",)),
     ("dashboard", {}, ("1", COLD)),
     ("dashboard", {"year": EARLIER_YEAR}, ("1",)),
     ("dashboard_missing", {}, ("1", LAST)),
@@ -176,7 +182,18 @@ def last_page(client, name: str, plan, params: dict) -> str:
     export), the list's own last page when it is shorter. Asked for once, as a reader would find it."""
     response = client.get(page_url(name, plan, params, "999"))
     assert response.status_code == 200, name
-    return str(response.context["table"].page.number)
+    return str(shown_page(response).number)
+
+
+def shown_page(response):
+    """The page of rows a list drew: its table's (the dashboard), or the view's Page (the inbox); None elsewhere."""
+    from django.core.paginator import Page
+
+    table = response.context["table"] if "table" in response.context else None
+    if table is not None:
+        return getattr(table, "page", None)
+    page = response.context["page"] if "page" in response.context else None
+    return page if isinstance(page, Page) else None
 
 
 def measure_here(runs: int, equal_rows: dict[str, int] | None = None) -> dict:
@@ -224,8 +241,7 @@ def measure_here(runs: int, equal_rows: dict[str, int] | None = None) -> dict:
                 assert response.status_code == 200
             timings.sort()
             slowest = max(queries, key=lambda q: q[0])
-            table = response.context["table"] if "table" in response.context else None
-            shown = getattr(table, "page", None)  # a paginated list's page; None for the other pages
+            shown = shown_page(response)  # a paginated list's page; None for the other pages
             results[line] = {
                 "page": page,
                 # Rows the page drew: a city list shorter than a page draws fewer rows than the national one.

@@ -1,5 +1,5 @@
-"""hptracker.form_rendering writes plain inputs, text areas and labels in Python: the same HTML as Django's
-templates, character for character, for every case the portal's forms produce and the awkward ones."""
+"""hptracker.form_rendering writes plain inputs, text areas, labels and select boxes in Python: the same HTML as
+Django's templates, character for character, for every case the portal's forms produce and the awkward ones."""
 
 from __future__ import annotations
 
@@ -38,6 +38,14 @@ WIDGETS = [
     (forms.Textarea(), "t1-results", ""),
     (forms.Textarea(attrs={"rows": 4, "maxlength": 20000}), "t1-results", "Dòng 1\nDòng 2 </textarea><script>"),
     (forms.Textarea(), "assessment", mark_safe("<p>an toàn</p>")),
+    # Select boxes: the inbox's filters, the dashboard's, the edit page's progress.
+    (forms.Select(choices=[("", "Tất cả"), ("commune", "Xã, phường"), (AWKWARD, AWKWARD)]), "kind", ""),
+    (forms.Select(choices=[("", "Tất cả"), ("commune", "Xã, phường"), (AWKWARD, AWKWARD)]), "kind", AWKWARD),
+    (forms.Select(choices=[(2025, "2025"), (2024, "2024")], attrs={"required": True}), "year", 2024),
+    (forms.Select(choices=[("Nhóm <1>", [("a", "A"), ("b", mark_safe("<i>B</i>"))]), ("c", "C")]), "group", "b"),
+    (forms.Select(choices=[]), "empty", None),
+    (forms.NullBooleanSelect(), "reported", True),
+    (forms.SelectMultiple(choices=[("a", "A"), ("b", "B"), ("c", "C")]), "tags", ["a", "c"]),
 ]
 
 
@@ -88,3 +96,16 @@ def test_a_districts_edit_page_is_the_same_page_with_either_renderer(client, pla
     templates = _page(client, url, "django.forms.renderers.DjangoTemplates", settings)
     assert portal.count("<textarea") >= 96 and "&lt;b&gt;" in portal
     assert portal == templates
+
+
+def test_a_model_choice_box_is_the_html_djangos_template_gives(plan):
+    """Boxes of agencies (ModelChoiceIteratorValue values, an empty label), as the inbox's former districts."""
+    from agencies.models import Agency
+
+    field = forms.ModelChoiceField(queryset=Agency.objects.order_by("name"), empty_label="Tất cả")
+    assert len(field.choices) > 10
+    chosen = Agency.objects.order_by("name")[3]
+    for value in (None, chosen.pk, str(chosen.pk)):
+        assert field.widget.render("former", value, {"id": "id_former"}, renderer=PORTAL) == field.widget.render(
+            "former", value, {"id": "id_former"}, renderer=TEMPLATES
+        )

@@ -185,7 +185,8 @@ def agency_lineage_reports(*, user, agency: Agency) -> list[Submission]:
 
 def inbox_for(user) -> QuerySet[Submission]:
     """Submitted reports waiting for the reviewer's agency: to review (first recipient) or to acknowledge."""
-    queryset = Submission.objects.select_related("agency", "cycle", "rule").order_by("submitted_at")
+    # The oldest first; the id breaks ties (reports sent in the same minute), so that pages never overlap.
+    queryset = Submission.objects.select_related("agency", "cycle", "rule").order_by("submitted_at", "pk")
     if permissions.is_admin(user):
         return queryset.filter(status=SubmissionStatus.SUBMITTED)
     agency_id = permissions.agency_id_of(user)
@@ -195,14 +196,10 @@ def inbox_for(user) -> QuerySet[Submission]:
     unacknowledged = Receipt.objects.filter(recipient_id=agency_id, acknowledged_at__isnull=True).values(
         "submission_id"
     )
-    return (
-        permissions.submissions_visible_to(user, queryset)
-        .filter(
-            Q(status=SubmissionStatus.SUBMITTED, rule_id__in=first)
-            | Q(status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED], pk__in=unacknowledged)
-        )
-        .distinct()
-    )
+    return permissions.submissions_visible_to(user, queryset).filter(
+        Q(status=SubmissionStatus.SUBMITTED, rule_id__in=first)
+        | Q(status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED], pk__in=unacknowledged)
+    )  # subqueries, no join: each report once without DISTINCT (which compared every column, texts included)
 
 
 @dataclass

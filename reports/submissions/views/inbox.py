@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,15 +15,16 @@ from reports import permissions
 from reports.inputs import has_control_characters, require_ids
 from reports.submissions import reviews
 from reports.submissions.access import require
-from reports.submissions.inbox import InboxFilterForm, inbox_rows
+from reports.submissions.inbox import PAGE_SIZE, InboxFilterForm, inbox_rows
 
 
 @login_required
 def reviewer_inbox(request: HttpRequest) -> HttpResponse:
     require(permissions.can_view_inbox(request.user))
     form = InboxFilterForm(request.GET or None)
-    rows = inbox_rows(user=request.user, form=form)
-    return render(request, "reports/reviewer_inbox.html", {"submissions": rows, "form": form})
+    # The oldest first, PAGE_SIZE at a time; a page number out of range shows the last page (get_page).
+    page = Paginator(inbox_rows(user=request.user, form=form), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reports/reviewer_inbox.html", {"submissions": page, "page": page, "form": form})
 
 
 @login_required
