@@ -2,11 +2,52 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from plans.models import DutyItem, Plan, ReportingRule, Task, TaskAssignment, TaskGroup
+from agencies.models import AgencyKind
+from plans.models import AssignmentRole, DutyItem, Plan, ReportingRule, Task, TaskAssignment, TaskGroup
+
+# Co-operating units of one kind on a task, from this many on, are written as one line ("Xã, phường, đặc khu: 50
+# đơn vị") that opens on their names: since 1/7/2025 most tasks of plan 193 name the 50 communes, and the plan page
+# printed 50 names in each of 40 rows (18,000 px).
+GROUPED_FROM = 6
+
+
+@dataclass(frozen=True)
+class AgencyGroup:
+    kind: str
+    names: list[str]
+
+    @property
+    def label(self) -> str:
+        return str(AgencyKind(self.kind).label) if self.kind in AgencyKind.values else self.kind
+
+
+@dataclass(frozen=True)
+class Cooperating:
+    """A task's co-operating units as the plan page writes them: by name, then one group per populous kind."""
+
+    names: list[str]
+    groups: list[AgencyGroup]
+
+
+def cooperating(assignments: Iterable[TaskAssignment]) -> Cooperating:
+    """The co-operating units among `assignments` (in their order): a kind with GROUPED_FROM units or more becomes
+    one group, the others stay names."""
+    by_kind: dict[str, list[str]] = {}
+    for assignment in assignments:
+        if assignment.role == AssignmentRole.CO_OPERATING:
+            by_kind.setdefault(assignment.agency.kind, []).append(assignment.agency.short_name)
+    names = [
+        assignment.agency.short_name
+        for assignment in assignments
+        if assignment.role == AssignmentRole.CO_OPERATING and len(by_kind[assignment.agency.kind]) < GROUPED_FROM
+    ]
+    groups = [AgencyGroup(kind, members) for kind, members in by_kind.items() if len(members) >= GROUPED_FROM]
+    return Cooperating(names=names, groups=groups)
 
 
 @dataclass(frozen=True)
@@ -43,6 +84,9 @@ def plan_page(*, pk: int) -> dict:
         )
         for rule in sorted(rules, key=lambda r: (r.deadline_month, r.deadline_day, r.consolidates))
     ]
+    for group in groups:
+        for task in group.tasks.all():
+            task.cooperating = cooperating(task.current_assignments)  # type: ignore[attr-defined]
     return {
         "plan": plan,
         "basis": list(plan.basis.select_related("implements").order_by("order")),

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from plans.models import Plan
+from agencies.models import Agency
+from plans.models import Plan, TaskAssignment
+from plans.selectors import GROUPED_FROM, cooperating
+from tests.plans.reorganisation_helpers import apply, hai_phong_data
 
 
 def test_anonymous_visitor_is_sent_to_login(client, plan):
@@ -139,3 +144,48 @@ def test_text_typed_in_the_admin_is_stored_nfc(client, administrator, plan):
 def test_a_leader_lands_on_the_dashboard(client, plan, leader):
     client.force_login(leader)
     assert client.get(reverse("home"))["Location"] == reverse("reports:dashboard")
+
+
+def co_operating_cell(html: str, task: str) -> str:
+    """The co-operating cell (the fourth) of a task's row on the plan page."""
+    row = re.search(rf'<tr id="nhiem-vu-{task.replace(".", "-")}">(.*?)</tr>', html, re.S)
+    assert row, task
+    return re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)[3]
+
+
+@pytest.mark.django_db
+def test_the_communes_of_a_task_are_one_line_that_opens_on_their_names(client, plan, agency_staff):
+    """Since 1/7/2025 most tasks name the 50 communes that took over the districts' duties: the plan page printed
+    their 50 names in each of 40 rows (18,000 px), a comma left hanging after the last."""
+    apply(hai_phong_data())
+    client.force_login(agency_staff)
+    html = client.get(reverse("plans:plan_detail", args=[plan.pk])).content.decode()
+    cell = co_operating_cell(html, "1.4")
+    communes = [
+        a.agency
+        for a in TaskAssignment.objects.current().filter(
+            task__group__plan=plan, task__group__number=1, task__number=4, role="co_operating", agency__kind="commune"
+        )
+    ]
+    assert len(communes) >= GROUPED_FROM
+    assert cell.startswith("Sở NV<details")  # a unit alone by name, then the group
+    summary = re.search(r"<summary>(.*?)</summary>(.*?)</details>", cell, re.S)
+    assert summary and summary.group(1) == f"Xã, phường, đặc khu: {len(communes)} đơn vị"
+    listed = summary.group(2).split(", ")
+    assert sorted(listed) == sorted(a.short_name for a in communes)
+    # Every cell of the column: the names joined, never a comma before the end of the cell.
+    cells = [co_operating_cell(html, f"{g}.{t}") for g, t in re.findall(r'id="nhiem-vu-(\d+)-(\d+)"', html)]
+    assert len(cells) == 42 and not any(c.rstrip().endswith(",") for c in cells)
+    assert "Ban Tuyên giáo và Dân vận Thành ủy, Sở KH&amp;CN" in co_operating_cell(html, "1.1")
+
+
+def test_fewer_units_of_a_kind_than_the_limit_stay_names():
+    def assignment(name: str, kind: str, role: str = "co_operating"):
+        return TaskAssignment(role=role, agency=Agency(short_name=name, kind=kind))
+
+    few = [assignment(f"Sở {n}", "department") for n in range(GROUPED_FROM - 1)]
+    many = [assignment(f"Xã {n}", "commune") for n in range(GROUPED_FROM)]
+    lead = assignment("Sở GD&ĐT", "department", role="lead")
+    written = cooperating([lead, *few, *many])
+    assert written.names == [a.agency.short_name for a in few]  # the lead is not co-operating
+    assert [(g.label, len(g.names)) for g in written.groups] == [("Xã, phường, đặc khu", GROUPED_FROM)]
