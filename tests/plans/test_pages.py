@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from agencies.models import Agency
 from plans.models import Plan, TaskAssignment
-from plans.selectors import GROUPED_FROM, cooperating
+from plans.selectors import GROUPED_FROM, NAMES_LISTED, cooperating
 from tests.plans.reorganisation_helpers import apply, hai_phong_data
 
 
@@ -189,3 +189,14 @@ def test_fewer_units_of_a_kind_than_the_limit_stay_names():
     written = cooperating([lead, *few, *many])
     assert written.names == [a.agency.short_name for a in few]  # the lead is not co-operating
     assert [(g.label, len(g.names)) for g in written.groups] == [("Xã, phường, đặc khu", GROUPED_FROM)]
+
+
+def test_a_group_lists_its_first_names_and_counts_the_rest():
+    def assignment(name: str):
+        return TaskAssignment(role="co_operating", agency=Agency(short_name=name, kind="commune"))
+
+    listed = [assignment(f"Xã {n:04d}") for n in range(NAMES_LISTED)]
+    written = cooperating(listed, {"commune": 3000})
+    (group,) = written.groups
+    assert len(group.names) == NAMES_LISTED and group.count == 3000 and group.more == 3000 - NAMES_LISTED
+    assert written.names == []
