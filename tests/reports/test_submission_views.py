@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import io
+import re
 
 import pytest
 import time_machine
 from django.urls import reverse
 
-from reports.models import Progress, Submission, SubmissionEventKind, SubmissionStatus, TaskReport
+from reports.models import Cycle, Progress, Submission, SubmissionEventKind, SubmissionStatus, TaskReport
 from reports.navigation import start_page_for
 from reports.submissions.reviews import review_return
 from tests.reports.submission_helpers import at, edit_post, fill_progress, open_cycle, sent, started
@@ -269,3 +271,24 @@ def test_edit_page_runs_a_fixed_number_of_queries_whatever_the_number_of_tasks(
     with django_assert_num_queries(EDIT_PAGE_QUERIES):
         response = client.get(url)
     assert response.content.decode().count('class="task-report"') == tasks
+
+
+def test_the_cycle_page_lists_a_hundred_reports_a_page(client, plan, agency_staff):
+    """Hải Phòng's 67 reports on one page; a national set's 3,000 were one page of 730 KB."""
+    from django.core.management import call_command
+
+    from reports.submissions.views.cycles import CYCLE_PAGE_SIZE
+
+    call_command("seed_scale", agencies=130, tasks=2, years=1, stdout=io.StringIO())
+    cycle = Cycle.objects.get(plan__number="SCALE/KH")
+    client.force_login(agency_staff)
+    url = reverse("reports:cycle_detail", args=[cycle.pk])
+    first, second = (
+        client.get(url, query).content.decode().split('class="grid expected"')[1] for query in ({}, {"page": 2})
+    )
+    names = re.compile(r"<tr><td>([^<]+)</td>")
+    listed = names.findall(first) + names.findall(second)
+    assert len(names.findall(first)) == CYCLE_PAGE_SIZE and "Trang 1/2" in first and "Trang 2/2" in second
+    from reports.cycles.selectors import expected_submissions
+
+    assert listed == [e.agency.name for e in expected_submissions(cycle=cycle)]  # each once, in the page's order
