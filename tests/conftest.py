@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import warnings
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connections
 
 from agencies.models import Agency, Membership, Role
 from plans.loading import load_plan, read_plan_file
@@ -214,3 +216,36 @@ def purged_celery_queue():
     app.control.purge()
     yield
     app.control.purge()
+
+
+@pytest.fixture(autouse=True)
+def worker_connections_close_after_each_task(request):
+    """A real Celery worker (tests marked celery_integration) runs tasks in a thread of its own, with its own
+    database connection. With CONN_MAX_AGE 0, Celery's Django fixup closes it after each task. With the settings'
+    60 s it outlived the worker and held the test database open when the session dropped it ("database
+    test_hptracker is being accessed by other users", at the end of every run)."""
+    if request.node.get_closest_marker("celery_integration") is None:
+        yield
+        return
+    database = connections.settings["default"]
+    saved = database.get("CONN_MAX_AGE")
+    database["CONN_MAX_AGE"] = 0
+    yield
+    database["CONN_MAX_AGE"] = saved
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sessions_left_open(django_db_setup, django_db_blocker):
+    """Names what still holds the test database when the run ends (pytest-django then cannot drop it and says
+    only "being accessed by other users"): each other session's state, start and last statement, as a warning."""
+    yield
+    with django_db_blocker.unblock(), connections["default"].cursor() as cursor:
+        if connections["default"].vendor != "postgresql":
+            return
+        cursor.execute(
+            "SELECT state, backend_start, left(query, 300) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        left_open = cursor.fetchall()
+    if left_open:
+        warnings.warn(f"sessions still open on the test database at the end of the run: {left_open}", stacklevel=1)

@@ -10,7 +10,6 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
-from django.db import connections
 
 from hptracker.celery import app
 from reports.models import ReminderDelivery, ReminderDeliveryStatus
@@ -51,22 +50,9 @@ def test_the_broker_is_redis_and_tasks_are_not_eager_when_redis_is_configured():
     assert not app.conf.task_always_eager
 
 
-@pytest.fixture
-def worker_connections_close_after_each_task():
-    """The worker thread opens its own database connection; with CONN_MAX_AGE 0 Celery's Django fixup closes it
-    after the task, so nothing holds the test database open when it is flushed or dropped."""
-    db = connections.settings["default"]
-    saved = db.get("CONN_MAX_AGE")
-    db["CONN_MAX_AGE"] = 0
-    yield
-    db["CONN_MAX_AGE"] = saved
-
-
 @pytest.mark.celery_integration
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_runs_the_scan_and_the_reminder_lands_in_the_outbox(
-    plan, agency_staff, mailoutbox, worker_connections_close_after_each_task
-):
+def test_a_real_worker_runs_the_scan_and_the_reminder_lands_in_the_outbox(plan, agency_staff, mailoutbox):
     from reports.reminders.tasks import scan_reminders
 
     open_cycle(plan)
