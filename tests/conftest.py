@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connections
+from django.db.backends.signals import connection_created
 
 from agencies.models import Agency, Membership, Role
 from plans.loading import load_plan, read_plan_file
@@ -234,16 +235,38 @@ def worker_connections_close_after_each_task(request):
     database["CONN_MAX_AGE"] = saved
 
 
+RUNNING_TEST = {"id": ""}
+
+
+@pytest.fixture(autouse=True)
+def running_test(request):
+    RUNNING_TEST["id"] = request.node.nodeid
+    yield
+
+
+def name_connection_after_the_test(sender, connection, **kwargs):
+    """Each new PostgreSQL session is named after the test that opened it (pg_stat_activity.application_name,
+    63 characters at most), so that `sessions_left_open` can say which test left one. Through the driver's own
+    cursor: no query a test counts."""
+    if connection.vendor == "postgresql":
+        with connection.connection.cursor() as cursor:
+            cursor.execute("SET application_name = %s", [RUNNING_TEST["id"][-63:]])
+
+
+connection_created.connect(name_connection_after_the_test)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def sessions_left_open(django_db_setup, django_db_blocker):
     """Names what still holds the test database when the run ends (pytest-django then cannot drop it and says
-    only "being accessed by other users"): each other session's state, start and last statement, as a warning."""
+    only "being accessed by other users"): each other session's test, state, start and last statement, as a
+    warning."""
     yield
     with django_db_blocker.unblock(), connections["default"].cursor() as cursor:
         if connections["default"].vendor != "postgresql":
             return
         cursor.execute(
-            "SELECT state, backend_start, left(query, 300) FROM pg_stat_activity "
+            "SELECT application_name, state, backend_start, left(query, 300) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
         left_open = cursor.fetchall()
