@@ -122,6 +122,4 @@ class PortalFormRenderer(DjangoTemplates):
             written = render_select(context["widget"])
             if written is not None:
                 return written
-        if template_name == OPTION_TEMPLATE:
-            return render_option(context["widget"])
         return super().render(template_name, context, request=request)

@@ -119,7 +119,7 @@ class AnswerColumn(tables.Column):
         if len(value) <= CLIP_OVER:
             return value
         lead = answer_lead(value)
-        searched = fold_for_matching(getattr(table, "searched", ""))
+        searched = getattr(table, "searched", "")
         match_hidden = (
             bool(searched) and searched not in fold_for_matching(lead) and searched in fold_for_matching(value)
         )
@@ -139,10 +139,11 @@ class AnswerColumn(tables.Column):
 
 
 class SearchedTable(tables.Table):
-    """A list of answers with its search text (the filter's "Nội dung có chứa"), which AnswerColumn reads."""
+    """A list of answers with its search text (the filter's "Nội dung có chứa"), folded once for AnswerColumn
+    (case and tone placement, as the filter matches)."""
 
     def __init__(self, *args, searched: str = "", **kwargs):
-        self.searched = searched
+        self.searched = fold_for_matching(searched)
         super().__init__(*args, **kwargs)
 
 

@@ -9,10 +9,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, AgencyKind, AgencySuccession
-from plans.models import RuleRecipient
 from reports import permissions
 from reports.models import Cycle, Receipt, Submission, SubmissionStatus
-from reports.submissions.selectors import inbox_for
+from reports.submissions.selectors import inbox_for, to_review_by
 
 TO_REVIEW = "review"
 TO_ACKNOWLEDGE = "acknowledge"
@@ -68,10 +67,8 @@ def inbox_rows(*, user, form: InboxFilterForm) -> QuerySet[Submission]:
     rows = inbox_for(user).annotate(can_acknowledge=Exists(open_receipt))
     data = form.cleaned_data if form.is_valid() else {}
     if data.get("state") == TO_REVIEW:
-        rows = rows.filter(status=SubmissionStatus.SUBMITTED)
-        if agency_id is not None:  # an administrator (no agency) reviews everything submitted
-            first = RuleRecipient.objects.filter(agency_id=agency_id, order=1).values("rule_id")
-            rows = rows.filter(rule_id__in=first)
+        # An administrator (no agency) reviews everything submitted.
+        rows = rows.filter(Q(status=SubmissionStatus.SUBMITTED) if agency_id is None else to_review_by(agency_id))
     elif data.get("state") == TO_ACKNOWLEDGE:
         rows = rows.filter(can_acknowledge=True)
     if data.get("year"):

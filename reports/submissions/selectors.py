@@ -183,6 +183,12 @@ def agency_lineage_reports(*, user, agency: Agency) -> list[Submission]:
     )
 
 
+def to_review_by(agency_id: int) -> Q:
+    """Reports sent and waiting for the review of `agency_id`: it is the first recipient of their rule."""
+    first = RuleRecipient.objects.filter(agency_id=agency_id, order=1).values("rule_id")
+    return Q(status=SubmissionStatus.SUBMITTED, rule_id__in=first)
+
+
 def inbox_for(user) -> QuerySet[Submission]:
     """Submitted reports waiting for the reviewer's agency: to review (first recipient) or to acknowledge."""
     # The oldest first; the id breaks ties (reports sent in the same minute), so that pages never overlap.
@@ -192,12 +198,11 @@ def inbox_for(user) -> QuerySet[Submission]:
     agency_id = permissions.agency_id_of(user)
     if agency_id is None:
         return queryset.none()
-    first = RuleRecipient.objects.filter(agency_id=agency_id, order=1).values("rule_id")
     unacknowledged = Receipt.objects.filter(recipient_id=agency_id, acknowledged_at__isnull=True).values(
         "submission_id"
     )
     return permissions.submissions_visible_to(user, queryset).filter(
-        Q(status=SubmissionStatus.SUBMITTED, rule_id__in=first)
+        to_review_by(agency_id)
         | Q(status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED], pk__in=unacknowledged)
     )  # subqueries, no join: each report once without DISTINCT (which compared every column, texts included)
 
