@@ -2,28 +2,43 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import reduce
 
-from django.db.models import Count, F, Prefetch, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import ngettext
 
 from agencies.models import AgencyKind
-from plans.models import AssignmentRole, DutyItem, Plan, ReportingRule, Task, TaskAssignment, TaskGroup
+from hptracker.formatting import format_count
+from plans.models import (
+    AssignmentRole,
+    DutyItem,
+    Plan,
+    ReportingRule,
+    RuleRecipient,
+    Task,
+    TaskAssignment,
+    TaskGroup,
+)
 
-# Co-operating units of one kind on a task, from this many on, are written as one line ("Xã, phường, đặc khu: 50
-# đơn vị") that opens on their names: since 1/7/2025 most tasks of plan 193 name the 50 communes, and the plan page
-# printed 50 names in each of 40 rows (18,000 px).
+# Units of one kind on a task (or in a duty item of section III), from this many on, are written as one line ("Xã,
+# phường, đặc khu: 50 đơn vị") that opens on their names: since 1/7/2025 most tasks of plan 193 name the 50 communes,
+# and the plan page printed 50 names in each of 40 rows (18,000 px).
 GROUPED_FROM = 6
-# At most this many names of one kind per task and role are read and listed (the rest counted): the national set
-# assigns each task to 3,000 units, and reading all 150,000 assignments made the page 1.7 MB and 6.5 s.
+# A group of more units than this opens on a link to their list (plans:task_units), not on their names: Hải Phòng's
+# largest family, its 114 communes, is listed in place; the national set assigns each task to 3,000 units, and
+# reading their 150,000 names made the page 534 KB and 4.8 s.
 NAMES_LISTED = 200
+# A kind's place among the groups of a cell: the order of AgencyKind.
+KIND_ORDER = {kind: place for place, kind in enumerate(AgencyKind.values)}
 
 
 @dataclass(frozen=True)
 class AgencyGroup:
     kind: str
-    names: list[str]  # the first NAMES_LISTED, by name
+    names: list[str]  # by name; empty when there are more than NAMES_LISTED (the page links to their list)
     count: int
 
     @property
@@ -31,37 +46,74 @@ class AgencyGroup:
         return str(AgencyKind(self.kind).label) if self.kind in AgencyKind.values else self.kind
 
     @property
-    def more(self) -> int:
-        """How many are counted but not listed."""
-        return self.count - len(self.names)
+    def summary(self) -> str:
+        """ "Xã, phường, đặc khu: 50 đơn vị": written here rather than by a {% blocktranslate %} in each of the
+        page's hundreds of cells (a third of its rendering time)."""
+        return ngettext("%(kind)s: %(n)s đơn vị", "%(kind)s: %(n)s đơn vị", self.count) % {
+            "kind": self.label,
+            "n": format_count(self.count),
+        }
 
 
 @dataclass(frozen=True)
-class Cooperating:
-    """A task's co-operating units as the plan page writes them: by name, then one group per populous kind."""
+class Units:
+    """Agencies as the plan page writes them (a task's co-operating units, a duty item's agencies): by name, then
+    one group per populous kind."""
 
     names: list[str]
     groups: list[AgencyGroup]
 
+    @property
+    def count(self) -> int:
+        return len(self.names) + sum(group.count for group in self.groups)
 
-def cooperating(assignments: Iterable[TaskAssignment], counts: Mapping[str, int] | None = None) -> Cooperating:
-    """The co-operating units among `assignments` (in their order): a kind with GROUPED_FROM units or more becomes
-    one group, the others stay names. `counts`: the number of co-operating units of each kind when `assignments`
-    lists only the first NAMES_LISTED of each (by default, those listed)."""
-    by_kind: dict[str, list[str]] = {}
-    for assignment in assignments:
-        if assignment.role == AssignmentRole.CO_OPERATING:
-            by_kind.setdefault(assignment.agency.kind, []).append(assignment.agency.short_name)
-    sizes = {kind: len(names) for kind, names in by_kind.items()} | dict(counts or {})
-    names = [
-        assignment.agency.short_name
-        for assignment in assignments
-        if assignment.role == AssignmentRole.CO_OPERATING and sizes[assignment.agency.kind] < GROUPED_FROM
-    ]
-    groups = [
-        AgencyGroup(kind, members, sizes[kind]) for kind, members in by_kind.items() if sizes[kind] >= GROUPED_FROM
-    ]
-    return Cooperating(names=names, groups=groups)
+
+NO_UNITS = Units(names=[], groups=[])
+
+
+@dataclass(frozen=True)
+class Lead:
+    name: str
+    short_name: str
+    status: str
+
+
+def _listed(owner: str, counted: Mapping[tuple[int, str], int]) -> Q:
+    """The links whose owner has at most NAMES_LISTED agencies of their kind: the names the page reads. One
+    condition per kind (`kind = k AND owner IN (…)`), not one per owner and kind: plan 193 has 168 such pairs."""
+    owners: dict[str, list[int]] = {}
+    for (key, kind), number in counted.items():
+        if number <= NAMES_LISTED:
+            owners.setdefault(kind, []).append(key)
+    return reduce(
+        operator.or_,
+        (Q(agency__kind=kind, **{f"{owner}__in": keys}) for kind, keys in owners.items()),
+        Q(pk__in=[]),
+    )
+
+
+def group_units(rows: Iterable[tuple[int, str, str]], counted: Mapping[tuple[int, str], int]) -> dict[int, Units]:
+    """Each owner's Units from `counted` (the number of its agencies of each kind) and `rows` (owner, kind, short
+    name, in name order: the agencies of the kinds listed)."""
+    names: dict[int, list[str]] = {}
+    grouped: dict[tuple[int, str], list[str]] = {}
+    for key, kind, short_name in rows:
+        if counted[key, kind] < GROUPED_FROM:
+            names.setdefault(key, []).append(short_name)
+        else:
+            grouped.setdefault((key, kind), []).append(short_name)
+    groups: dict[int, list[AgencyGroup]] = {}
+    for (key, kind), number in sorted(counted.items(), key=lambda item: KIND_ORDER.get(item[0][1], len(KIND_ORDER))):
+        if number >= GROUPED_FROM:
+            groups.setdefault(key, []).append(AgencyGroup(kind, grouped.get((key, kind), []), number))
+    return {key: Units(names.get(key, []), groups.get(key, [])) for key in {key for key, _kind in counted}}
+
+
+def _counted(links: QuerySet, owner: str) -> dict[tuple[int, str], int]:
+    return {
+        (key, kind): number
+        for key, kind, number in links.values_list(owner, "agency__kind").annotate(number=Count("pk")).order_by()
+    }
 
 
 @dataclass(frozen=True)
@@ -72,45 +124,57 @@ class CalendarEntry:
 
 
 def plan_page(*, pk: int) -> dict:
-    """Everything the plan page shows, in a fixed number of queries whatever the plan's size."""
+    """Everything the plan page shows, in a fixed number of queries whatever the plan's size; the names of a
+    task's or a duty item's units are read only for the kinds it has at most NAMES_LISTED of."""
     plan = Plan.objects.select_related("issuer").get(pk=pk)
-    # The first NAMES_LISTED units of each kind in each task and role, by name; `counted` says how many there are.
-    current = (
-        TaskAssignment.objects.current()
-        .annotate(
-            place=Window(
-                RowNumber(),
-                partition_by=[F("task_id"), F("role"), F("agency__kind")],
-                order_by=[F("agency__name"), F("pk")],
-            )
+    targets = list(plan.targets.select_related("task__group"))
+    targets_of: dict[int, list] = {}
+    for target in targets:
+        if target.task_id is not None:
+            targets_of.setdefault(target.task_id, []).append(target)
+    # Leads by name, and the names of co-operating units of the kinds a task has at most NAMES_LISTED of.
+    assignments = TaskAssignment.objects.current().filter(task__group__plan=plan)
+    co_operating = _counted(assignments.filter(role=AssignmentRole.CO_OPERATING), "task_id")
+    leads: dict[int, list[Lead]] = {}
+    listed: list[tuple[int, str, str]] = []
+    for task_id, role, status, kind, name, short_name in (
+        assignments.filter(
+            Q(role=AssignmentRole.LEAD) | Q(role=AssignmentRole.CO_OPERATING) & _listed("task_id", co_operating)
         )
-        .filter(place__lte=NAMES_LISTED)
-        .select_related("agency")
-        .order_by("role", "agency__name")
-    )
-    counted: dict[int, dict[str, int]] = {}
-    for task_id, kind, number in (
-        TaskAssignment.objects.current()
-        .filter(task__group__plan=plan, role=AssignmentRole.CO_OPERATING)
-        .values_list("task_id", "agency__kind")
-        .annotate(number=Count("pk"))
-        .order_by()
+        .values_list("task_id", "role", "status", "agency__kind", "agency__name", "agency__short_name")
+        .order_by("agency__name", "pk")
     ):
-        counted.setdefault(task_id, {})[kind] = number
-    groups = TaskGroup.objects.filter(plan=plan).prefetch_related(
-        Prefetch(
-            "tasks",
-            queryset=Task.objects.order_by("number").prefetch_related(
-                Prefetch("assignments", queryset=current, to_attr="current_assignments"),
-                "targets",
-            ),
-        )
+        if role == AssignmentRole.LEAD:
+            leads.setdefault(task_id, []).append(Lead(name, short_name, status))
+        else:
+            listed.append((task_id, kind, short_name))
+    units = group_units(listed, co_operating)
+    groups = {group.pk: group for group in TaskGroup.objects.filter(plan=plan).order_by("number")}
+    for group in groups.values():
+        group.task_list = []  # type: ignore[attr-defined]
+    tasks = list(Task.objects.filter(group__plan=plan).order_by("number"))
+    for task in tasks:
+        task.group = groups[task.group_id]
+        task.group.task_list.append(task)  # type: ignore[attr-defined]
+        task.leads = leads.get(task.pk, [])  # type: ignore[attr-defined]
+        task.cooperating = units.get(task.pk, NO_UNITS)  # type: ignore[attr-defined]
+        task.target_list = targets_of.get(task.pk, [])  # type: ignore[attr-defined]
+    # A duty item's agencies, grouped the same way (nationally one item holds 3,000 units).
+    links = DutyItem.agencies.through.objects.filter(dutyitem__plan=plan)
+    counted = _counted(links, "dutyitem_id")
+    item_units = group_units(
+        links.filter(_listed("dutyitem_id", counted))
+        .values_list("dutyitem_id", "agency__kind", "agency__short_name")
+        .order_by("agency__name", "pk"),
+        counted,
     )
-    duty_items = DutyItem.objects.filter(plan=plan).prefetch_related("duties", "agencies")
+    duty_items = list(DutyItem.objects.filter(plan=plan).prefetch_related("duties"))
+    for item in duty_items:
+        item.units = item_units.get(item.pk, NO_UNITS)  # type: ignore[attr-defined]
     rules = (
         ReportingRule.objects.filter(plan=plan)
         .select_related("final_recipient")
-        .prefetch_related("reporters", "rule_recipients__agency")
+        .prefetch_related("reporters", Prefetch("rule_recipients", RuleRecipient.objects.select_related("agency")))
     )
     calendar = [
         CalendarEntry(
@@ -120,19 +184,13 @@ def plan_page(*, pk: int) -> dict:
         )
         for rule in sorted(rules, key=lambda r: (r.deadline_month, r.deadline_day, r.consolidates))
     ]
-    for group in groups:
-        for task in group.tasks.all():
-            task.cooperating = cooperating(  # type: ignore[attr-defined]
-                task.current_assignments,  # type: ignore[attr-defined]
-                counted.get(task.pk, {}),
-            )
     return {
         "plan": plan,
         "basis": list(plan.basis.select_related("implements").order_by("order")),
         "objectives": list(plan.objectives.order_by("section", "number")),
-        "groups": groups,
-        "task_count": sum(len(g.tasks.all()) for g in groups),
-        "targets": plan.targets.select_related("task__group"),
+        "groups": list(groups.values()),
+        "task_count": len(tasks),
+        "targets": targets,
         "duty_items": duty_items,
         "calendar": calendar,
     }

@@ -18,7 +18,7 @@ from html import escape
 
 from django.utils.translation import gettext as _
 
-from reports.formatting import format_decimal
+from hptracker.formatting import format_decimal
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 INK, MUTED, GRID, TARGET = "#1d2733", "#5b6776", "#d8dee6", "#b3261e"
@@ -71,7 +71,7 @@ def _svg(width: int, height: int, title: str, body: list[str], *, font: str = FO
 
 
 def format_number(value: float) -> str:
-    """reports.formatting.format_decimal: half up, no trailing zeros, decimal comma in Vietnamese (66 -> "66",
+    """hptracker.formatting.format_decimal: half up, no trailing zeros, decimal comma in Vietnamese (66 -> "66",
     52.5 -> "52,5")."""
     return format_decimal(value)
 

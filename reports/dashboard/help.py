@@ -1,7 +1,7 @@
 """Each figure of the dashboard and of the consolidated report in one sentence: what is counted, from which date.
 The dashboard shows them as help text; README.md says the same (Vietnamese and English). The definitions they
 describe live in reports.cycles.selectors (expected, states), reports.dashboard.basis (accepted only) and
-reports.formatting (rounding)."""
+hptracker.formatting (rounding)."""
 
 from __future__ import annotations
 

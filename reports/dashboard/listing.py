@@ -16,9 +16,9 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django_tables2 import LazyPaginator
 
+from hptracker.formatting import format_count
 from reports.dashboard import exports
 from reports.dashboard.tasks import render_dashboard_export
-from reports.formatting import format_count
 from reports.inputs import BoundedPaginator, bounded_per_page
 from reports.models import DashboardExport
 from reports.outbox.services import outbox_enqueue

@@ -26,11 +26,11 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hptracker.formatting import format_decimal, percent, round_half_up
 from plans.models import AssignmentRole, Plan, Target, Task, TaskAssignment
 from reports.cycles.selectors import COUNTED
 from reports.dashboard.basis import FIGURE_STATUSES
 from reports.dashboard.figures_cache import cached_rows
-from reports.formatting import format_decimal, percent, round_half_up
 from reports.models import Cycle, Progress, Submission, SubmissionStatus, TargetValue, TaskReport
 
 

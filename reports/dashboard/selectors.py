@@ -3,7 +3,7 @@
 The unit is the *expected report* and its state, both defined once, in `reports.cycles.selectors` (one row per
 agency and rule, whatever the duty items; on time by the first sending). Here they are counted:
 expected = on_time + late + returned + missing, reporting rate = (on_time + late) ÷ expected and
-on-time rate = on_time ÷ expected, rounded half up (reports.formatting).
+on-time rate = on_time ÷ expected, rounded half up (hptracker.formatting).
 
 Task progress, coverage, targets and difficulties live in `progress`.
 """
@@ -21,11 +21,11 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from hptracker.formatting import percent
 from plans.models import Plan
 from plans.text import collation_key
 from reports.cycles.selectors import COUNTED, KindGroup, ReportState, expected_reports
 from reports.dashboard.figures_cache import cached_count
-from reports.formatting import percent
 from reports.models import Cycle
 
 __all__ = [

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from hptracker.formatting import format_count, format_decimal, round_half_up
 from plans.text import fold_for_matching
 from reports.dashboard.progress import TaskStatus
 from reports.dashboard.selectors import KindGroup, ReportState
-from reports.formatting import format_count, format_decimal, round_half_up
 from reports.models import Progress, SubmissionStatus
 
 GRID = {"class": "grid"}
@@ -52,7 +52,7 @@ class DayColumn(tables.Column):
 
 
 class NumberColumn(tables.Column):
-    """A mean or a reported value: reports.formatting on the page (half up, decimal comma), the rounded number in
+    """A mean or a reported value: hptracker.formatting on the page (half up, decimal comma), the rounded number in
     the export."""
 
     def render(self, value):
@@ -63,7 +63,7 @@ class NumberColumn(tables.Column):
 
 
 class CountColumn(tables.Column):
-    """A count, right-aligned, its thousands grouped on the page (reports.formatting: 1.385.900); the number in the
+    """A count, right-aligned, its thousands grouped on the page (hptracker.formatting: 1.385.900); the number in the
     export."""
 
     def __init__(self, **kwargs):
@@ -78,7 +78,7 @@ class CountColumn(tables.Column):
 
 
 class RateColumn(tables.Column):
-    """A percentage, rounded half up and written by reports.formatting (the page's words and the export's number
+    """A percentage, rounded half up and written by hptracker.formatting (the page's words and the export's number
     are the same figure)."""
 
     def render(self, value):

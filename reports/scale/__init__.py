@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 from django.db import connection, transaction
 
+from hptracker.formatting import format_count
 from reports.cycles.services import cycle_open
-from reports.formatting import format_count
 from reports.scale.structure import PLAN_NUMBER, scale_assign, scale_delete, scale_structure
 from reports.scale.years import scale_year
 

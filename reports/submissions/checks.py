@@ -7,11 +7,11 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hptracker.formatting import format_count
 from plans.text import clean_text
 from reports import permissions
 from reports.cycles.services import locked_cycle_message
 from reports.errors import WorkflowError
-from reports.formatting import format_count
 from reports.inputs import has_control_characters
 from reports.models import CycleDeadline, Submission, SubmissionEvent, SubmissionStatus
 from reports.notifications.services import notify_submission_event

@@ -16,9 +16,9 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from hptracker.formatting import format_count, format_decimal
 from plans.text import clean_text
 from reports.errors import WorkflowError
-from reports.formatting import format_count, format_decimal
 from reports.models import Evidence, Submission, SubmissionEventKind
 from reports.models.submissions import evidence_path
 from reports.submissions.checks import ensure_editable, record_event

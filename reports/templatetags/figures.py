@@ -1,4 +1,4 @@
-"""{% load figures %}: {{ value|number }} writes a figure with reports.formatting (half up, decimal comma in
+"""{% load figures %}: {{ value|number }} writes a figure with hptracker.formatting (half up, decimal comma in
 Vietnamese), {{ value|count }} a count with its thousands grouped (1.385.900), so a page prints what the exports and
 the documents print."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import template
 
-from reports.formatting import format_count, format_decimal
+from hptracker.formatting import format_count, format_decimal
 
 register = template.Library()
 

@@ -4,11 +4,14 @@ import re
 
 import pytest
 from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agencies.models import Agency
-from plans.models import Plan, TaskAssignment
-from plans.selectors import GROUPED_FROM, NAMES_LISTED, cooperating
+from plans import selectors, views
+from plans.models import DutyItem, Plan, Task, TaskAssignment
+from plans.selectors import GROUPED_FROM, group_units
 from tests.plans.reorganisation_helpers import apply, hai_phong_data
 
 
@@ -111,8 +114,6 @@ def test_an_english_browser_still_gets_vietnamese_until_the_person_switches(clie
 def test_text_typed_in_the_admin_is_stored_nfc(client, administrator, plan):
     import unicodedata
 
-    from agencies.models import Agency
-
     agency = Agency.objects.get(code="TTTP")
     decomposed = unicodedata.normalize("NFD", "Thanh tra thành phố Hải Phòng")
     assert decomposed != unicodedata.normalize("NFC", decomposed)
@@ -180,23 +181,109 @@ def test_the_communes_of_a_task_are_one_line_that_opens_on_their_names(client, p
 
 
 def test_fewer_units_of_a_kind_than_the_limit_stay_names():
-    def assignment(name: str, kind: str, role: str = "co_operating"):
-        return TaskAssignment(role=role, agency=Agency(short_name=name, kind=kind))
+    few = [(1, "department", f"Sở {n}") for n in range(GROUPED_FROM - 1)]
+    many = [(1, "commune", f"Xã {n}") for n in range(GROUPED_FROM)]
+    counted = {(1, "department"): len(few), (1, "commune"): len(many)}
+    (written,) = group_units([*few, *many], counted).values()
+    assert written.names == [name for _task, _kind, name in few]
+    assert [(g.summary, g.names) for g in written.groups] == [
+        (f"Xã, phường, đặc khu: {GROUPED_FROM} đơn vị", [name for _task, _kind, name in many])
+    ]
+    assert written.count == len(few) + len(many)
 
-    few = [assignment(f"Sở {n}", "department") for n in range(GROUPED_FROM - 1)]
-    many = [assignment(f"Xã {n}", "commune") for n in range(GROUPED_FROM)]
-    lead = assignment("Sở GD&ĐT", "department", role="lead")
-    written = cooperating([lead, *few, *many])
-    assert written.names == [a.agency.short_name for a in few]  # the lead is not co-operating
-    assert [(g.label, len(g.names)) for g in written.groups] == [("Xã, phường, đặc khu", GROUPED_FROM)]
 
-
-def test_a_group_lists_its_first_names_and_counts_the_rest():
-    def assignment(name: str):
-        return TaskAssignment(role="co_operating", agency=Agency(short_name=name, kind="commune"))
-
-    listed = [assignment(f"Xã {n:04d}") for n in range(NAMES_LISTED)]
-    written = cooperating(listed, {"commune": 3000})
+def test_a_group_too_large_to_print_is_counted_and_its_names_are_not_read():
+    counted = {(1, "commune"): 3000, (1, "department"): 2}
+    written = group_units([(1, "department", "Sở A"), (1, "department", "Sở B")], counted)[1]
     (group,) = written.groups
-    assert len(group.names) == NAMES_LISTED and group.count == 3000 and group.more == 3000 - NAMES_LISTED
-    assert written.names == []
+    assert group.names == [] and group.count == 3000 and group.summary == "Xã, phường, đặc khu: 3.000 đơn vị"
+    assert written.names == ["Sở A", "Sở B"] and written.count == 3002
+
+
+def _plan_page(client, plan) -> str:
+    response = client.get(reverse("plans:plan_detail", args=[plan.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_plan_page_reads_as_many_queries_after_the_reorganisation_as_before(
+    client, plan, agency_staff, django_assert_num_queries
+):
+    """The names are read in one query whatever their number: before 1/7/2025 a task named 15 districts, after it
+    50 communes (and nationally 3,000 units)."""
+    client.force_login(agency_staff)
+    _plan_page(client, plan)  # what is cached once per process
+    with CaptureQueriesContext(connection) as before:
+        small = _plan_page(client, plan)
+    apply(hai_phong_data())
+    with django_assert_num_queries(len(before)):
+        large = _plan_page(client, plan)
+    assert "Xã, phường, đặc khu: 50 đơn vị" not in small and "Xã, phường, đặc khu: 50 đơn vị" in large
+
+
+@pytest.mark.django_db
+def test_a_group_larger_than_the_page_prints_links_to_the_list_of_its_units(client, plan, agency_staff, monkeypatch):
+    """Beyond NAMES_LISTED units of a kind the group says how many and links to their list, a page at a time, in
+    name order, filtered by the kind; the names are not read for the plan page."""
+    apply(hai_phong_data())
+    monkeypatch.setattr(selectors, "NAMES_LISTED", 20)
+    monkeypatch.setattr(views, "UNITS_PAGE_SIZE", 30)
+    client.force_login(agency_staff)
+    with CaptureQueriesContext(connection) as queries:
+        html = _plan_page(client, plan)
+    task = Task.objects.get(group__plan=plan, group__number=1, number=4)
+    communes = sorted(
+        (a.agency.name, a.agency.short_name)
+        for a in TaskAssignment.objects.current().filter(task=task, role="co_operating", agency__kind="commune")
+    )
+    assert len(communes) == 50
+    cell = co_operating_cell(html, "1.4")
+    url = reverse("plans:task_units", args=[plan.pk, task.pk]) + "?kind=commune"
+    assert cell == (
+        'Sở NV<details class="agency-group"><summary>Xã, phường, đặc khu: 50 đơn vị</summary>'
+        f'<a href="{url}">Xem danh sách</a></details>'
+    )
+    assert not any(communes[0][1] in q["sql"] for q in queries.captured_queries)
+    assert communes[0][1] not in html.split('id="to-chuc"')[0]
+
+    def listed(query: dict) -> list[str]:
+        response = client.get(reverse("plans:task_units", args=[plan.pk, task.pk]), query)
+        assert response.status_code == 200
+        return re.findall(r"<tr><td>\d+</td><td>([^<]+)</td>", response.content.decode())
+
+    first, second = listed({"kind": "commune"}), listed({"kind": "commune", "page": 2})
+    assert len(first) == 30 and first + second == [name for name, _short in communes]
+    everyone = listed({"kind": "nothing\x00"})  # an unknown kind lists every kind, never fails
+    assert "Sở Nội vụ thành phố Hải Phòng" in everyone or len(everyone) == 30
+    assert listed({"page": "x"}) == everyone
+
+
+@pytest.mark.django_db
+def test_a_duty_item_of_many_communes_is_grouped_too(client, plan, agency_staff):
+    """Section III: the districts' item applies, since 1/7/2025, to the 50 communes that took over."""
+    apply(hai_phong_data())
+    client.force_login(agency_staff)
+    html = _plan_page(client, plan).split('id="to-chuc"')[1]
+    item = DutyItem.objects.filter(plan=plan, agencies__kind="commune").distinct().first()
+    count = item.agencies.filter(kind="commune").count()
+    section = html.split(f"<h3>{item.number}. ")[1].split("<h3>")[0]
+    assert f"<summary>Xã, phường, đặc khu: {count} đơn vị</summary>" in section
+    assert section.count(", ") >= count - 1  # their names, in place: fewer than NAMES_LISTED
+
+
+@pytest.mark.django_db
+def test_the_list_of_units_belongs_to_its_plan_and_needs_a_login(client, plan, agency_staff):
+    task = Task.objects.filter(group__plan=plan).first()
+    item = DutyItem.objects.filter(plan=plan).first()
+    urls = [
+        reverse("plans:task_units", args=[plan.pk, task.pk]),
+        reverse("plans:duty_item_units", args=[plan.pk, item.pk]),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 302
+    client.force_login(agency_staff)
+    for url in urls:
+        assert client.get(url).status_code == 200
+    assert client.get(reverse("plans:task_units", args=[plan.pk + 1, task.pk])).status_code == 404
+    assert client.get(reverse("plans:duty_item_units", args=[plan.pk + 1, item.pk])).status_code == 404

@@ -12,12 +12,12 @@ from django.db import connection
 from django.utils import translation
 
 from agencies.models import Agency, AgencySuccession, SuccessionKind
+from hptracker.formatting import format_count, format_decimal, percent, round_half_up
 from plans.models import DutyItem, Target
 from plans.successions import agency_succession_apply
 from reports.cycles.selectors import ReportState, expected_reports, expected_submissions
 from reports.cycles.services import cycle_open
 from reports.dashboard.progress import target_series
-from reports.formatting import format_count, format_decimal, percent, round_half_up
 from reports.models import CycleDeadline, Submission, SubmissionEvent, SubmissionEventKind, TargetValue
 from reports.submissions.reviews import review_return
 

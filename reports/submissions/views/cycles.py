@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,8 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agencies.models import Agency
 from reports import permissions
-from reports.cycles.selectors import expected_submissions
+from reports.cycles.selectors import Expected, expected_reports
 from reports.cycles.services import cycle_lock as lock_service
 from reports.cycles.services import cycle_unlock as unlock_service
 from reports.errors import WorkflowError
@@ -32,25 +35,42 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle.objects.select_related("plan"), pk=cycle_id)
     require(permissions.can_view_cycles(request.user))
-    expected = expected_submissions(cycle=cycle)
+    # The expected reports paginated in SQL, in expected_submissions' order (deadline, rule, agency name): a
+    # national set's 3,000 were all built in Python to show 100 (145 ms).
+    rows = (
+        expected_reports(cycle=cycle, today=datetime.date.today())
+        .order_by("due_on", "dutyitem__rules__code", "agency__name", "agency_id")
+        .values("agency_id", "rule_id", "submission_id")
+    )
+    page = Paginator(rows, CYCLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page)
+    deadlines = {d.rule_id: d for d in cycle.deadlines.select_related("rule")}
+    agencies = Agency.objects.in_bulk([row["agency_id"] for row in shown])
     # Statuses are shown only for the reports this person may see.
     found = {
-        (s.agency_id, s.rule_id): s
-        for s in permissions.submissions_visible_to(request.user, Submission.objects.filter(cycle=cycle))
+        s.pk: s
+        for s in permissions.submissions_visible_to(
+            request.user,
+            Submission.objects.filter(pk__in=[row["submission_id"] for row in shown if row["submission_id"]]),
+        )
     }
-    rows = [(e, found.get((e.agency.pk, e.rule.pk))) for e in expected]
-    # Hải Phòng's 67 reports on one page; a national set's 3,000 were one page of 730 KB.
-    page = Paginator(rows, CYCLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows_shown = [
+        (
+            Expected(agency=agencies[row["agency_id"]], deadline=deadlines[row["rule_id"]]),
+            found.get(row["submission_id"]),
+        )
+        for row in shown
+    ]
     events = list(cycle.events.select_related("actor").order_by("-at", "-pk"))
     return render(
         request,
         "reports/cycle_detail.html",
         {
             "cycle": cycle,
-            "deadlines": cycle.deadlines.select_related("rule").order_by("due_on", "rule__code"),
-            "rows": page,
+            "deadlines": sorted(deadlines.values(), key=lambda d: (d.due_on, d.rule.code)),
+            "rows": rows_shown,
             "page": page,
-            "expected_count": len(expected),
+            "expected_count": page.paginator.count,
             "events": events,
             "last_lock": next((e for e in events if e.kind == CycleEventKind.LOCKED), None),
             "can_lock": permissions.can_lock_cycle(request.user),

@@ -1,7 +1,7 @@
 """The one way figures are rounded and written (issue 9): half up, as Vietnamese administrative practice and the
 department's spreadsheets round (28,25 -> 28,3, never Python's half-to-even 28,2), with a decimal comma in
 Vietnamese and a point in English. Pages (the `number` template filter), exports, the PDF and the Word copy
-all call these functions."""
+all call these functions; it sits in the project, not in reports, so that the plan pages (plans) call them too."""
 
 from __future__ import annotations
 
