@@ -22,6 +22,7 @@ from plans.models import (
     TaskAssignment,
     TaskGroup,
 )
+from plans.text import collation_key
 
 # Units of one kind on a task (or in a duty item of section III), from this many on, are written as one line ("Xã,
 # phường, đặc khu: 50 đơn vị") that opens on their names: since 1/7/2025 most tasks of plan 193 name the 50 communes,
@@ -109,6 +110,12 @@ def group_units(rows: Iterable[tuple[int, str, str]], counted: Mapping[tuple[int
     return {key: Units(names.get(key, []), groups.get(key, [])) for key in {key for key, _kind in counted}}
 
 
+def in_name_order(rows: Iterable[tuple], name_at: int) -> list[tuple]:
+    """`rows` by the agency name at index `name_at`, in Vietnamese order (`collation_key`: "Đồ Sơn" among the D's;
+    PostgreSQL's C collation and SQLite put it after "Z")."""
+    return sorted(rows, key=lambda row: collation_key(row[name_at]))
+
+
 def _counted(links: QuerySet, owner: str) -> dict[tuple[int, str], int]:
     return {
         (key, kind): number
@@ -137,12 +144,11 @@ def plan_page(*, pk: int) -> dict:
     co_operating = _counted(assignments.filter(role=AssignmentRole.CO_OPERATING), "task_id")
     leads: dict[int, list[Lead]] = {}
     listed: list[tuple[int, str, str]] = []
-    for task_id, role, status, kind, name, short_name in (
+    for task_id, role, status, kind, name, short_name in in_name_order(
         assignments.filter(
             Q(role=AssignmentRole.LEAD) | Q(role=AssignmentRole.CO_OPERATING) & _listed("task_id", co_operating)
-        )
-        .values_list("task_id", "role", "status", "agency__kind", "agency__name", "agency__short_name")
-        .order_by("agency__name", "pk")
+        ).values_list("task_id", "role", "status", "agency__kind", "agency__name", "agency__short_name"),
+        name_at=4,
     ):
         if role == AssignmentRole.LEAD:
             leads.setdefault(task_id, []).append(Lead(name, short_name, status))
@@ -163,9 +169,15 @@ def plan_page(*, pk: int) -> dict:
     links = DutyItem.agencies.through.objects.filter(dutyitem__plan=plan)
     counted = _counted(links, "dutyitem_id")
     item_units = group_units(
-        links.filter(_listed("dutyitem_id", counted))
-        .values_list("dutyitem_id", "agency__kind", "agency__short_name")
-        .order_by("agency__name", "pk"),
+        (
+            (item_id, kind, short_name)
+            for item_id, kind, short_name, _name in in_name_order(
+                links.filter(_listed("dutyitem_id", counted)).values_list(
+                    "dutyitem_id", "agency__kind", "agency__short_name", "agency__name"
+                ),
+                name_at=3,
+            )
+        ),
         counted,
     )
     duty_items = list(DutyItem.objects.filter(plan=plan).prefetch_related("duties"))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, AgencyKind
 from plans.models import AssignmentRole, DutyItem, Plan, Task, TaskAssignment
-from plans.selectors import plan_page
+from plans.selectors import in_name_order, plan_page
 
 # The list a group of the plan page links to when it has too many units to print in place (selectors.NAMES_LISTED).
 UNITS_PAGE_SIZE = 200
@@ -64,9 +64,12 @@ def _unit_list(request: HttpRequest, *, plan: Plan, title: str, agencies: QueryS
         agencies = agencies.filter(kind=kind)
     else:
         kind = ""
-    page = Paginator(agencies.order_by("name", "pk").only("name", "short_name", "kind"), UNITS_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    # In Vietnamese order (`in_name_order`), which the database's collation does not give: the ids sorted here (a
+    # task's units number 3,000 at most nationally), the page's agencies read by id.
+    ordered = [pk for pk, _name in in_name_order(agencies.values_list("pk", "name"), name_at=1)]
+    page = Paginator(ordered, UNITS_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = Agency.objects.in_bulk(list(page))
+    agencies_shown = [shown[pk] for pk in page]
     return render(
         request,
         "plans/unit_list.html",
@@ -74,6 +77,7 @@ def _unit_list(request: HttpRequest, *, plan: Plan, title: str, agencies: QueryS
             "plan": plan,
             "title": title,
             "page": page,
+            "agencies": agencies_shown,
             "kind_label": AgencyKind(kind).label if kind else "",
             "back": back,
         },

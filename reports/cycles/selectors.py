@@ -45,6 +45,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, AgencyKind
 from plans.models import DutyItem, Plan, ReportingRule
+from plans.text import collation_key
 from reports.models import Cycle, CycleDeadline, SubmissionStatus
 from reports.models.cycles import DEADLINE_ZONE
 
@@ -265,5 +266,11 @@ def expected_submissions(*, cycle: Cycle, agency: Agency | None = None) -> list[
     pairs = list(rows)
     agencies = Agency.objects.in_bulk({a for a, _r in pairs})
     result = [Expected(agency=agencies[a], deadline=deadlines[r]) for a, r in pairs]
-    result.sort(key=lambda e: (e.deadline.due_on, e.deadline.rule.code, e.agency.name))
+    result.sort(key=lambda e: listing_order(e.deadline, e.agency.name, e.agency.pk))
     return result
+
+
+def listing_order(deadline: CycleDeadline, agency_name: str, agency_id: int) -> tuple:
+    """The order expected reports are listed in (the cycle page, `expected_submissions`): by deadline, rule, then
+    the agency's name in Vietnamese order ("Đồ Sơn" among the D's, not after "Z" as code points put it)."""
+    return (deadline.due_on, deadline.rule.code, collation_key(agency_name), agency_id)

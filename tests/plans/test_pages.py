@@ -12,6 +12,7 @@ from agencies.models import Agency
 from plans import selectors, views
 from plans.models import DutyItem, Plan, Task, TaskAssignment
 from plans.selectors import GROUPED_FROM, group_units
+from plans.text import collation_key
 from tests.plans.reorganisation_helpers import apply, hai_phong_data
 
 
@@ -173,7 +174,8 @@ def test_the_communes_of_a_task_are_one_line_that_opens_on_their_names(client, p
     summary = re.search(r"<summary>(.*?)</summary>(.*?)</details>", cell, re.S)
     assert summary and summary.group(1) == f"Xã, phường, đặc khu: {len(communes)} đơn vị"
     listed = summary.group(2).split(", ")
-    assert sorted(listed) == sorted(a.short_name for a in communes)
+    assert listed == [a.short_name for a in sorted(communes, key=lambda a: collation_key(a.name))]
+    assert listed.index("UBND phường Đồ Sơn") < listed.index("UBND phường Hải An")  # Vietnamese order
     # Every cell of the column: the names joined, never a comma before the end of the cell.
     cells = [co_operating_cell(html, f"{g}.{t}") for g, t in re.findall(r'id="nhiem-vu-(\d+)-(\d+)"', html)]
     assert len(cells) == 42 and not any(c.rstrip().endswith(",") for c in cells)
@@ -234,8 +236,11 @@ def test_a_group_larger_than_the_page_prints_links_to_the_list_of_its_units(clie
         html = _plan_page(client, plan)
     task = Task.objects.get(group__plan=plan, group__number=1, number=4)
     communes = sorted(
-        (a.agency.name, a.agency.short_name)
-        for a in TaskAssignment.objects.current().filter(task=task, role="co_operating", agency__kind="commune")
+        (
+            (a.agency.name, a.agency.short_name)
+            for a in TaskAssignment.objects.current().filter(task=task, role="co_operating", agency__kind="commune")
+        ),
+        key=lambda names: collation_key(names[0]),
     )
     assert len(communes) == 50
     cell = co_operating_cell(html, "1.4")
@@ -254,6 +259,10 @@ def test_a_group_larger_than_the_page_prints_links_to_the_list_of_its_units(clie
 
     first, second = listed({"kind": "commune"}), listed({"kind": "commune", "page": 2})
     assert len(first) == 30 and first + second == [name for name, _short in communes]
+    # Vietnamese order: "Đồ Sơn" among the D's, before "Hải An" (code points, and PostgreSQL's C collation, put
+    # every "Đ" after "Z").
+    listed_names = first + second
+    assert listed_names.index("Ủy ban nhân dân phường Đồ Sơn") < listed_names.index("Ủy ban nhân dân phường Hải An")
     everyone = listed({"kind": "nothing\x00"})  # an unknown kind lists every kind, never fails
     assert "Sở Nội vụ thành phố Hải Phòng" in everyone or len(everyone) == 30
     assert listed({"page": "x"}) == everyone

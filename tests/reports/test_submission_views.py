@@ -210,6 +210,11 @@ def test_cycle_page_names_both_deadlines_and_lists_expected_reports(client, cycl
     count = len(expected_submissions(cycle=cycle))
     assert f"Báo cáo phải nộp: {count}" in html
     assert html.count("<tr><td>") >= count
+    # Vietnamese order, as expected_submissions lists them: "quận Đồ Sơn" among the D's, before "quận Hải An"
+    # (code points, and PostgreSQL's C collation, put every "Đ" after "Z").
+    listed = re.findall(r"<tr><td>([^<]+)</td>", html.split('class="grid expected"')[1])
+    assert listed == [e.agency.name for e in expected_submissions(cycle=cycle)]
+    assert listed.index("Ủy ban nhân dân quận Đồ Sơn") < listed.index("Ủy ban nhân dân quận Hải An")
 
 
 def test_inbox_lists_reports_waiting_for_each_recipient(

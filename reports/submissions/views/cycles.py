@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
 from reports import permissions
-from reports.cycles.selectors import Expected, expected_reports
+from reports.cycles.selectors import Expected, expected_reports, listing_order
 from reports.cycles.services import cycle_lock as lock_service
 from reports.cycles.services import cycle_unlock as unlock_service
 from reports.errors import WorkflowError
@@ -35,31 +35,28 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle.objects.select_related("plan"), pk=cycle_id)
     require(permissions.can_view_cycles(request.user))
-    # The expected reports paginated in SQL, in expected_submissions' order (deadline, rule, agency name): a
-    # national set's 3,000 were all built in Python to show 100 (145 ms).
-    rows = (
-        expected_reports(cycle=cycle, today=datetime.date.today())
-        .order_by("due_on", "dutyitem__rules__code", "agency__name", "agency_id")
-        .values("agency_id", "rule_id", "submission_id")
-    )
-    page = Paginator(rows, CYCLE_PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = list(page)
+    # The page's rows are built for the page only: a national set's 3,000 expected reports were each built into
+    # an object (agency, deadline) to show 100 (297 ms). Sorted here, in Vietnamese order (`listing_order`).
     deadlines = {d.rule_id: d for d in cycle.deadlines.select_related("rule")}
-    agencies = Agency.objects.in_bulk([row["agency_id"] for row in shown])
+    expected = sorted(
+        expected_reports(cycle=cycle, today=datetime.date.today())
+        .order_by()
+        .values_list("agency_id", "rule_id", "submission_id", "agency__name"),
+        key=lambda row: listing_order(deadlines[row[1]], row[3], row[0]),
+    )
+    page = Paginator(expected, CYCLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    agencies = Agency.objects.in_bulk([agency_id for agency_id, *_rest in page])
     # Statuses are shown only for the reports this person may see.
     found = {
         s.pk: s
         for s in permissions.submissions_visible_to(
             request.user,
-            Submission.objects.filter(pk__in=[row["submission_id"] for row in shown if row["submission_id"]]),
+            Submission.objects.filter(pk__in=[submission_id for _a, _r, submission_id, _n in page if submission_id]),
         )
     }
     rows_shown = [
-        (
-            Expected(agency=agencies[row["agency_id"]], deadline=deadlines[row["rule_id"]]),
-            found.get(row["submission_id"]),
-        )
-        for row in shown
+        (Expected(agency=agencies[agency_id], deadline=deadlines[rule_id]), found.get(submission_id))
+        for agency_id, rule_id, submission_id, _name in page
     ]
     events = list(cycle.events.select_related("actor").order_by("-at", "-pk"))
     return render(
@@ -70,7 +67,7 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "deadlines": sorted(deadlines.values(), key=lambda d: (d.due_on, d.rule.code)),
             "rows": rows_shown,
             "page": page,
-            "expected_count": page.paginator.count,
+            "expected_count": len(expected),
             "events": events,
             "last_lock": next((e for e in events if e.kind == CycleEventKind.LOCKED), None),
             "can_lock": permissions.can_lock_cycle(request.user),
