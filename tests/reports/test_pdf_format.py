@@ -19,6 +19,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from plans.models import AssignmentRole, Task
+from plans.text import collation_key
 from reports.dashboard.progress import TaskStatus, progress_by_group, task_statuses
 from reports.documents.numbering import issuer_snapshot
 from reports.documents.pdf.consolidated import build_consolidated_context
@@ -296,3 +297,15 @@ def test_the_dashboard_and_the_consolidated_pdf_print_the_same_summary_sentence(
     assert one_line(on_dashboard) == summary.sentence()
     assert summary.sentence() in in_pdf
     assert summary.no_report and summary.done, "the data should exercise more than one status"
+
+
+@pytest.mark.django_db
+def test_the_agencies_still_owing_are_listed_in_vietnamese_order(cycle, profile):
+    """The appendix's list of agencies that have not sent: "quận Đồ Sơn" among the D's, before "quận Hải An" (code
+    points, and PostgreSQL's C collation, put every "Đ" after "Z")."""
+    context = build_consolidated_context(
+        cycle=cycle, snapshot=issuer_snapshot(profile), issued_on=ISSUED_ON, number_text="x", charts=[], draft=True
+    )
+    missing = context["missing_agencies"]
+    assert missing == sorted(missing, key=collation_key)
+    assert missing.index("Ủy ban nhân dân quận Đồ Sơn") < missing.index("Ủy ban nhân dân quận Hải An")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import AgencyKind
 from plans.models import AssignmentRole, ReportingRule, TaskAssignment
-from plans.text import clean_text
+from plans.text import clean_text, collation_key
 from reports.cycles.selectors import expected_submissions
 from reports.dashboard import charts as dashboard_charts
 from reports.dashboard.basis import FIGURE_STATUSES
@@ -188,26 +188,25 @@ def build_consolidated_context(
     lines = task_statuses(cycle=cycle, today=issued_on, statuses=CONSOLIDATED)
     progress_groups, summary = progress_by_group(lines)
     tasks = [line.task for line in lines]
+    # Agencies in Vietnamese order (collation_key: "Đồ Sơn" among the D's), which the database's C collation does
+    # not give: sorted here, as every page lists them.
     assignments = defaultdict(list)
-    for a in (
-        TaskAssignment.objects.filter(task__group__plan=plan)
-        .current()
-        .select_related("agency")
-        .order_by("task_id", "agency__name")
+    for a in sorted(
+        TaskAssignment.objects.filter(task__group__plan=plan).current().select_related("agency"),
+        key=lambda a: collation_key(a.agency.name),
     ):
         assignments[a.task_id].append(a)
-    submissions = list(
-        Submission.objects.filter(cycle=cycle, status=SubmissionStatus.ACCEPTED)
-        .select_related("agency")
-        .order_by("agency__name")
+    submissions = sorted(
+        Submission.objects.filter(cycle=cycle, status=SubmissionStatus.ACCEPTED).select_related("agency"),
+        key=lambda s: collation_key(s.agency.name),
     )
     by_task: dict[int, list[TaskReport]] = defaultdict(list)
     documents = defaultdict(list)
-    for report in (
+    for report in sorted(
         TaskReport.objects.filter(submission__in=submissions)
         .select_related("submission__agency")
-        .prefetch_related("documents")
-        .order_by("submission__agency__name")
+        .prefetch_related("documents"),
+        key=lambda r: collation_key(r.submission.agency.name),
     ):
         by_task[report.task_id].append(report)
         for doc in report.documents.all():
@@ -275,7 +274,7 @@ def build_consolidated_context(
         )
 
     reporting_line = figures.reporting_line
-    missing = sorted({full(e.agency) for e in expected if (e.agency.pk, e.rule.pk) not in arrived})
+    missing = sorted({full(e.agency) for e in expected if (e.agency.pk, e.rule.pk) not in arrived}, key=collation_key)
 
     def texts(attribute: str) -> GroupedList:
         return texts_grouped(items=((short(s.agency), getattr(s, attribute), "") for s in submissions))
