@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, AgencyKind
+from hptracker.paging import bounded_per_page
 from plans.models import AssignmentRole, DutyItem, Plan, Task, TaskAssignment
 from plans.selectors import in_name_order, plan_page
 
@@ -67,7 +68,10 @@ def _unit_list(request: HttpRequest, *, plan: Plan, title: str, agencies: QueryS
     # In Vietnamese order (`in_name_order`), which the database's collation does not give: the ids sorted here (a
     # task's units number 3,000 at most nationally), the page's agencies read by id.
     ordered = [pk for pk, _name in in_name_order(agencies.values_list("pk", "name"), name_at=1)]
-    page = Paginator(ordered, UNITS_PAGE_SIZE).get_page(request.GET.get("page"))
+    # ?per_page= shows fewer (never more) a page.
+    page = Paginator(ordered, bounded_per_page(request.GET.get("per_page"), UNITS_PAGE_SIZE)).get_page(
+        request.GET.get("page")
+    )
     shown = Agency.objects.in_bulk(list(page))
     agencies_shown = [shown[pk] for pk in page]
     return render(

@@ -18,6 +18,8 @@ from django.core.paginator import Paginator
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
+from hptracker.paging import bounded_per_page
+
 # PostgreSQL's integer and bigint: the largest value each column type stores.
 INT_MAX = 2_147_483_647
 BIGINT_MAX = 9_223_372_036_854_775_807
@@ -117,11 +119,3 @@ class BoundedPaginator(Paginator):
 
     def __init__(self, object_list, per_page, *args, **kwargs):
         super().__init__(object_list, bounded_per_page(per_page, self.MAX_PER_PAGE), *args, **kwargs)
-
-
-def bounded_per_page(per_page, maximum: int) -> int:
-    try:
-        number = int(per_page)
-    except (TypeError, ValueError):
-        return maximum
-    return min(max(number, 1), maximum)

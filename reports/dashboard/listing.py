@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django_tables2 import LazyPaginator
 
 from hptracker.formatting import format_count
+from hptracker.paging import bounded_per_page
 from reports.dashboard import exports
 from reports.dashboard.tasks import render_dashboard_export
-from reports.inputs import BoundedPaginator, bounded_per_page
+from reports.inputs import BoundedPaginator
 from reports.models import DashboardExport
 from reports.outbox.services import outbox_enqueue
 

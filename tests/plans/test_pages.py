@@ -266,6 +266,11 @@ def test_a_group_larger_than_the_page_prints_links_to_the_list_of_its_units(clie
     everyone = listed({"kind": "nothing\x00"})  # an unknown kind lists every kind, never fails
     assert "Sở Nội vụ thành phố Hải Phòng" in everyone or len(everyone) == 30
     assert listed({"page": "x"}) == everyone
+    # ?per_page= shows fewer, never more, and a nonsense value keeps the page size.
+    assert len(listed({"kind": "commune", "per_page": "7"})) == 7
+    for nonsense in ("0", "-3", "abc", "9" * 5000):
+        assert len(listed({"kind": "commune", "per_page": nonsense})) in (1, 30)
+    assert len(listed({"kind": "commune", "per_page": "1000"})) == 30
 
 
 @pytest.mark.django_db

@@ -297,3 +297,7 @@ def test_the_cycle_page_lists_a_hundred_reports_a_page(client, plan, agency_staf
     from reports.cycles.selectors import expected_submissions
 
     assert listed == [e.agency.name for e in expected_submissions(cycle=cycle)]  # each once, in the page's order
+    # ?per_page= shows fewer, never more.
+    for asked, shown in (("10", 10), ("1000", CYCLE_PAGE_SIZE), ("-1", 1), ("x", CYCLE_PAGE_SIZE)):
+        page = client.get(url, {"per_page": asked}).content.decode().split('class="grid expected"')[1]
+        assert len(names.findall(page)) == shown, asked

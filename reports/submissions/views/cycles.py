@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
+from hptracker.paging import bounded_per_page
 from reports import permissions
 from reports.cycles.selectors import Expected, expected_reports, listing_order
 from reports.cycles.services import cycle_lock as lock_service
@@ -44,7 +45,9 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
         .values_list("agency_id", "rule_id", "submission_id", "agency__name"),
         key=lambda row: listing_order(deadlines[row[1]], row[3], row[0]),
     )
-    page = Paginator(expected, CYCLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    # ?per_page= shows fewer (never more) a page.
+    per_page = bounded_per_page(request.GET.get("per_page"), CYCLE_PAGE_SIZE)
+    page = Paginator(expected, per_page).get_page(request.GET.get("page"))
     agencies = Agency.objects.in_bulk([agency_id for agency_id, *_rest in page])
     # Statuses are shown only for the reports this person may see.
     found = {
