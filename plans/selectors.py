@@ -32,6 +32,8 @@ GROUPED_FROM = 6
 # largest family, its 114 communes, is listed in place; the national set assigns each task to 3,000 units, and
 # reading their 150,000 names made the page 534 KB and 4.8 s.
 NAMES_LISTED = 200
+# A kind too small to be a group is listed by name, so its names must always be read.
+assert GROUPED_FROM <= NAMES_LISTED
 # A kind's place among the groups of a cell: the order of AgencyKind.
 KIND_ORDER = {kind: place for place, kind in enumerate(AgencyKind.values)}
 
@@ -112,8 +114,9 @@ def group_units(rows: Iterable[tuple[int, str, str]], counted: Mapping[tuple[int
 
 def in_name_order(rows: Iterable[tuple], name_at: int) -> list[tuple]:
     """`rows` by the agency name at index `name_at`, in Vietnamese order (`collation_key`: "Đồ Sơn" among the D's;
-    PostgreSQL's C collation and SQLite put it after "Z")."""
-    return sorted(rows, key=lambda row: collation_key(row[name_at]))
+    PostgreSQL's C collation and SQLite put it after "Z"); two agencies of the same name by the rest of the row (its
+    ids), the same order on every request."""
+    return sorted(rows, key=lambda row: (collation_key(row[name_at]), row))
 
 
 def _counted(links: QuerySet, owner: str) -> dict[tuple[int, str], int]:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, AgencyKind
+from hptracker.formatting import format_count
 from hptracker.paging import bounded_per_page
 from plans.models import AssignmentRole, DutyItem, Plan, Task, TaskAssignment
 from plans.selectors import in_name_order, plan_page
@@ -82,6 +83,7 @@ def _unit_list(request: HttpRequest, *, plan: Plan, title: str, agencies: QueryS
             "title": title,
             "page": page,
             "agencies": agencies_shown,
+            "total": format_count(page.paginator.count),
             "kind_label": AgencyKind(kind).label if kind else "",
             "back": back,
         },

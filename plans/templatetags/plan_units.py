@@ -4,6 +4,8 @@ set's 5,000 names)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -23,7 +25,8 @@ def agency_units(units: Units, list_url: str) -> SafeString:
         if group.names:
             inside = mark_safe(", ".join(escape(name) for name in group.names))  # noqa: S308 (each name escaped)
         else:
-            inside = format_html('<a href="{}?kind={}">{}</a>', list_url, group.kind, _("Xem danh sách"))
+            link = f"{list_url}?{urlencode({'kind': group.kind})}"
+            inside = format_html('<a href="{}">{}</a>', link, _("Xem danh sách"))
         parts.append(
             format_html('<details class="agency-group"><summary>{}</summary>{}</details>', group.summary, inside)
         )

@@ -193,12 +193,12 @@ def build_consolidated_context(
     assignments = defaultdict(list)
     for a in sorted(
         TaskAssignment.objects.filter(task__group__plan=plan).current().select_related("agency"),
-        key=lambda a: collation_key(a.agency.name),
+        key=lambda a: (collation_key(a.agency.name), a.agency_id),
     ):
         assignments[a.task_id].append(a)
     submissions = sorted(
         Submission.objects.filter(cycle=cycle, status=SubmissionStatus.ACCEPTED).select_related("agency"),
-        key=lambda s: collation_key(s.agency.name),
+        key=lambda s: (collation_key(s.agency.name), s.agency_id),
     )
     by_task: dict[int, list[TaskReport]] = defaultdict(list)
     documents = defaultdict(list)
@@ -206,7 +206,7 @@ def build_consolidated_context(
         TaskReport.objects.filter(submission__in=submissions)
         .select_related("submission__agency")
         .prefetch_related("documents"),
-        key=lambda r: collation_key(r.submission.agency.name),
+        key=lambda r: (collation_key(r.submission.agency.name), r.submission.agency_id),
     ):
         by_task[report.task_id].append(report)
         for doc in report.documents.all():
