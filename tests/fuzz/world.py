@@ -13,6 +13,7 @@ from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from agencies.models import Agency, Role
+from plans.models import DutyItem, Task
 from reports.models import (
     GeneratedReport,
     GeneratedReportKind,
@@ -170,6 +171,13 @@ def url_arguments(world: World, pattern: str) -> list[dict[str, int]]:
     else:
         own = []
     choices = [{names[0]: pk} for pk in own + MISSING_IDS]
+    # The plan's lists of units: a task or a duty item of the plan, then ids that exist nowhere (for the plan too).
+    for name, model in (("task_pk", Task), ("item_pk", DutyItem)):
+        if name in names:
+            plan_id = world.cycle.plan_id
+            member = model.objects.filter(**{"group__plan_id" if model is Task else "plan_id": plan_id}).first()
+            choices = [{"pk": plan_id, name: member.pk}, *({"pk": plan_id, name: pk} for pk in MISSING_IDS)]
+            choices += [{"pk": pk, name: member.pk} for pk in MISSING_IDS]
     if "evidence_id" in names:
         evidence = world.draft.evidence.first()
         choices = [{"pk": world.draft.pk, "evidence_id": evidence.pk}, {"pk": world.draft.pk, "evidence_id": 2**40}]
