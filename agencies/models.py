@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from hptracker.text import collation_key
+
 
 class AgencyKind(models.TextChoices):
     DEPARTMENT = "department", _("Sở, ngành thành phố")
@@ -28,9 +30,25 @@ class AgencyQuerySet(models.QuerySet):
         return self.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
 
 
+def sort_name_of(name: str) -> str:
+    """What Agency.sort_name holds for `name`: the first part of its `collation_key`."""
+    return collation_key(name)[0]
+
+
+def in_name_order(prefix: str = "") -> tuple[str, str, str]:
+    """order_by() arguments that list agencies (at the lookup `prefix`, e.g. "agency__") in Vietnamese order, as
+    `collation_key` sorts them in Python, ties by id: the same order on every page, export, document and request."""
+    return f"{prefix}sort_name", f"{prefix}name", f"{prefix}id"
+
+
 class Agency(models.Model):
     code = models.SlugField(_("mã"), max_length=40, unique=True, allow_unicode=False)
     name = models.CharField(_("tên cơ quan, đơn vị"), max_length=255)
+    # The name as Vietnamese order reads it (`collation_key`: without case or marks, "Đ" as "D"), kept so that the
+    # database sorts and paginates names as every page sorted in Python does: PostgreSQL's C collation and SQLite
+    # put "Đồ Sơn" after "Z". Written by save() and by whoever bulk-creates agencies (`sort_name_of`); its column
+    # compares by code point on PostgreSQL whatever the database's collation (migration 0003).
+    sort_name = models.CharField(max_length=255, editable=False, default="", db_index=True)
     short_name = models.CharField(_("tên viết tắt"), max_length=80)
     symbol = models.CharField(
         _("chữ viết tắt trên văn bản"), max_length=40, help_text=_("Ví dụ: SGDĐT trong «Số: 05/BC-SGDĐT».")
@@ -64,7 +82,7 @@ class Agency(models.Model):
     class Meta:
         verbose_name = _("cơ quan, đơn vị")
         verbose_name_plural = _("cơ quan, đơn vị")
-        ordering = ["name"]
+        ordering = ["sort_name", "name", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
@@ -74,6 +92,13 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.sort_name = sort_name_of(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "sort_name"}
+        super().save(*args, **kwargs)
 
     def is_active_on(self, day: datetime.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from agencies.models import Agency
+from agencies.models import Agency, in_name_order
 
 
 class Plan(models.Model):
@@ -208,7 +208,7 @@ class TaskAssignment(models.Model):
     class Meta:
         verbose_name = _("phân công nhiệm vụ")
         verbose_name_plural = _("phân công nhiệm vụ")
-        ordering = ["task", "role", "agency__name"]
+        ordering = ["task", "role", *in_name_order("agency__")]
         constraints = [
             models.UniqueConstraint(
                 fields=["task", "agency"], condition=Q(ended_on__isnull=True), name="assignment_one_current"

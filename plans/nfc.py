@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from plans.text import nfc
+from hptracker.text import nfc
 
 APPS = ("agencies", "plans", "reports")
 

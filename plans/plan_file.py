@@ -15,8 +15,8 @@ from typing import Any
 from django.db import models
 
 from agencies.models import AgencyKind, SuccessionKind
+from hptracker.text import nfc
 from plans.models import AssignmentStatus, ObjectiveSection, TargetDirection
-from plans.text import nfc
 
 FORMAT_VERSION = 1
 

@@ -10,7 +10,7 @@ from functools import reduce
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import ngettext
 
-from agencies.models import AgencyKind
+from agencies.models import AgencyKind, in_name_order
 from hptracker.formatting import format_count
 from plans.models import (
     AssignmentRole,
@@ -22,7 +22,6 @@ from plans.models import (
     TaskAssignment,
     TaskGroup,
 )
-from plans.text import collation_key
 
 # Units of one kind on a task (or in a duty item of section III), from this many on, are written as one line ("Xã,
 # phường, đặc khu: 50 đơn vị") that opens on their names: since 1/7/2025 most tasks of plan 193 name the 50 communes,
@@ -112,13 +111,6 @@ def group_units(rows: Iterable[tuple[int, str, str]], counted: Mapping[tuple[int
     return {key: Units(names.get(key, []), groups.get(key, [])) for key in {key for key, _kind in counted}}
 
 
-def in_name_order(rows: Iterable[tuple], name_at: int) -> list[tuple]:
-    """`rows` by the agency name at index `name_at`, in Vietnamese order (`collation_key`: "Đồ Sơn" among the D's;
-    PostgreSQL's C collation and SQLite put it after "Z"); two agencies of the same name by the rest of the row (its
-    ids), the same order on every request."""
-    return sorted(rows, key=lambda row: (collation_key(row[name_at]), row))
-
-
 def _counted(links: QuerySet, owner: str) -> dict[tuple[int, str], int]:
     return {
         (key, kind): number
@@ -147,11 +139,12 @@ def plan_page(*, pk: int) -> dict:
     co_operating = _counted(assignments.filter(role=AssignmentRole.CO_OPERATING), "task_id")
     leads: dict[int, list[Lead]] = {}
     listed: list[tuple[int, str, str]] = []
-    for task_id, role, status, kind, name, short_name in in_name_order(
+    for task_id, role, status, kind, name, short_name in (
         assignments.filter(
             Q(role=AssignmentRole.LEAD) | Q(role=AssignmentRole.CO_OPERATING) & _listed("task_id", co_operating)
-        ).values_list("task_id", "role", "status", "agency__kind", "agency__name", "agency__short_name"),
-        name_at=4,
+        )
+        .values_list("task_id", "role", "status", "agency__kind", "agency__name", "agency__short_name")
+        .order_by(*in_name_order("agency__"))
     ):
         if role == AssignmentRole.LEAD:
             leads.setdefault(task_id, []).append(Lead(name, short_name, status))
@@ -174,12 +167,9 @@ def plan_page(*, pk: int) -> dict:
     item_units = group_units(
         (
             (item_id, kind, short_name)
-            for item_id, kind, short_name, _name in in_name_order(
-                links.filter(_listed("dutyitem_id", counted)).values_list(
-                    "dutyitem_id", "agency__kind", "agency__short_name", "agency__name"
-                ),
-                name_at=3,
-            )
+            for item_id, kind, short_name in links.filter(_listed("dutyitem_id", counted))
+            .values_list("dutyitem_id", "agency__kind", "agency__short_name")
+            .order_by(*in_name_order("agency__"))
         ),
         counted,
     )

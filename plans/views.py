@@ -8,11 +8,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from agencies.models import Agency, AgencyKind
+from agencies.models import Agency, AgencyKind, in_name_order
 from hptracker.formatting import format_count
 from hptracker.paging import bounded_per_page
 from plans.models import AssignmentRole, DutyItem, Plan, Task, TaskAssignment
-from plans.selectors import in_name_order, plan_page
+from plans.selectors import plan_page
 
 # The list a group of the plan page links to when it has too many units to print in place (selectors.NAMES_LISTED).
 UNITS_PAGE_SIZE = 200
@@ -66,15 +66,11 @@ def _unit_list(request: HttpRequest, *, plan: Plan, title: str, agencies: QueryS
         agencies = agencies.filter(kind=kind)
     else:
         kind = ""
-    # In Vietnamese order (`in_name_order`), which the database's collation does not give: the ids sorted here (a
-    # task's units number 3,000 at most nationally), the page's agencies read by id.
-    ordered = [pk for pk, _name in in_name_order(agencies.values_list("pk", "name"), name_at=1)]
-    # ?per_page= shows fewer (never more) a page.
-    page = Paginator(ordered, bounded_per_page(request.GET.get("per_page"), UNITS_PAGE_SIZE)).get_page(
-        request.GET.get("page")
-    )
-    shown = Agency.objects.in_bulk(list(page))
-    agencies_shown = [shown[pk] for pk in page]
+    # In Vietnamese order, sorted and paginated by the database (Agency.sort_name). ?per_page= shows fewer (never
+    # more) a page.
+    page = Paginator(
+        agencies.order_by(*in_name_order()), bounded_per_page(request.GET.get("per_page"), UNITS_PAGE_SIZE)
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "plans/unit_list.html",
@@ -82,7 +78,7 @@ def _unit_list(request: HttpRequest, *, plan: Plan, title: str, agencies: QueryS
             "plan": plan,
             "title": title,
             "page": page,
-            "agencies": agencies_shown,
+            "agencies": list(page),
             "total": format_count(page.paginator.count),
             "kind_label": AgencyKind(kind).label if kind else "",
             "back": back,

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hptracker.text import clean_text
 from plans.models import Plan
-from plans.text import clean_text
 from reports import permissions
 from reports.cycles.signals import cycle_locked, cycle_unlocked
 from reports.errors import WorkflowError

@@ -12,8 +12,8 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from hptracker.text import tone_placement_variants
 from plans.models import AssignmentRole
-from plans.text import tone_placement_variants
 from reports.dashboard.lineage import Grouping
 from reports.dashboard.progress import TaskStatus
 from reports.dashboard.selectors import KindGroup, ReportState

@@ -26,7 +26,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, AgencySuccession, SuccessionKind
-from plans.text import collation_key, fold_for_matching
+from hptracker.text import collation_key, fold_for_matching
 from reports.dashboard.selectors import COUNTS, FigureRow, KindGroup
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from agencies.models import Agency
+from agencies.models import Agency, in_name_order
 from plans.models import AssignmentRole, Task, TaskAssignment
 from reports.dashboard.selectors import COUNTED
 from reports.models import Cycle, Progress, TaskReport
@@ -58,7 +58,7 @@ def coverage_matrix(*, cycle: Cycle, visible: QuerySet[Agency] | None = None) ->
     current = TaskAssignment.objects.current().filter(task__group__plan_id=cycle.plan_id)
     # `visible`: the columns the reader may see (permissions.dashboard_scope), all of them by default.
     responsible = (Agency.objects.all() if visible is None else visible).filter(pk__in=current.values("agency_id"))
-    responsible = responsible.order_by("kind", "name")
+    responsible = responsible.order_by("kind", *in_name_order())
     agencies = list(responsible[: MAX_COLUMNS + 1])
     if len(agencies) > MAX_COLUMNS:
         return Matrix(agencies=agencies[:MAX_COLUMNS], rows=[], too_wide=True)

@@ -26,6 +26,7 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from agencies.models import in_name_order
 from hptracker.formatting import format_decimal, percent, round_half_up
 from plans.models import AssignmentRole, Plan, Target, Task, TaskAssignment
 from reports.cycles.selectors import COUNTED
@@ -256,7 +257,7 @@ def coverage_cells(*, cycle: Cycle) -> QuerySet[TaskAssignment]:
             submission_status=Subquery(report.values("submission__status")[:1]),
         )
         .select_related("task__group", "agency")
-        .order_by("task__group__number", "task__number", "role", "agency__name")
+        .order_by("task__group__number", "task__number", "role", *in_name_order("agency__"))
     )
 
 
@@ -270,7 +271,7 @@ def issues(*, plan: Plan) -> QuerySet[TaskReport]:
         )
         .exclude(difficulties="", proposals="")
         .select_related("task__group", "submission__agency", "submission__cycle")
-        .order_by("task__group__number", "task__number", "submission__agency__name")
+        .order_by("task__group__number", "task__number", *in_name_order("submission__agency__"))
     )
 
 
@@ -280,7 +281,7 @@ def general_proposals(*, plan: Plan) -> QuerySet[Submission]:
         Submission.objects.filter(cycle__plan=plan, status__in=[*COUNTED, SubmissionStatus.RETURNED])
         .exclude(proposals="")
         .select_related("agency", "cycle")
-        .order_by("-cycle__year", "agency__name")
+        .order_by("-cycle__year", *in_name_order("agency__"))
     )
 
 

@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from hptracker.formatting import percent
+from hptracker.text import collation_key
 from plans.models import Plan
-from plans.text import collation_key
 from reports.cycles.selectors import COUNTED, KindGroup, ReportState, expected_reports
 from reports.dashboard.figures_cache import cached_count
 from reports.models import Cycle

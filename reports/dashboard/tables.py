@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models import in_name_order
 from hptracker.formatting import format_count, format_decimal, round_half_up
-from plans.text import fold_for_matching
+from hptracker.text import fold_for_matching
 from reports.dashboard.progress import TaskStatus
 from reports.dashboard.selectors import KindGroup, ReportState
 from reports.models import Progress, SubmissionStatus
@@ -157,7 +158,9 @@ class YesNoColumn(tables.BooleanColumn):
 class ExpectedReportTable(tables.Table):
     """One expected report of a cycle (rows of `expected_reports`)."""
 
-    agency = tables.Column(verbose_name=_("Cơ quan, đơn vị"), accessor="agency__name", order_by=("agency__name",))
+    agency = tables.Column(
+        verbose_name=_("Cơ quan, đơn vị"), accessor="agency__name", order_by=in_name_order("agency__")
+    )
     kind_group = tables.Column(verbose_name=_("Loại đơn vị"))
     year = tables.Column(verbose_name=_("Năm"))
     due_on = DayColumn(verbose_name=_("Hạn gửi"))
@@ -307,7 +310,9 @@ class CoverageCellTable(tables.Table):
     task = tables.Column(
         verbose_name=_("Nội dung nhiệm vụ"), accessor="task__text", orderable=False, attrs={"td": {"class": "text"}}
     )
-    agency = tables.Column(verbose_name=_("Cơ quan, đơn vị"), accessor="agency__name", order_by=("agency__name",))
+    agency = tables.Column(
+        verbose_name=_("Cơ quan, đơn vị"), accessor="agency__name", order_by=in_name_order("agency__")
+    )
     role = tables.Column(verbose_name=_("Vai trò"))
     reported_progress = tables.Column(verbose_name=_("Tiến độ báo cáo"), default=_("Chưa báo cáo"))
     submission_status = tables.Column(verbose_name=_("Trạng thái báo cáo"), default="—")

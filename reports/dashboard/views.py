@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from agencies.models import Agency
+from agencies.models import Agency, in_name_order
 from reports.dashboard import charts, filters, tables
 from reports.dashboard.access import DashboardAccessMixin, ScopedFilterMixin
 from reports.dashboard.basis import figures_basis
@@ -96,7 +96,7 @@ class ExpectedReportsView(DashboardAccessMixin, ScopedFilterMixin, TableExportMi
         if scope.cycle is None:
             return expected_reports(plan=scope.plan, today=scope.today).none()
         rows = expected_reports(plan=scope.plan, cycle=scope.cycle, today=scope.today)
-        return self.visible_expected(rows).order_by("agency__name")
+        return self.visible_expected(rows).order_by(*in_name_order("agency__"))
 
 
 class MissingReportsView(ExpectedReportsView):
@@ -112,7 +112,7 @@ class MissingReportsView(ExpectedReportsView):
             super()
             .get_queryset()
             .filter(state__in=[ReportState.MISSING, ReportState.RETURNED])
-            .order_by("-days_late", "agency__name")
+            .order_by("-days_late", *in_name_order("agency__"))
         )
 
 

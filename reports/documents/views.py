@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from agencies.models import in_name_order
 from reports.documents import services as services
 from reports.documents.files import MAX_ATTEMPTS, generated_report_interrupted
 from reports.documents.tasks import render_generated_report
@@ -165,7 +166,9 @@ def generated_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         accepted = Submission.objects.filter(cycle=report.cycle, status=SubmissionStatus.ACCEPTED)
         # The visibility rule as one query (can_view_submission per row was one query per agency).
         agency_reports = list(
-            submissions_visible_to(request.user, accepted).select_related("agency", "cycle").order_by("agency__name")
+            submissions_visible_to(request.user, accepted)
+            .select_related("agency", "cycle")
+            .order_by(*in_name_order("agency__"))
         )
     return render(
         request,

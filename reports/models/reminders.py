@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency
+from agencies.models import Agency, in_name_order
 from plans.models import ReportingRule
 
 from .cycles import Cycle
@@ -45,7 +45,7 @@ class ReminderDelivery(models.Model):
     class Meta:
         verbose_name = _("nhắc hạn")
         verbose_name_plural = _("nhật ký nhắc hạn")
-        ordering = ["-planned_for", "agency__name"]
+        ordering = ["-planned_for", *in_name_order("agency__")]
         constraints = [models.UniqueConstraint(fields=["cycle", "rule", "agency", "offset_key"], name="reminder_once")]
         indexes = [models.Index(fields=["status", "planned_for"], name="reminder_by_status")]
 

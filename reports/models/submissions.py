@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from agencies.models import Agency
+from agencies.models import Agency, in_name_order
 from plans.models import AssignmentRole, ReportingRule, Target, Task
 
 from .cycles import Cycle
@@ -103,7 +103,7 @@ class Submission(models.Model):
     class Meta:
         verbose_name = _("báo cáo của đơn vị")
         verbose_name_plural = _("báo cáo của đơn vị")
-        ordering = ["cycle", "agency__name"]
+        ordering = ["cycle", *in_name_order("agency__")]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "agency", "rule"], name="submission_unique"),
         ]

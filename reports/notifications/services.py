@@ -18,7 +18,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import override
 
-from agencies.models import Membership, Role
+from agencies.models import Membership, Role, in_name_order
 from plans.models import RuleRecipient
 from reports.models import (
     Cycle,
@@ -160,7 +160,7 @@ def _notify_unaccepted(*, cycle: Cycle, by, kind: str, body: str) -> list[Notifi
         Submission.objects.filter(cycle=cycle)
         .exclude(status=SubmissionStatus.ACCEPTED)
         .select_related("agency")
-        .order_by("agency__name")
+        .order_by(*in_name_order("agency__"))
     )
     people: dict[int, list[Membership]] = {}
     for member in _agency_people({s.agency_id for s in pending}):

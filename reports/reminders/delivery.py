@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from agencies.models import in_name_order
 from reports import mailing
 from reports.models import (
     CycleDeadline,
@@ -94,7 +95,7 @@ def claim(*, planned: list[PlannedReminder], token: str, today: datetime.date) -
     return list(
         mailing.held_by(ReminderDelivery.objects.all(), COLUMNS, token=token)
         .select_related("agency", "rule", "cycle")
-        .order_by("agency__name", "rule_id", "planned_for")
+        .order_by(*in_name_order("agency__"), "rule_id", "planned_for")
     )
 
 

@@ -7,13 +7,13 @@ import django_tables2 as tables
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency
+from agencies.models import Agency, in_name_order
 from reports.models import Cycle, ReminderDelivery, ReminderDeliveryStatus
 
 
 class ReminderDeliveryTable(tables.Table):
     planned_for = tables.DateColumn("d/m/Y", verbose_name=_("Ngày nhắc"))
-    agency = tables.Column(accessor="agency__short_name", verbose_name=_("Đơn vị"), order_by=("agency__name",))
+    agency = tables.Column(accessor="agency__short_name", verbose_name=_("Đơn vị"), order_by=in_name_order("agency__"))
     rule = tables.Column(accessor="rule__title", verbose_name=_("Chế độ báo cáo"))
     offset_key = tables.Column(verbose_name=_("Mốc nhắc"))
     status = tables.Column(verbose_name=_("Trạng thái"))

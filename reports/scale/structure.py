@@ -10,7 +10,7 @@ import random
 
 from django.db import connection
 
-from agencies.models import Agency, AgencyKind
+from agencies.models import Agency, AgencyKind, sort_name_of
 from plans.models import (
     AssignmentRole,
     DutyItem,
@@ -106,10 +106,12 @@ def scale_structure(*, rng: random.Random, signature: str, size: dict[str, int],
         valid_to = None
         if i % 60 == 7:
             valid_to = datetime.date(rng.randint(first_year, last_year), 6, 30)
+        name = f"Đơn vị tổng hợp số {i:05d}"
         units.append(
             Agency(
                 code=f"{CODE_PREFIX}{i:05d}",
-                name=f"Đơn vị tổng hợp số {i:05d}",
+                name=name,
+                sort_name=sort_name_of(name),  # bulk_create does not call save()
                 short_name=f"ĐV {i:05d}",
                 symbol=f"DV{i}",
                 kind=kind,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency
+from agencies.models import Agency, in_name_order
 from reports.inputs import PlainTextField
 
 
@@ -16,7 +16,7 @@ class SignedPdfForm(forms.Form):
 class AgencyCertificateForm(forms.Form):
     """The administrator's upload: the password opens the PKCS#12 once and is never stored."""
 
-    agency = forms.ModelChoiceField(queryset=Agency.objects.order_by("name"), label=_("Cơ quan"))
+    agency = forms.ModelChoiceField(queryset=Agency.objects.order_by(*in_name_order()), label=_("Cơ quan"))
     pkcs12 = forms.FileField(label=_("Tệp chứng thư số (PKCS#12: .p12, .pfx)"))
     password = forms.CharField(
         label=_("Mật khẩu của tệp PKCS#12"), required=False, widget=forms.PasswordInput(render_value=False)

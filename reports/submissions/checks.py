@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hptracker.formatting import format_count
-from plans.text import clean_text
+from hptracker.text import clean_text
 from reports import permissions
 from reports.cycles.services import locked_cycle_message
 from reports.errors import WorkflowError

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hptracker.formatting import format_count, format_decimal
-from plans.text import clean_text
+from hptracker.text import clean_text
 from reports.errors import WorkflowError
 from reports.models import Evidence, Submission, SubmissionEventKind
 from reports.models.submissions import evidence_path

@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, AgencyKind, AgencySuccession
+from agencies.models import Agency, AgencyKind, AgencySuccession, in_name_order
 from reports import permissions
 from reports.models import Cycle, Receipt, Submission, SubmissionStatus
 from reports.submissions.selectors import inbox_for, to_review_by
@@ -46,7 +46,7 @@ class InboxFilterForm(forms.Form):
         empty_label=_("Tất cả"),
         # The districts that have ceased (Hải Phòng's 15 on 30/6/2025): a district still in being has no territory
         # handed on, and the national set's 1,500 made the box alone 70 KB of the page.
-        queryset=Agency.objects.filter(kind=AgencyKind.DISTRICT, valid_to__isnull=False).order_by("name"),
+        queryset=Agency.objects.filter(kind=AgencyKind.DISTRICT, valid_to__isnull=False).order_by(*in_name_order()),
     )
 
     def __init__(self, *args, **kwargs):

@@ -10,7 +10,7 @@ from types import EllipsisType
 
 from django.db.models import Exists, Prefetch, Q, QuerySet
 
-from agencies.models import Agency, AgencyKind
+from agencies.models import Agency, AgencyKind, in_name_order
 from plans.models import RuleRecipient, Target
 from reports import permissions
 from reports.models import (
@@ -106,7 +106,9 @@ def submission_page(
             .select_related("actor", "actor_agency")
             .order_by("-at", "-pk")
         ),
-        receipts=list(submission.receipts.select_related("recipient", "acknowledged_by").order_by("recipient__name")),
+        receipts=list(
+            submission.receipts.select_related("recipient", "acknowledged_by").order_by(*in_name_order("recipient__"))
+        ),
     )
 
 
@@ -179,7 +181,9 @@ def agency_lineage_reports(*, user, agency: Agency) -> list[Submission]:
         found |= frontier
     reports = Submission.objects.filter(agency_id__in=found).select_related("agency", "cycle", "rule")
     return list(
-        permissions.submissions_visible_to(user, reports).order_by("-cycle__year", "agency__name", "rule__code")
+        permissions.submissions_visible_to(user, reports).order_by(
+            "-cycle__year", *in_name_order("agency__"), "rule__code"
+        )
     )
 
 

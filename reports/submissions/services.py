@@ -16,8 +16,8 @@ from simple_history.utils import bulk_create_with_history
 
 from agencies.models import Agency
 from hptracker.history import set_history_user, update_with_history
+from hptracker.text import clean_text
 from plans.models import ReportingRule, Target, TaskAssignment
-from plans.text import clean_text
 from reports import permissions
 from reports.cycles.selectors import expected_submissions
 from reports.cycles.services import locked_cycle_message

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from agencies.models import Agency
+from hptracker.text import collation_key
 from plans import selectors, views
 from plans.models import DutyItem, Plan, Task, TaskAssignment
 from plans.selectors import GROUPED_FROM, group_units
-from plans.text import collation_key
 from tests.plans.reorganisation_helpers import apply, hai_phong_data
 
 

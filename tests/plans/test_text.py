@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from plans.text import fold_for_matching, tone_placement_variants
+from hptracker.text import fold_for_matching, tone_placement_variants
 
 
 def test_old_and_new_tone_placement_fold_to_the_same_key():

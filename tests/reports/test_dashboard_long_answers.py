@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from plans.text import nfc
+from hptracker.text import nfc
 from reports.dashboard.tables import CLIP_LEAD, CLIP_OVER, answer_lead
 from reports.models import Progress
 

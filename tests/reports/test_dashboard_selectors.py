@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from plans.text import collation_key
+from hptracker.text import collation_key
 from reports.cycles.selectors import expected_submissions
 from reports.cycles.services import cycle_open
 from reports.dashboard.progress import (

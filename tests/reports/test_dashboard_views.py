@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agencies.models import Agency
+from hptracker.text import collation_key
 from plans.models import Plan
 from reports.dashboard.selectors import ReportState, expected_reports
 from reports.models import Submission, SubmissionStatus
@@ -118,6 +119,18 @@ def test_missing_page_exports_exactly_the_filtered_rows_as_csv_and_xlsx(client, 
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == rows[0]
     assert {r[0] for r in values[1:]} == wanted and len(values) == 15
+
+
+def test_the_missing_page_and_its_export_list_agencies_in_vietnamese_order(client, plan, made, education_reviewer):
+    # The page is sorted and paginated by the database, whose C collation (and SQLite's) put "quận Đồ Sơn" after
+    # "quận Thuỷ Nguyên"; the stored sort name puts it among the D's, as every list sorted in Python does.
+    client.force_login(education_reviewer)
+    response = client.get(url("dashboard_missing", plan, year=2024, kind="district", _export="csv"))
+    names = [r[0] for r in csv.reader(io.StringIO(export_text(response)))][1:]
+    assert names == sorted(names, key=collation_key) and names != sorted(names)
+    assert names.index("Ủy ban nhân dân quận Đồ Sơn") < names.index("Ủy ban nhân dân quận Hải An")
+    page = client.get(url("dashboard_missing", plan, year=2024, kind="district")).content.decode()
+    assert [page.index(name) for name in names] == sorted(page.index(name) for name in names)
 
 
 def test_state_filter_and_search_narrow_the_reports_list_and_its_export(client, plan, made, education_reviewer):

@@ -18,8 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
+from hptracker.text import collation_key
 from plans.models import AssignmentRole, Task
-from plans.text import collation_key
 from reports.dashboard.progress import TaskStatus, progress_by_group, task_statuses
 from reports.documents.numbering import issuer_snapshot
 from reports.documents.pdf.consolidated import build_consolidated_context

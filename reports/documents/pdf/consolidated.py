@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from agencies.models import AgencyKind
+from agencies.models import AgencyKind, in_name_order
+from hptracker.text import clean_text, collation_key
 from plans.models import AssignmentRole, ReportingRule, TaskAssignment
-from plans.text import clean_text, collation_key
 from reports.cycles.selectors import expected_submissions
 from reports.dashboard import charts as dashboard_charts
 from reports.dashboard.basis import FIGURE_STATUSES
@@ -188,25 +188,27 @@ def build_consolidated_context(
     lines = task_statuses(cycle=cycle, today=issued_on, statuses=CONSOLIDATED)
     progress_groups, summary = progress_by_group(lines)
     tasks = [line.task for line in lines]
-    # Agencies in Vietnamese order (collation_key: "Đồ Sơn" among the D's), which the database's C collation does
-    # not give: sorted here, as every page lists them.
+    # Agencies in Vietnamese order (Agency.sort_name: "Đồ Sơn" among the D's), as every page lists them.
     assignments = defaultdict(list)
-    for a in sorted(
-        TaskAssignment.objects.filter(task__group__plan=plan).current().select_related("agency"),
-        key=lambda a: (collation_key(a.agency.name), a.agency_id),
+    for a in (
+        TaskAssignment.objects.filter(task__group__plan=plan)
+        .current()
+        .select_related("agency")
+        .order_by(*in_name_order("agency__"))
     ):
         assignments[a.task_id].append(a)
-    submissions = sorted(
-        Submission.objects.filter(cycle=cycle, status=SubmissionStatus.ACCEPTED).select_related("agency"),
-        key=lambda s: (collation_key(s.agency.name), s.agency_id),
+    submissions = list(
+        Submission.objects.filter(cycle=cycle, status=SubmissionStatus.ACCEPTED)
+        .select_related("agency")
+        .order_by(*in_name_order("agency__"))
     )
     by_task: dict[int, list[TaskReport]] = defaultdict(list)
     documents = defaultdict(list)
-    for report in sorted(
+    for report in (
         TaskReport.objects.filter(submission__in=submissions)
         .select_related("submission__agency")
-        .prefetch_related("documents"),
-        key=lambda r: (collation_key(r.submission.agency.name), r.submission.agency_id),
+        .prefetch_related("documents")
+        .order_by(*in_name_order("submission__agency__"), "task__group__number", "task__number")
     ):
         by_task[report.task_id].append(report)
         for doc in report.documents.all():

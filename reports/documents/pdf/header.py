@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from plans.text import clean_text
+from hptracker.text import clean_text
 
 NBSP = "\u00a0"
 # An administrative unit's name ("quận Lê Chân", "thành phố Hải Phòng", "đặc khu Bạch Long Vĩ") is one unit on a

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, AgencyKind, Membership
+from hptracker.text import clean_text
 from plans.models import RuleRecipient, TaskGroup
-from plans.text import clean_text
 from reports.documents.numbering import document_symbol
 from reports.documents.pdf.dates import place_and_date, short_date
 from reports.documents.pdf.header import (

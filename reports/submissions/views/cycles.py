@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -12,10 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agencies.models import Agency
 from hptracker.paging import bounded_per_page
 from reports import permissions
-from reports.cycles.selectors import Expected, expected_reports, listing_order
+from reports.cycles.selectors import as_expected, listed_expected_reports
 from reports.cycles.services import cycle_lock as lock_service
 from reports.cycles.services import cycle_unlock as unlock_service
 from reports.errors import WorkflowError
@@ -36,41 +33,32 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle.objects.select_related("plan"), pk=cycle_id)
     require(permissions.can_view_cycles(request.user))
-    # The page's rows are built for the page only: a national set's 3,000 expected reports were each built into
-    # an object (agency, deadline) to show 100 (297 ms). Sorted here, in Vietnamese order (`listing_order`).
-    deadlines = {d.rule_id: d for d in cycle.deadlines.select_related("rule")}
-    expected = sorted(
-        expected_reports(cycle=cycle, today=datetime.date.today())
-        .order_by()
-        .values_list("agency_id", "rule_id", "submission_id", "agency__name"),
-        key=lambda row: listing_order(deadlines[row[1]], row[3], row[0]),
-    )
-    # ?per_page= shows fewer (never more) a page.
-    per_page = bounded_per_page(request.GET.get("per_page"), CYCLE_PAGE_SIZE)
-    page = Paginator(expected, per_page).get_page(request.GET.get("page"))
-    agencies = Agency.objects.in_bulk([agency_id for agency_id, *_rest in page])
+    # Only the page's rows are read and built (a national cycle expects 3,000 reports), in the order every list of
+    # expected reports has (`listed_expected_reports`). ?per_page= shows fewer (never more) a page.
+    page = Paginator(
+        listed_expected_reports(cycle=cycle).values_list("agency_id", "rule_id", "submission_id"),
+        bounded_per_page(request.GET.get("per_page"), CYCLE_PAGE_SIZE),
+    ).get_page(request.GET.get("page"))
+    expected = as_expected([(agency_id, rule_id) for agency_id, rule_id, _s in page], cycle=cycle)
     # Statuses are shown only for the reports this person may see.
     found = {
         s.pk: s
         for s in permissions.submissions_visible_to(
             request.user,
-            Submission.objects.filter(pk__in=[submission_id for _a, _r, submission_id, _n in page if submission_id]),
+            Submission.objects.filter(pk__in=[submission_id for _a, _r, submission_id in page if submission_id]),
         )
     }
-    rows_shown = [
-        (Expected(agency=agencies[agency_id], deadline=deadlines[rule_id]), found.get(submission_id))
-        for agency_id, rule_id, submission_id, _name in page
-    ]
+    rows_shown = [(row, found.get(submission_id)) for row, (_a, _r, submission_id) in zip(expected, page, strict=True)]
     events = list(cycle.events.select_related("actor").order_by("-at", "-pk"))
     return render(
         request,
         "reports/cycle_detail.html",
         {
             "cycle": cycle,
-            "deadlines": sorted(deadlines.values(), key=lambda d: (d.due_on, d.rule.code)),
+            "deadlines": cycle.deadlines.select_related("rule").order_by("due_on", "rule__code"),
             "rows": rows_shown,
             "page": page,
-            "expected_count": len(expected),
+            "expected_count": page.paginator.count,
             "events": events,
             "last_lock": next((e for e in events if e.kind == CycleEventKind.LOCKED), None),
             "can_lock": permissions.can_lock_cycle(request.user),
