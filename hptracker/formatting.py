@@ -41,6 +41,16 @@ def format_decimal(
     return text if language.startswith("en") else text.replace(".", ",")
 
 
+def format_rate(value: Decimal | float | int | None, *, language: str | None = None, empty: str = "—") -> str:
+    """A rate in percent as tables print it: always one decimal ("74,0%", never "74%" above "73,5%"), so that a
+    column of rates reads at one precision and its digits line up; `empty` for None (nothing was owed)."""
+    if value is None:
+        return empty
+    text = f"{round_half_up(value, 1):f}"
+    language = language or get_language() or "vi"
+    return f"{text if language.startswith('en') else text.replace('.', ',')}%"
+
+
 def format_count(value: int | None, *, language: str | None = None, empty: str = "—") -> str:
     """A count as the reader writes it: thousands grouped with a point in Vietnamese (1.385.900), a comma in
     English (1,385,900); `empty` for None."""

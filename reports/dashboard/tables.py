@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import in_name_order
-from hptracker.formatting import format_count, format_decimal, round_half_up
+from hptracker.formatting import format_count, format_decimal, format_rate, round_half_up
 from hptracker.text import fold_for_matching
 from reports.dashboard.progress import TaskStatus
 from reports.dashboard.selectors import KindGroup, ReportState
@@ -79,11 +79,11 @@ class CountColumn(tables.Column):
 
 
 class RateColumn(tables.Column):
-    """A percentage, rounded half up and written by hptracker.formatting (the page's words and the export's number
-    are the same figure)."""
+    """A percentage, rounded half up and written by hptracker.formatting at one decimal (the page's words and the
+    export's number are the same figure)."""
 
     def render(self, value):
-        return f"{format_decimal(value)}%"
+        return format_rate(value)
 
     def value(self, value):
         return round_half_up(value) if value is not None else ""

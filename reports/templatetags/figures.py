@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import template
 
-from hptracker.formatting import format_count, format_decimal
+from hptracker.formatting import format_count, format_decimal, format_rate
 
 register = template.Library()
 
@@ -14,6 +14,11 @@ register = template.Library()
 @register.filter
 def number(value, places: int = 1) -> str:
     return format_decimal(value, int(places))
+
+
+@register.filter
+def rate(value) -> str:
+    return format_rate(value)
 
 
 @register.filter

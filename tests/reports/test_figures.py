@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import translation
 
 from agencies.models import Agency, AgencySuccession, SuccessionKind
-from hptracker.formatting import format_count, format_decimal, percent, round_half_up
+from hptracker.formatting import format_count, format_decimal, format_rate, percent, round_half_up
 from plans.models import DutyItem, Target
 from plans.successions import agency_succession_apply
 from reports.cycles.selectors import ReportState, expected_reports, expected_submissions
@@ -183,6 +183,19 @@ def test_percentages_round_half_up_and_nothing_owed_is_no_rate():
     assert percent(113, 400) == Decimal("28.3")  # 28,25 exactly
     assert percent(0, 0) is None
     assert round_half_up(Decimal("-0.05")) == Decimal("-0.1")
+
+
+def test_a_column_of_rates_prints_one_decimal_each_on_the_page_and_the_number_in_the_export():
+    # The years table printed "74%" above "73,5%": one precision per column, digits aligned.
+    from reports.dashboard.tables import RateColumn
+
+    assert format_rate(Decimal("74"), language="vi") == "74,0%"
+    assert format_rate(percent(113, 400), language="vi") == "28,3%"  # half up
+    assert format_rate(Decimal("100.00"), language="en") == "100.0%" and format_rate(None) == "—"
+    column = RateColumn()
+    with translation.override("vi"):
+        assert [column.render(v) for v in (Decimal("74"), Decimal("73.5"))] == ["74,0%", "73,5%"]
+        assert column.value(Decimal("74")) == Decimal("74.0")
 
 
 def test_target_means_round_half_up(plan, agency_staff, agency_head, agency, education_reviewer):
