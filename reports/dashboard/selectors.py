@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from hptracker.formatting import percent
-from hptracker.text import collation_key
 from plans.models import Plan
 from reports.cycles.selectors import COUNTED, KindGroup, ReportState, expected_reports
 from reports.dashboard.figures_cache import cached_count
@@ -228,11 +227,11 @@ def _year_lines(tally: Tally) -> list[Completeness]:
 
 def _agency_rows(tally: Tally) -> list[FigureRow]:
     """FigureRows per agency (agency_id, agency__name, agency__short_name, kind_group, sort_name and the figures), in
-    the order of their names as PostgreSQL's collation gave it (`collation_key`):
+    Vietnamese order as every list of agencies (Agency.sort_name, then the name, then the id: `in_name_order`):
     the tally of `tallies` keyed by (agency_id, kind_group), and one query for the names (every agency's: an IN
     list of 3,000 ids costs Django more than the rows it saves)."""
-    everyone = Agency.objects.order_by().values_list("pk", "name", "short_name")  # sorted below, with the figures
-    names = {pk: (name, short_name) for pk, name, short_name in everyone}
+    everyone = Agency.objects.order_by().values_list("pk", "name", "short_name", "sort_name")  # sorted below
+    names = {pk: (name, short_name, sort_name) for pk, name, short_name, sort_name in everyone}
     rows = [
         FigureRow(
             counts,
@@ -240,13 +239,13 @@ def _agency_rows(tally: Tally) -> list[FigureRow]:
             agency__name=name,
             agency__short_name=short_name,
             kind_group=kind_group,
-            sort_name=collation_key(name),
+            sort_name=(sort_name, name, agency_id),
         )
         for (agency_id, kind_group), counts in tally.items()
         # An agency deleted between the count and this query keeps its figures, without a name.
-        for name, short_name in (names.get(agency_id, ("", "")),)
+        for name, short_name, sort_name in (names.get(agency_id, ("", "", "")),)
     ]
-    rows.sort(key=lambda row: (row["sort_name"], row["agency_id"]))
+    rows.sort(key=lambda row: row["sort_name"])
     return rows
 
 
