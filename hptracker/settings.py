@@ -216,6 +216,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reports.dashboard.tasks.expire_dashboard_exports",
         "schedule": 600.0,
     },
+    # The dashboard's figures recounted after any write the workflow did not announce (reports.dashboard.warming):
+    # one query and one cache read when nothing changed.
+    "warm-dashboard-figures": {
+        "task": "reports.dashboard.tasks.warm_dashboard_figures",
+        "schedule": env.float("FIGURES_WARM_SECONDS", default=30.0),
+    },
     # Sends the background work the broker could not take when a request asked (reports.outbox): after a Redis
     # outage, pending work starts within this period of its return.
     "sweep-outbox": {

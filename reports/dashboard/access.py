@@ -55,9 +55,13 @@ def resolve_scope(request) -> Scope:
     cycles = list(Cycle.objects.filter(plan=plan).order_by("-year"))
     wanted = request.GET.get("year")
     cycle = next((c for c in cycles if wanted and str(c.year) == wanted), None)
-    if cycle is None:
-        cycle = next((c for c in cycles if c.year <= today.year), cycles[-1] if cycles else None)
-    return Scope(plan=plan, cycle=cycle, cycles=cycles, today=today)
+    return Scope(plan=plan, cycle=cycle or default_cycle(cycles, today), cycles=cycles, today=today)
+
+
+def default_cycle(cycles: Sequence[Cycle], today: datetime.date) -> Cycle | None:
+    """The cycle a page shows when no year is asked for: this year's (or the latest before it), else the
+    earliest; `cycles` newest first."""
+    return next((c for c in cycles if c.year <= today.year), cycles[-1] if cycles else None)
 
 
 class DashboardAccessMixin:

@@ -1,4 +1,5 @@
-"""Celery adapters for dashboard exports: they take primary keys and call `exports` (the views queue them)."""
+"""Celery adapters for the dashboard: exports and the figures warmed after writes; they take primary keys and call
+`exports` and `warming` (the views and the workflow queue them)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 
 from reports.dashboard.exports import dashboard_export_render, dashboard_exports_sweep
+from reports.dashboard.warming import dashboard_figures_warm
 from reports.outbox.services import outbox_enqueue
 
 
@@ -27,3 +29,8 @@ def expire_dashboard_exports() -> dict[str, int]:
         for export_id in requeue:
             outbox_enqueue(task_name=render_dashboard_export.name, args=[export_id])
     return counts
+
+
+@shared_task(ignore_result=True)
+def warm_dashboard_figures() -> bool:
+    return dashboard_figures_warm()

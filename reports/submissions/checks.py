@@ -13,12 +13,23 @@ from reports import permissions
 from reports.cycles.services import locked_cycle_message
 from reports.errors import WorkflowError
 from reports.inputs import has_control_characters
-from reports.models import CycleDeadline, Submission, SubmissionEvent, SubmissionStatus
+from reports.models import CycleDeadline, Submission, SubmissionEvent, SubmissionEventKind, SubmissionStatus
 from reports.notifications.services import notify_submission_event
+from reports.outbox.services import outbox_enqueue
 
 # Long enough for any real section of a report; short enough that a pasted book is refused with a message.
 TEXT_MAX = 20_000
 EDITABLE = (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+# The workflow steps that change what the dashboard counts (a report's state, the accepted reports' targets), and
+# the task that recounts it (reports.dashboard.tasks; named, not imported: the workflow does not depend on the
+# dashboard).
+FIGURES_CHANGING = (
+    SubmissionEventKind.SUBMITTED,
+    SubmissionEventKind.RETURNED,
+    SubmissionEventKind.ACCEPTED,
+    SubmissionEventKind.REOPENED,
+)
+FIGURES_WARM_TASK = "reports.dashboard.tasks.warm_dashboard_figures"
 
 
 def record_event(*, submission: Submission, kind: str, by, message: str = "") -> SubmissionEvent:
@@ -27,6 +38,9 @@ def record_event(*, submission: Submission, kind: str, by, message: str = "") ->
         submission=submission, kind=kind, actor=by, actor_agency_id=permissions.agency_id_of(by), message=message
     )
     notify_submission_event(event=event)
+    if kind in FIGURES_CHANGING:
+        # The dashboard's figures are recounted in the worker once this commits, before a reader asks.
+        outbox_enqueue(task_name=FIGURES_WARM_TASK)
     return event
 
 
