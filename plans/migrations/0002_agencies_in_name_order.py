@@ -7,6 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('plans', '0001_initial'),
+        ('agencies', '0003_sort_name'),  # the ordering reads agency__sort_name
     ]
 
     operations = [

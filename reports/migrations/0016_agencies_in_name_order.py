@@ -7,6 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('reports', '0015_figures_targets'),
+        ('agencies', '0003_sort_name'),  # the orderings read agency__sort_name
     ]
 
     operations = [
