@@ -35,10 +35,16 @@ def sort_name_of(name: str) -> str:
     return collation_key(name)[0]
 
 
-def in_name_order(prefix: str = "") -> tuple[str, str, str]:
-    """order_by() arguments that list agencies (at the lookup `prefix`, e.g. "agency__") in Vietnamese order, as
-    `collation_key` sorts them in Python, ties by id: the same order on every page, export, document and request."""
-    return f"{prefix}sort_name", f"{prefix}name", f"{prefix}id"
+def in_name_order(prefix: str = "") -> tuple[str, str]:
+    """order_by() arguments that list agencies (at the lookup `prefix`, e.g. "agency__") in Vietnamese order, ties
+    (names that differ only in case or tone placement) by id: the same order on every page, export, document and
+    request. Python sorts agencies by the same pair (`name_order`)."""
+    return f"{prefix}sort_name", f"{prefix}id"
+
+
+def name_order(agency_id: int, sort_name: str) -> tuple[str, int]:
+    """The key `in_name_order` sorts by, for agencies sorted in Python."""
+    return sort_name, agency_id
 
 
 class Agency(models.Model):
@@ -46,8 +52,9 @@ class Agency(models.Model):
     name = models.CharField(_("tên cơ quan, đơn vị"), max_length=255)
     # The name as Vietnamese order reads it (`collation_key`: without case or marks, "Đ" as "D"), kept so that the
     # database sorts and paginates names as every page sorted in Python does: PostgreSQL's C collation and SQLite
-    # put "Đồ Sơn" after "Z". Written by save() and by whoever bulk-creates agencies (`sort_name_of`); its column
-    # compares by code point on PostgreSQL whatever the database's collation (migration 0003).
+    # put "Đồ Sơn" after "Z". Written by save() and by whoever bulk-creates agencies (`sort_name_of`). Its column
+    # compares by code point on PostgreSQL whatever the database's collation: migration 0003 sets COLLATE "C",
+    # which Django's state does not know; a later AlterField of this field must set it again.
     sort_name = models.CharField(max_length=255, editable=False, default="", db_index=True)
     short_name = models.CharField(_("tên viết tắt"), max_length=80)
     symbol = models.CharField(
@@ -82,7 +89,7 @@ class Agency(models.Model):
     class Meta:
         verbose_name = _("cơ quan, đơn vị")
         verbose_name_plural = _("cơ quan, đơn vị")
-        ordering = ["sort_name", "name", "id"]
+        ordering = ["sort_name", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),

@@ -54,8 +54,9 @@ def collation_key(value: str) -> tuple[str, str]:
     letters without case or marks first ("Đặc khu" among the D's, "Ủy ban" among the U's, not after "Z" as code
     points would put them), then by the name itself to break ties.
 
-    Kept per process: the years page sorts every agency's row on each request, and working out 3,000 keys again
-    each time was a third of its time nationally (a name's key never changes; agencies number in thousands)."""
+    Agencies keep the first part as Agency.sort_name, so that the database sorts them this way too. Kept per
+    process: the lists sorted in Python (today's units on the years page, the agencies still owing in the
+    consolidated report) ask for the same names on every request, and a name's key never changes."""
     folded = unicodedata.normalize("NFD", value.replace("Đ", "D").replace("đ", "d"))
     return "".join(c for c in folded if not unicodedata.combining(c)).casefold(), value
 

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AlterModelOptions(
             name='taskassignment',
-            options={'ordering': ['task', 'role', 'agency__sort_name', 'agency__name', 'agency__id'], 'verbose_name': 'phân công nhiệm vụ', 'verbose_name_plural': 'phân công nhiệm vụ'},
+            options={'ordering': ['task', 'role', 'agency__sort_name', 'agency__id'], 'verbose_name': 'phân công nhiệm vụ', 'verbose_name_plural': 'phân công nhiệm vụ'},
         ),
     ]

@@ -118,7 +118,7 @@ class HeirGroup:
         if len(self.origins) == 1 and len(self.heirs) == 1 and self.heirs[0].pk in self.origins:
             return []  # an agency that is its own unit today, alone: most rows
         own = {h.pk for h in self.heirs}
-        return sorted(name for pk, name in self.origins.items() if pk not in own)
+        return sorted((name for pk, name in self.origins.items() if pk not in own), key=collation_key)
 
     def matches(self, *, kind: str | None, wanted: str | None) -> bool:
         """Of the family `kind` today, and with `wanted` (folded) in a unit's or a counted agency's name."""

@@ -232,7 +232,7 @@ def with_lead_names(lines: list[TaskLine]) -> list[TaskLine]:
     current = (
         TaskAssignment.objects.current()
         .filter(role=AssignmentRole.LEAD, task_id__in=[line.task.pk for line in lines])
-        .order_by("agency__short_name")
+        .order_by(*in_name_order("agency__"))
         .values_list("task_id", "agency__short_name")
     )
     for task_id, name in current:

@@ -20,7 +20,7 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency
+from agencies.models import Agency, name_order
 from hptracker.formatting import percent
 from plans.models import Plan
 from reports.cycles.selectors import COUNTED, KindGroup, ReportState, expected_reports
@@ -227,7 +227,7 @@ def _year_lines(tally: Tally) -> list[Completeness]:
 
 def _agency_rows(tally: Tally) -> list[FigureRow]:
     """FigureRows per agency (agency_id, agency__name, agency__short_name, kind_group, sort_name and the figures), in
-    Vietnamese order as every list of agencies (Agency.sort_name, then the name, then the id: `in_name_order`):
+    Vietnamese order as every list of agencies (`name_order`, the key of `in_name_order`):
     the tally of `tallies` keyed by (agency_id, kind_group), and one query for the names (every agency's: an IN
     list of 3,000 ids costs Django more than the rows it saves)."""
     everyone = Agency.objects.order_by().values_list("pk", "name", "short_name", "sort_name")  # sorted below
@@ -239,7 +239,7 @@ def _agency_rows(tally: Tally) -> list[FigureRow]:
             agency__name=name,
             agency__short_name=short_name,
             kind_group=kind_group,
-            sort_name=(sort_name, name, agency_id),
+            sort_name=name_order(agency_id, sort_name),
         )
         for (agency_id, kind_group), counts in tally.items()
         # An agency deleted between the count and this query keeps its figures, without a name.

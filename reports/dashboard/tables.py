@@ -350,7 +350,11 @@ class IssueTable(SearchedTable):
     code = tables.Column(
         verbose_name=_("Nhiệm vụ"), accessor="task__code", order_by=("task__group__number", "task__number")
     )
-    agency = tables.Column(verbose_name=_("Cơ quan, đơn vị"), accessor="submission__agency__name")
+    agency = tables.Column(
+        verbose_name=_("Cơ quan, đơn vị"),
+        accessor="submission__agency__name",
+        order_by=in_name_order("submission__agency__"),
+    )
     difficulties = AnswerColumn(verbose_name=_("Khó khăn, vướng mắc"))
     proposals = AnswerColumn(verbose_name=_("Đề xuất, kiến nghị"))
     submission_id = ReportLinkColumn(accessor="submission_id")
@@ -364,7 +368,9 @@ class ProposalTable(SearchedTable):
     """Proposals for the report as a whole (Submission.proposals)."""
 
     year = tables.Column(verbose_name=_("Năm"), accessor="cycle__year")
-    agency = tables.Column(verbose_name=_("Cơ quan, đơn vị"), accessor="agency__name")
+    agency = tables.Column(
+        verbose_name=_("Cơ quan, đơn vị"), accessor="agency__name", order_by=in_name_order("agency__")
+    )
     proposals = AnswerColumn(verbose_name=_("Kiến nghị, đề xuất"))
     status = tables.Column(verbose_name=_("Trạng thái báo cáo"))
     pk = ReportLinkColumn(accessor="pk")

@@ -13,10 +13,10 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AlterModelOptions(
             name='reminderdelivery',
-            options={'ordering': ['-planned_for', 'agency__sort_name', 'agency__name', 'agency__id'], 'verbose_name': 'nhắc hạn', 'verbose_name_plural': 'nhật ký nhắc hạn'},
+            options={'ordering': ['-planned_for', 'agency__sort_name', 'agency__id'], 'verbose_name': 'nhắc hạn', 'verbose_name_plural': 'nhật ký nhắc hạn'},
         ),
         migrations.AlterModelOptions(
             name='submission',
-            options={'ordering': ['cycle', 'agency__sort_name', 'agency__name', 'agency__id'], 'verbose_name': 'báo cáo của đơn vị', 'verbose_name_plural': 'báo cáo của đơn vị'},
+            options={'ordering': ['cycle', 'agency__sort_name', 'agency__id'], 'verbose_name': 'báo cáo của đơn vị', 'verbose_name_plural': 'báo cáo của đơn vị'},
         ),
     ]

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from agencies.models import in_name_order
 from hptracker.http import AuthenticatedHttpRequest
 from reports.inputs import BoundedPaginator
 from reports.models import Notification, ReminderDelivery
@@ -37,7 +38,7 @@ class ReminderLogView(LoginRequiredMixin, SingleTableMixin, FilterView):
 
     def get_queryset(self):
         return ReminderDelivery.objects.select_related("agency", "rule", "cycle").order_by(
-            "-planned_for", "agency__name", "pk"
+            "-planned_for", *in_name_order("agency__"), "pk"
         )
 
 

@@ -15,7 +15,7 @@ from reports.errors import WorkflowError
 from reports.inputs import has_control_characters
 from reports.models import CycleDeadline, Submission, SubmissionEvent, SubmissionEventKind, SubmissionStatus
 from reports.notifications.services import notify_submission_event
-from reports.outbox.services import outbox_enqueue
+from reports.outbox.services import outbox_enqueue, outbox_is_pending
 
 # Long enough for any real section of a report; short enough that a pasted book is refused with a message.
 TEXT_MAX = 20_000
@@ -38,8 +38,10 @@ def record_event(*, submission: Submission, kind: str, by, message: str = "") ->
         submission=submission, kind=kind, actor=by, actor_agency_id=permissions.agency_id_of(by), message=message
     )
     notify_submission_event(event=event)
-    if kind in FIGURES_CHANGING:
-        # The dashboard's figures are recounted in the worker once this commits, before a reader asks.
+    if kind in FIGURES_CHANGING and not outbox_is_pending(task_name=FIGURES_WARM_TASK, args=[]):
+        # The dashboard's figures are recounted in the worker once this commits, before a reader asks. One
+        # pending recount serves every write before it runs (and while the broker is down, the request does not
+        # wait for it once more).
         outbox_enqueue(task_name=FIGURES_WARM_TASK)
     return event
 

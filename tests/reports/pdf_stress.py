@@ -15,7 +15,7 @@ import random
 
 from django.utils import timezone
 
-from agencies.models import Agency, AgencyKind
+from agencies.models import Agency, AgencyKind, sort_name_of
 from plans.models import AssignmentRole, AssignmentStatus, DutyItem, ReportingRule, Task, TaskAssignment
 from reports.cycles.selectors import expected_submissions
 from reports.models import Cycle, IssuedDocument, Progress, Submission, SubmissionStatus, TaskReport
@@ -73,6 +73,7 @@ def _synthetic_units(count: int, rule: ReportingRule) -> list[Agency]:
             Agency(
                 code=f"st-{i:03d}",
                 name=f"Ủy ban nhân dân xã Thử Nghiệm Số {i:03d}",
+                sort_name=sort_name_of(f"Ủy ban nhân dân xã Thử Nghiệm Số {i:03d}"),  # bulk_create skips save()
                 short_name=f"UBND xã Thử Nghiệm {i:03d}",
                 symbol=f"UBNDX{i:03d}",
                 kind=AgencyKind.COMMUNE,

@@ -6,7 +6,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from agencies.models import Agency
+from agencies.models import Agency, name_order
 from plans.models import ReportingRule
 from reports.reminders.digests import addressees, people_of
 from reports.reminders.services import scan_reminders
@@ -50,7 +50,9 @@ class Command(BaseCommand):
         header = f"{'Đơn vị':<28} {'Mốc':<12} {'Ngày nhắc':<10} {'Hạn gửi':<10} {'Chế độ báo cáo':<40} Người nhận"
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
-        for p in sorted(planned, key=lambda p: (agencies[p.owed.agency_id].short_name, p.owed.rule_id)):
+        for p in sorted(
+            planned, key=lambda p: (name_order(p.owed.agency_id, agencies[p.owed.agency_id].sort_name), p.owed.rule_id)
+        ):
             self.stdout.write(
                 f"{agencies[p.owed.agency_id].short_name[:28]:<28} {p.slot.offset_key:<12} "
                 f"{p.slot.planned_for:%d/%m/%Y} {p.owed.due_on:%d/%m/%Y} {rules[p.owed.rule_id].title[:40]:<40} "
