@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import warnings
 from pathlib import Path
 
@@ -249,8 +250,12 @@ def name_connection_after_the_test(sender, connection, **kwargs):
     63 characters at most), so that `sessions_left_open` can say which test left one. Through the driver's own
     cursor: no query a test counts."""
     if connection.vendor == "postgresql":
+        # The thread too when it is not the test's own (a worker, a heartbeat, the live server): a session left
+        # open by a thread that outlived its test is named after the test that was running when it connected.
+        thread = threading.current_thread().name
+        suffix = "" if thread == "MainThread" else f"@{thread[:20]}"
         with connection.connection.cursor() as cursor:
-            cursor.execute("SET application_name = %s", [RUNNING_TEST["id"][-63:]])
+            cursor.execute("SET application_name = %s", [RUNNING_TEST["id"][-(63 - len(suffix)) :] + suffix])
 
 
 connection_created.connect(name_connection_after_the_test)
