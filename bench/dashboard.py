@@ -1,6 +1,6 @@
-"""The dashboard benchmark: build (or reuse) the city- and national-scale data sets in their own databases, then
-time every dashboard page, with each filter, first and last page, through Django's test Client signed in as a
-consolidating reviewer, and every export (bench/exports.py: time and peak memory, each in its own process).
+"""The dashboard benchmark: on the city- and national-scale data sets (bench/datasets.py), time every dashboard
+page, with each filter, first and last page, through Django's test Client signed in as a consolidating reviewer,
+and every export (bench/exports.py: time and peak memory, each in its own process).
 
 Each scale runs in a subprocess with its own DATABASE_URL (Django binds one database per process). Sizes and runs
 come from the environment so that a slow machine can measure a smaller "national" set honestly: BENCH_RUNS (15),
@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlencode, urlparse, urlunparse
+from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -90,70 +90,6 @@ TAKES_PER_PAGE = ("dashboard", "plans:task_units", "cycle_detail")
 def label(name: str, params: dict, page: str) -> str:
     shown = ", ".join(f"{k}={v}" for k, v in params.items()) or "—"
     return f"{name} | {shown} | {page}"
-
-
-def scales() -> list[dict]:
-    env = os.environ
-    prefix = env.get("BENCH_DATABASE_PREFIX", "hptracker_bench")
-    return [
-        {"name": "city", "database": f"{prefix}_city", "args": ["--city"]},
-        {
-            "name": "national",
-            "database": f"{prefix}_national",
-            "args": [
-                "--agencies",
-                env.get("BENCH_NATIONAL_AGENCIES", "3000"),
-                "--tasks",
-                env.get("BENCH_NATIONAL_TASKS", "50"),
-                "--years",
-                env.get("BENCH_NATIONAL_YEARS", "10"),
-            ],
-        },
-    ]
-
-
-def database_url(name: str) -> str:
-    base = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hptracker"))
-    return urlunparse(base._replace(path=f"/{name}"))
-
-
-def ensure_database(name: str) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(database_url("postgres"))
-    connection.autocommit = True  # CREATE DATABASE refuses to run in a transaction
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone() is None:
-                cursor.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        connection.close()
-
-
-def prepare(scale: dict) -> None:
-    """Create the database, migrate it and (re)build the data set unless it is already there."""
-    ensure_database(scale["database"])
-    env = {**os.environ, "DATABASE_URL": database_url(scale["database"])}
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, env=env, check=True)
-    started = time.monotonic()
-    subprocess.run([PYTHON, "manage.py", "seed_scale", "--reuse", *scale["args"]], cwd=REPO, env=env, check=True)
-    vacuum(scale["database"])
-    print(f"  {scale['name']}: data set ready in {time.monotonic() - started:.0f} s", flush=True)
-
-
-def vacuum(name: str) -> None:
-    """VACUUM ANALYZE after the bulk load: without it every index scan visits the heap (no visibility map yet) and
-    the same page measured 240 ms instead of 130 ms until autovacuum happened to pass."""
-    import psycopg2
-
-    connection = psycopg2.connect(database_url(name))
-    connection.autocommit = True  # VACUUM refuses to run in a transaction
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-    finally:
-        connection.close()
 
 
 def signed_in_client():
@@ -318,6 +254,8 @@ def explain(sql: str, parameters) -> str:
 
 
 def measure(scale: dict, runs: int, equal_rows: dict[str, int] | None = None) -> dict:
+    from bench.datasets import database_url
+
     env = {**os.environ, "DATABASE_URL": database_url(scale["database"])}
     extra = [json.dumps(equal_rows)] if equal_rows is not None else []
     done = subprocess.run(
@@ -350,6 +288,7 @@ def verdict(city: dict, national: dict, equal: dict | None = None) -> str:
 def benchmark() -> tuple[str, list[str]]:
     """The "Dashboard" section of docs/benchmarks.md: pages, then exports, both scales side by side."""
     from bench import exports
+    from bench.datasets import database_url, prepare, scales
 
     runs = int(os.environ.get("BENCH_RUNS", "15"))
     found, exported = {}, {}

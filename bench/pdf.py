@@ -203,7 +203,7 @@ if __name__ == "__main__":
 def benchmark() -> tuple[str, list[str]]:
     """`make bench`'s PDF section: plan 193 in its own database (created, migrated and loaded here), three
     measured renders of the ~60-page consolidated report, the median and the spread."""
-    from bench.dashboard import database_url, ensure_database
+    from bench.datasets import database_url, ensure_database
 
     name = "hptracker_bench_pdf"
     ensure_database(name)

@@ -163,7 +163,7 @@ if __name__ == "__main__" and len(sys.argv) > 2 and sys.argv[1] == "--scan":
 
 def scan_database(agencies: int) -> str:
     """A database of `agencies` agencies (seed_scale, two tasks, one year), made once and reused."""
-    from bench.dashboard import database_url, ensure_database
+    from bench.datasets import database_url, ensure_database
 
     name = f"{os.environ.get('BENCH_DATABASE_PREFIX', 'hptracker_bench')}_reminders_{agencies}"
     ensure_database(name)
@@ -212,7 +212,7 @@ def scan_lines(scans: list[dict]) -> list[str]:
 
 def benchmark() -> tuple[str, list[str]]:
     """The "Writes" section of docs/benchmarks.md: submission save at both sizes, the scan at 1,000 and 10,000."""
-    from bench.dashboard import database_url, scales
+    from bench.datasets import database_url, scales
 
     runs = int(os.environ.get("BENCH_RUNS", "15"))
     saves = {s["name"]: run(database_url(s["database"]), "--save", str(runs)) for s in scales()}

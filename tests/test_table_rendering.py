@@ -11,7 +11,8 @@ import pytest
 from django.template.loader import get_template
 from django.urls import reverse
 
-from reports.dashboard.tables import NOTHING_LISTED, answer_lead
+from reports.dashboard.columns import answer_lead
+from reports.dashboard.tables import NOTHING_LISTED
 from reports.models import Submission, TaskReport
 from tests.reports import dashboard_helpers
 from tests.reports.test_reminder_views import log_rows  # noqa: F401 (a fixture)
@@ -64,7 +65,7 @@ def test_every_dashboard_table_writes_the_rows_django_tables2_would(
 ):
     # Text a reader typed, with markup and quotes, in the columns that show it.
     Submission.objects.filter(pk=made["SNV"].pk).update(proposals=AWKWARD)
-    # A long answer too: its beginning and the whole text behind the toggle (tables.AnswerColumn), escaped.
+    # A long answer too: its beginning and the whole text behind the toggle (columns.AnswerColumn), escaped.
     TaskReport.objects.filter(submission=made["SNV"], difficulties__gt="").update(difficulties=AWKWARD * 30)
     client.force_login(education_reviewer)
     response = client.get(url(name, plan, year=2024, **params))

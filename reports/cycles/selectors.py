@@ -22,6 +22,7 @@ accepted); accepted = the subset whose status is accepted (the figures of the co
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -268,11 +269,12 @@ def expected_submissions(*, cycle: Cycle, agency: Agency | None = None) -> list[
     """`listed_expected_reports` as a list of Expected, for the Python callers: submission pages, reminders, the
     consolidated document, open_cycle, the demo."""
     pairs = list(listed_expected_reports(cycle=cycle, agency=agency).values_list("agency_id", "rule_id"))
-    return as_expected(pairs, cycle=cycle)
+    return as_expected(pairs, deadlines=cycle.deadlines.select_related("rule"))
 
 
-def as_expected(pairs: list[tuple[int, int]], *, cycle: Cycle) -> list[Expected]:
-    """Expected objects for (agency_id, rule_id) pairs of `cycle`, in their order, in two queries."""
-    deadlines = {d.rule_id: d for d in cycle.deadlines.select_related("rule")}
+def as_expected(pairs: list[tuple[int, int]], *, deadlines: Iterable[CycleDeadline]) -> list[Expected]:
+    """Expected objects for (agency_id, rule_id) pairs, in their order, with their cycle's `deadlines` (read with
+    their rule) and one query for the agencies."""
+    by_rule = {d.rule_id: d for d in deadlines}
     agencies = Agency.objects.in_bulk({agency_id for agency_id, _rule_id in pairs})
-    return [Expected(agency=agencies[agency_id], deadline=deadlines[rule_id]) for agency_id, rule_id in pairs]
+    return [Expected(agency=agencies[agency_id], deadline=by_rule[rule_id]) for agency_id, rule_id in pairs]

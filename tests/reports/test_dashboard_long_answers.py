@@ -13,7 +13,7 @@ import re
 import pytest
 
 from hptracker.text import nfc
-from reports.dashboard.tables import CLIP_LEAD, CLIP_OVER, answer_lead
+from reports.dashboard.columns import CLIP_LEAD, CLIP_OVER, answer_lead
 from reports.models import Progress
 
 from . import dashboard_helpers

@@ -166,7 +166,7 @@ def test_one_formatting_function_rounds_half_up(value, vi, en):
 
 def test_counts_group_their_thousands_the_readers_way_on_pages_and_stay_numbers_in_exports():
     # The national data set printed "1385900" expected reports and "2999" agencies on the dashboard.
-    from reports.dashboard.tables import CountColumn
+    from reports.dashboard.columns import CountColumn
 
     assert format_count(1385900, language="vi") == "1.385.900"
     assert format_count(1385900, language="en") == "1,385,900"
@@ -187,7 +187,7 @@ def test_percentages_round_half_up_and_nothing_owed_is_no_rate():
 
 def test_a_column_of_rates_prints_one_decimal_each_on_the_page_and_the_number_in_the_export():
     # The years table printed "74%" above "73,5%": one precision per column, digits aligned.
-    from reports.dashboard.tables import RateColumn
+    from reports.dashboard.columns import RateColumn
 
     assert format_rate(Decimal("74"), language="vi") == "74,0%"
     assert format_rate(percent(113, 400), language="vi") == "28,3%"  # half up

@@ -39,7 +39,8 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
         listed_expected_reports(cycle=cycle).values_list("agency_id", "rule_id", "submission_id"),
         bounded_per_page(request.GET.get("per_page"), CYCLE_PAGE_SIZE),
     ).get_page(request.GET.get("page"))
-    expected = as_expected([(agency_id, rule_id) for agency_id, rule_id, _s in page], cycle=cycle)
+    deadlines = list(cycle.deadlines.select_related("rule").order_by("due_on", "rule__code"))
+    expected = as_expected([(agency_id, rule_id) for agency_id, rule_id, _s in page], deadlines=deadlines)
     # Statuses are shown only for the reports this person may see.
     found = {
         s.pk: s
@@ -55,7 +56,7 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "reports/cycle_detail.html",
         {
             "cycle": cycle,
-            "deadlines": cycle.deadlines.select_related("rule").order_by("due_on", "rule__code"),
+            "deadlines": deadlines,
             "rows": rows_shown,
             "page": page,
             "expected_count": page.paginator.count,
