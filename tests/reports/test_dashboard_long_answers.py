@@ -125,3 +125,26 @@ def test_a_list_that_matches_nothing_says_so(client, plan, made, education_revie
         assert "Không có dòng nào. Hãy bỏ bớt điều kiện lọc hoặc chọn năm khác." in html, name
     html = client.get(url("dashboard_missing", plan, year=2024, agency="không có ở đâu cả")).content.decode()
     assert "Không có báo cáo nào còn thiếu với điều kiện lọc này." in html
+
+
+@pytest.mark.parametrize("searched", ["kinh phí", "Kinh phí", "KINH PHÍ", "kInH pHí"])
+def test_a_search_finds_the_words_in_any_case_and_tone_placement_but_not_without_their_marks(
+    client, plan, made, education_reviewer, searched
+):
+    """The search tries the words exactly first (contains_any_spelling): what it finds is still what a
+    case-insensitive search finds, each answer once, and a word without its marks is another word."""
+    written = {
+        "2.1": "Thiếu kinh phí tuyên truyền.",
+        "2.2": "KINH PHÍ BỐ TRÍ CHẬM.",
+        "2.3": "Kinh Phí sự nghiệp chưa đủ; kinh phí đầu tư cũng vậy.",
+        "2.4": "Thiếu kinh phi cho huyện Thuỷ Nguyên cũ.",  # "phi" without its mark: not the word searched
+    }
+    for code, text in written.items():
+        task_report(made["SNV"], plan, code, Progress.IN_PROGRESS, difficulties=nfc(text))
+    client.force_login(education_reviewer)
+    response = client.get(url("dashboard_issues", plan, year=2024, text=searched))
+    found = [row.record.task.code for row in response.context["table"].page.object_list]
+    assert sorted(found) == ["1.2", "2.1", "2.2", "2.3"]  # 1.2: the fixture's own "Thiếu kinh phí tuyên truyền."
+    # Tone placement still found both ways ("thủy" typed, "Thuỷ" stored), in any case.
+    response = client.get(url("dashboard_issues", plan, year=2024, text="THỦY nguyên"))
+    assert [row.record.task.code for row in response.context["table"].page.object_list] == ["2.4"]
