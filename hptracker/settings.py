@@ -192,6 +192,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # Beat only wakes scanners; what is due lives in PostgreSQL (CycleDeadline, ReminderDelivery). Run exactly one
 # beat process. The reminder scan runs at 7:00 and again at 13:00 so that a worker down in the morning still
 # reminds the same day; the second run finds the morning's rows claimed and sends nothing twice.
+# How often the beat recounts the dashboard's figures (reports.dashboard.warming); they are also recounted before
+# they expire from the cache, within three such periods.
+FIGURES_WARM_SECONDS = env.float("FIGURES_WARM_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE: dict = {
     "scan-reminders": {
         "task": "reports.reminders.tasks.scan_reminders",
@@ -220,7 +223,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     # one query and one cache read when nothing changed.
     "warm-dashboard-figures": {
         "task": "reports.dashboard.tasks.warm_dashboard_figures",
-        "schedule": env.float("FIGURES_WARM_SECONDS", default=30.0),
+        "schedule": FIGURES_WARM_SECONDS,
     },
     # Sends the background work the broker could not take when a request asked (reports.outbox): after a Redis
     # outage, pending work starts within this period of its return.

@@ -18,7 +18,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -32,8 +34,21 @@ from reports.models import FiguresChange, FiguresVersion
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-# Old tokens' entries are never read again; they only wait to expire.
+# Old tokens' entries are never read again; they only wait to expire. The current token's are written again
+# before they expire (`recounting`, by reports.dashboard.warming).
 TIMEOUT_SECONDS = 600
+_RECOUNTING: ContextVar[bool] = ContextVar("figures_recounting", default=False)
+
+
+@contextmanager
+def recounting() -> Iterator[None]:
+    """Within it every figure is counted and stored again, not read back: a figure already cached gets its full
+    time in the cache again."""
+    reset = _RECOUNTING.set(True)
+    try:
+        yield
+    finally:
+        _RECOUNTING.reset(reset)
 
 
 def figures_token(database: str = "default") -> str | None:
@@ -65,13 +80,14 @@ def cached_count(statement: str, parameters: list, count: Callable[[], T], datab
     if token is None:
         return count()
     key = "figures:" + hashlib.sha256(f"{token}\0{statement}\0{parameters!r}".encode()).hexdigest()
-    try:
-        found = cache.get(key)
-    except (RedisError, OSError):
-        logger.warning("figures cache unavailable: counting live", exc_info=True)
-        return count()
-    if found is not None:
-        return found
+    if not _RECOUNTING.get():
+        try:
+            found = cache.get(key)
+        except (RedisError, OSError):
+            logger.warning("figures cache unavailable: counting live", exc_info=True)
+            return count()
+        if found is not None:
+            return found
     value = count()
     try:
         cache.set(key, value, timeout=TIMEOUT_SECONDS)

@@ -12,6 +12,11 @@ It runs when a workflow step commits (`reports.submissions.checks.record_event` 
 every FIGURES_WARM_SECONDS from the beat, which catches every other writer. At most one recount runs at a time (a
 lock in the cache); a version already counted is skipped with one query and one cache read. Nothing is stale: a
 reader who comes before the recount ends counts live, as before.
+
+A version stays counted for less time than its figures stay cached: the beat counts it again, writing every
+figure anew (`figures_cache.recounting`), while they are still there. When both expired together, a reader who
+came between their expiry and the next beat counted live: up to one beat period in every ten minutes, with no
+write at all.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import datetime
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from redis.exceptions import RedisError
@@ -26,7 +32,7 @@ from redis.exceptions import RedisError
 from plans.models import Plan
 from reports.cycles.selectors import expected_reports
 from reports.dashboard.access import default_cycle
-from reports.dashboard.figures_cache import TIMEOUT_SECONDS, figures_token
+from reports.dashboard.figures_cache import TIMEOUT_SECONDS, figures_token, recounting
 from reports.dashboard.progress import target_series
 from reports.dashboard.selectors import completeness_by_kind, years_and_agencies
 from reports.models import Cycle
@@ -41,6 +47,13 @@ LOCK_SECONDS = 120
 # A write that lands while the recount runs finds the lock and leaves: the holder counts again for it, this many
 # times at most (then the beat does).
 ROUNDS = 3
+# A counted version is counted again this many beat periods before its figures expire.
+RENEWAL_BEATS = 3
+
+
+def warm_for_seconds() -> int:
+    """How long a counted version counts as warm: its figures' time in the cache, less RENEWAL_BEATS beats."""
+    return max(1, int(TIMEOUT_SECONDS - RENEWAL_BEATS * settings.FIGURES_WARM_SECONDS))
 
 
 def dashboard_figures_warm(*, today: datetime.date | None = None) -> bool:
@@ -59,8 +72,9 @@ def dashboard_figures_warm(*, today: datetime.date | None = None) -> bool:
     today = today or timezone.localdate()
     try:
         for _round in range(ROUNDS):
-            _count_main_figures(today)
-            cache.set(WARMED_KEY, token, timeout=TIMEOUT_SECONDS)
+            with recounting():
+                _count_main_figures(today)
+            cache.set(WARMED_KEY, token, timeout=warm_for_seconds())
             counted, token = token, figures_token()
             if token is None or token == counted:
                 break

@@ -11,10 +11,11 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from reports.dashboard.figures_cache import TIMEOUT_SECONDS
 from reports.dashboard.progress import target_series
 from reports.dashboard.selectors import expected_reports, years_and_agencies
 from reports.dashboard.tasks import warm_dashboard_figures
-from reports.dashboard.warming import LOCK_KEY, WARMED_KEY
+from reports.dashboard.warming import LOCK_KEY, WARMED_KEY, warm_for_seconds
 from reports.models import OutboxMessage, Submission, SubmissionStatus
 from reports.submissions.checks import FIGURES_WARM_TASK
 from reports.submissions.reviews import review_accept
@@ -79,6 +80,38 @@ def test_one_recount_at_a_time(client, plan, education_reviewer):
     assert warm_dashboard_figures() is False
     client.force_login(education_reviewer)
     assert len(_counting_statements(client, plan)) == 3
+
+
+def _cached_figures() -> tuple:
+    """Redis itself (the TTLs Django's cache does not show) and the keys of the figures cached under any version."""
+    redis = cache._cache.get_client(write=True)  # noqa: SLF001
+    keys = redis.keys(cache.make_and_validate_key("figures:*"))
+    return redis, [key for key in keys if len(key.rsplit(b":", 1)[-1]) == 64]  # a sha256, not the lock or the mark
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_beat_writes_the_figures_again_before_they_expire(client, plan, education_reviewer):
+    """A counted version is marked warm for less time than its figures live: the beat then counts it again and
+    writes every figure anew. When both expired together, readers counted live until the next beat."""
+    hand_made_cycle(plan)
+    redis, stale = _cached_figures()
+    if stale:
+        redis.delete(*stale)  # other tests' versions
+    assert warm_dashboard_figures() is True
+    redis, figures = _cached_figures()
+    assert len(figures) >= 3  # the years page's tally, the overview's, the targets' averages
+    marked = redis.ttl(cache.make_and_validate_key(WARMED_KEY))
+    assert 0 < marked <= warm_for_seconds() <= TIMEOUT_SECONDS - 3 * settings.FIGURES_WARM_SECONDS
+    assert all(redis.ttl(key) > marked + 2 * settings.FIGURES_WARM_SECONDS for key in figures)
+
+    # The mark gone, the figures a few seconds from expiry: the beat's next run writes them again, whole.
+    for key in figures:
+        redis.expire(key, 5)
+    cache.delete(WARMED_KEY)
+    assert warm_dashboard_figures() is True
+    assert all(redis.ttl(key) > TIMEOUT_SECONDS - 60 for key in figures)
+    client.force_login(education_reviewer)
+    assert _counting_statements(client, plan) == []
 
 
 @pytest.mark.django_db
