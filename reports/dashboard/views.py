@@ -22,7 +22,7 @@ from reports.dashboard.access import DashboardAccessMixin, ScopedFilterMixin
 from reports.dashboard.basis import figures_basis
 from reports.dashboard.help import figure_help_texts
 from reports.dashboard.lineage import Grouping, completeness_by_heirs
-from reports.dashboard.listing import PAGINATION, TableExportMixin
+from reports.dashboard.listing import PAGINATION, PageChosenByIds, TableExportMixin
 from reports.dashboard.matrix import coverage_matrix
 from reports.dashboard.progress import (
     coverage_cells,
@@ -285,6 +285,10 @@ class IssuesView(DashboardAccessMixin, ScopedFilterMixin, TableExportMixin, Sing
 
     def get_queryset(self):
         return dashboard_scope(self.request.user, issues(plan=self.scope.plan), rule="submission__rule_id")
+
+    def get_table_data(self):
+        # Answers of up to 2,000 characters: sorted by their ids, read whole for the page only.
+        return PageChosenByIds(super().get_table_data())
 
     def get_table_kwargs(self):
         # The search text as the filter applied it: a long answer whose match is past its beginning shows open.

@@ -295,3 +295,31 @@ def test_the_targets_page_says_its_averages_are_of_accepted_reports_only(client,
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     english = client.get(url("dashboard_targets", plan)).content.decode()
     assert "average of the values agencies reported in accepted reports" in english
+
+
+@pytest.mark.parametrize("name", ["dashboard_issues", "dashboard_proposals"])
+@pytest.mark.parametrize("sort", ["", "agency", "-agency", "-year"])
+def test_pages_of_long_answers_partition_the_list_in_its_order(client, education_reviewer, name, sort):
+    """Lists of answers choose a page by the ids (listing.PageChosenByIds) and read only its rows whole: page after
+    page they give every row once, in the order sorted, ties (one agency's answers, sorted by agency) included."""
+    call_command("seed_scale", agencies=60, tasks=10, years=1, stdout=io.StringIO())
+    scale = Plan.objects.get(number="SCALE/KH")
+    client.force_login(education_reviewer)
+    per_page = 4 if name == "dashboard_issues" else 1  # the data set's general proposals are few
+    asked = {"plan": scale.pk, "year": "", "per_page": per_page, **({"sort": sort} if sort else {})}
+    first = client.get(reverse(f"reports:{name}"), asked)
+    every = list(first.context["table"].data.data)  # the list's own rows, not through a page
+    assert len(every) > 2 * per_page, "several pages are needed for this test to mean something"
+    shown = []
+    for number in range(1, -(-len(every) // per_page) + 1):  # past the last page the pager shows it again
+        page = client.get(reverse(f"reports:{name}"), {**asked, "page": number}).context["table"].page
+        shown += [row.record for row in page.object_list]
+    assert sorted(record.pk for record in shown) == sorted(record.pk for record in every)
+    if sort.endswith("agency"):
+        names = [collation_key(getattr(r, "submission", r).agency.name)[0] for r in shown]
+        assert names == sorted(names, reverse=sort.startswith("-"))
+    elif sort == "-year":
+        years = [getattr(r, "submission", r).cycle.year for r in shown]
+        assert years == sorted(years, reverse=True)
+    else:
+        assert [r.pk for r in shown] == [r.pk for r in every]
