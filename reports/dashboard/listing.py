@@ -15,7 +15,6 @@ from django.core.paginator import EmptyPage
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django_tables2 import LazyPaginator
-from django_tables2.data import TableQuerysetData
 
 from hptracker.formatting import format_count
 from hptracker.paging import bounded_per_page
@@ -68,21 +67,6 @@ class CappedPaginator(LazyPaginator):
 
 
 PAGINATION = {"per_page": PER_PAGE, "paginator_class": CappedPaginator}
-
-
-class PageChosenByIds(TableQuerysetData):
-    """The rows of a list whose rows carry long texts (answers of up to 2,000 characters): a page is chosen by a
-    narrow query, the ids sorted and sliced in a subquery, and only the page's rows are read whole. Sorted whole,
-    the texts went through the sort: nationally a year's 6,368 difficulties, 20 of the 34 ms of SQL of page 20 of
-    the issues. The subquery and the page sort alike, the id last: rows that tie on the list's order (one agency's
-    answers, sorted by agency) keep one order, so that pages neither repeat nor skip a row. Exports iterate
-    `data`, in the list's order."""
-
-    def __getitem__(self, key):
-        if not isinstance(key, slice):
-            return super().__getitem__(key)
-        ordered = self.data.order_by(*(self.data.query.order_by or self.data.model._meta.ordering), "pk")
-        return ordered.filter(pk__in=ordered.values("pk")[key])
 
 
 class TableExportMixin:

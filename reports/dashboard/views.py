@@ -17,12 +17,13 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from agencies.models import Agency, in_name_order
+from hptracker.paging import ListRowsMixin, PageChosenByIds
 from reports.dashboard import charts, filters, tables
 from reports.dashboard.access import DashboardAccessMixin, ScopedFilterMixin
 from reports.dashboard.basis import figures_basis
 from reports.dashboard.help import figure_help_texts
 from reports.dashboard.lineage import Grouping, completeness_by_heirs
-from reports.dashboard.listing import PAGINATION, PageChosenByIds, TableExportMixin
+from reports.dashboard.listing import PAGINATION, TableExportMixin
 from reports.dashboard.matrix import coverage_matrix
 from reports.dashboard.progress import (
     coverage_cells,
@@ -80,7 +81,9 @@ class DashboardView(DashboardAccessMixin, TemplateView):
         return context
 
 
-class ExpectedReportsView(DashboardAccessMixin, ScopedFilterMixin, TableExportMixin, SingleTableMixin, FilterView):
+class ExpectedReportsView(
+    DashboardAccessMixin, ScopedFilterMixin, TableExportMixin, ListRowsMixin, SingleTableMixin, FilterView
+):
     """Every expected report of the cycle, filterable by family, state and name; exported as filtered."""
 
     template_name = "reports/dashboard/reports.html"
@@ -90,6 +93,9 @@ class ExpectedReportsView(DashboardAccessMixin, ScopedFilterMixin, TableExportMi
     export_name = "bao-cao-phai-nop"
     export_title = _("Tình hình gửi báo cáo")
     section = "reports"
+    # An expected report is one (agency, rule, cycle); its row's id is the agency's duty-item link, shared by
+    # the rules the item owes.
+    unique_order = ("agency_id", "rule_id", "cycle_id")
 
     def get_queryset(self):
         scope = self.scope
@@ -246,7 +252,9 @@ class CoverageView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, Tem
         return context
 
 
-class CoverageCellsView(DashboardAccessMixin, ScopedFilterMixin, TableExportMixin, SingleTableMixin, FilterView):
+class CoverageCellsView(
+    DashboardAccessMixin, ScopedFilterMixin, TableExportMixin, ListRowsMixin, SingleTableMixin, FilterView
+):
     """The task × agency matrix in long form: who reported what on each task they are responsible for."""
 
     template_name = "reports/dashboard/coverage_cells.html"
@@ -272,7 +280,9 @@ class CoverageCellsView(DashboardAccessMixin, ScopedFilterMixin, TableExportMixi
         return kwargs
 
 
-class IssuesView(DashboardAccessMixin, ScopedFilterMixin, TableExportMixin, SingleTableMixin, FilterView):
+class IssuesView(
+    DashboardAccessMixin, ScopedFilterMixin, TableExportMixin, ListRowsMixin, SingleTableMixin, FilterView
+):
     """Difficulties and proposals from task reports, by task group, each linked to its report."""
 
     template_name = "reports/dashboard/issues.html"
@@ -282,13 +292,10 @@ class IssuesView(DashboardAccessMixin, ScopedFilterMixin, TableExportMixin, Sing
     export_name = "kho-khan-de-xuat"
     export_title = _("Khó khăn, đề xuất")
     section = "issues"
+    rows_class = PageChosenByIds  # answers of up to 2,000 characters: read whole for the page only
 
     def get_queryset(self):
         return dashboard_scope(self.request.user, issues(plan=self.scope.plan), rule="submission__rule_id")
-
-    def get_table_data(self):
-        # Answers of up to 2,000 characters: sorted by their ids, read whole for the page only.
-        return PageChosenByIds(super().get_table_data())
 
     def get_table_kwargs(self):
         # The search text as the filter applied it: a long answer whose match is past its beginning shows open.

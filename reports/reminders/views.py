@@ -16,6 +16,7 @@ from django_tables2 import SingleTableMixin
 
 from agencies.models import in_name_order
 from hptracker.http import AuthenticatedHttpRequest
+from hptracker.paging import ListRowsMixin
 from reports.inputs import BoundedPaginator
 from reports.models import Notification, ReminderDelivery
 from reports.notifications.texts import notification_title
@@ -23,7 +24,7 @@ from reports.permissions import can_view_reminder_log
 from reports.reminders.tables import ReminderDeliveryFilter, ReminderDeliveryTable
 
 
-class ReminderLogView(LoginRequiredMixin, SingleTableMixin, FilterView):
+class ReminderLogView(LoginRequiredMixin, ListRowsMixin, SingleTableMixin, FilterView):
     model = ReminderDelivery
     table_class = ReminderDeliveryTable
     filterset_class = ReminderDeliveryFilter

@@ -102,3 +102,29 @@ def test_mark_all_read(client, agency_staff):
     client.post(reverse("reports:notification_read_all"))
     assert not Notification.objects.filter(user=agency_staff, read_at__isnull=True).exists()
     assert "Thông báo (0)" in client.get(reverse("reports:notifications")).content.decode()
+
+
+@pytest.mark.parametrize("sort", ["status", "-offset_key", "planned_for"])
+def test_the_reminder_log_pages_show_each_delivery_once_whatever_it_is_sorted_by(
+    client, education_reviewer, plan, sort
+):
+    """Sorted by a column that ties (status, the reminder's mark, its day), pages follow one total order
+    (hptracker.paging.ListRows): a delivery never shows on two pages while another shows on none."""
+    cycle = open_cycle(plan)
+    rule = plan.rules.get(code=YEARLY)
+    agencies = list(Agency.objects.order_by("pk")[:40])
+    for number, agency in enumerate(agencies):
+        ReminderDelivery.objects.create(
+            cycle=cycle,
+            rule=rule,
+            agency=agency,
+            offset_key=("before-1", "before-3", "after-1")[number % 3],
+            planned_for=datetime.date(2026, 11, 24 + number % 3),
+            status=(ReminderDeliveryStatus.SENT, ReminderDeliveryStatus.FAILED)[number % 2],
+        )
+    client.force_login(education_reviewer)
+    shown = []
+    for number in range(1, 9):  # 40 deliveries, 5 a page
+        page = client.get(reverse("reports:reminder_log"), {"sort": sort, "per_page": 5, "page": number})
+        shown += [row.record.pk for row in page.context["table"].page.object_list]
+    assert sorted(shown) == sorted(ReminderDelivery.objects.values_list("pk", flat=True))
