@@ -13,16 +13,18 @@ every FIGURES_WARM_SECONDS from the beat, which catches every other writer. At m
 lock in the cache); a version already counted is skipped with one query and one cache read. Nothing is stale: a
 reader who comes before the recount ends counts live, as before.
 
-A version stays counted for less time than its figures stay cached: the beat counts it again, writing every
-figure anew (`figures_cache.recounting`), while they are still there. When both expired together, a reader who
-came between their expiry and the next beat counted live: up to one beat period in every ten minutes, with no
-write at all.
+A version counted `warm_for_seconds` ago (three beat periods before its figures expire) is counted again by the
+beat, which writes every figure anew (`figures_cache.recounting`) while they are still there. When the mark and
+the figures expired together, a reader who came between their expiry and the next beat counted live: up to one
+beat period in every ten minutes, with no write at all.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -52,8 +54,9 @@ RENEWAL_BEATS = 3
 
 
 def warm_for_seconds() -> int:
-    """How long a counted version counts as warm: its figures' time in the cache, less RENEWAL_BEATS beats."""
-    return max(1, int(TIMEOUT_SECONDS - RENEWAL_BEATS * settings.FIGURES_WARM_SECONDS))
+    """How long a counted version counts as warm: its figures' time in the cache, less RENEWAL_BEATS beats (and
+    at least half of it: a beat set slower than that renews at half-life rather than on every run)."""
+    return max(TIMEOUT_SECONDS // 2, int(TIMEOUT_SECONDS - RENEWAL_BEATS * settings.FIGURES_WARM_SECONDS))
 
 
 def dashboard_figures_warm(*, today: datetime.date | None = None) -> bool:
@@ -64,7 +67,13 @@ def dashboard_figures_warm(*, today: datetime.date | None = None) -> bool:
     if token is None:  # SQLite (`make run`), or inside a transaction: no cache to fill
         return False
     try:
-        if cache.get(WARMED_KEY) == token or not cache.add(LOCK_KEY, token, timeout=LOCK_SECONDS):
+        marked = cache.get(WARMED_KEY)  # (the version counted, when)
+        # The same version counted again near its figures' expiry writes them anew; a new version reads back what
+        # readers already counted under it.
+        renewing = isinstance(marked, tuple) and marked[0] == token
+        if renewing and time.time() - marked[1] < warm_for_seconds():
+            return False
+        if not cache.add(LOCK_KEY, token, timeout=LOCK_SECONDS):
             return False
     except (RedisError, OSError):
         logger.warning("figures cache unavailable: nothing warmed", exc_info=True)
@@ -72,10 +81,10 @@ def dashboard_figures_warm(*, today: datetime.date | None = None) -> bool:
     today = today or timezone.localdate()
     try:
         for _round in range(ROUNDS):
-            with recounting():
+            with recounting() if renewing else contextlib.nullcontext():
                 _count_main_figures(today)
-            cache.set(WARMED_KEY, token, timeout=warm_for_seconds())
-            counted, token = token, figures_token()
+            cache.set(WARMED_KEY, (token, time.time()), timeout=TIMEOUT_SECONDS)
+            counted, token, renewing = token, figures_token(), False
             if token is None or token == counted:
                 break
     except (RedisError, OSError):
