@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 EARLIER_YEAR = "2023"  # a closed cycle present at both sizes (city 2021–2025, national 2016–2025)
-LAST = "last"  # the last page the list's pager offers: page 20 (listing.MAX_PAGES) or the list's own last page
+LAST = "last"  # the last page the list's pager offers: page 20 (hptracker.paging.MAX_PAGES) or the list's own last page
 # Page 1 with the figures cache emptied before every request, as after any write to what the figures count
 # (reports.dashboard.figures_cache): the pages that count expected reports or average targets, measured both ways.
 COLD = "1, cold cache"
@@ -82,9 +82,14 @@ PAGES: list[tuple[str, dict, tuple[str, ...]]] = [
     ("plans:plan_detail", {}, ("1",)),
     ("plans:task_units", {"kind": "department"}, ("1", LAST)),
     ("cycle_detail", {}, ("1", LAST)),
+    # The reminder log: three reminders per expected report and year (seed_scale), 89,000 nationally.
+    ("reports:reminder_log", {}, ("1", LAST)),
+    ("reports:reminder_log", {"status": "failed"}, ("1",)),
+    ("reports:reminder_log", {"sort": "status"}, ("1", LAST)),
+    ("reports:reminder_log", {"agency": "Quận"}, ("1",)),
 ]
 TARGET_MS, TARGET_P95_MS, TARGET_RATIO, TARGET_QUERIES = 150.0, 400.0, 2.0, 12
-TAKES_PER_PAGE = ("dashboard", "plans:task_units", "cycle_detail")
+TAKES_PER_PAGE = ("dashboard", "plans:task_units", "cycle_detail", "reports:reminder_log")
 
 
 def label(name: str, params: dict, page: str) -> str:

@@ -1,26 +1,23 @@
 """What every list of the dashboard shares: a bounded pager and the export of exactly the filtered rows.
 
-Pages are capped (`MAX_PAGES` pages of `PER_PAGE` rows): a deep OFFSET costs as much as reading every skipped row,
-and nobody reads page 2,998 of a list; beyond the cap the page says to filter or to export. Exports go through
+Pages are capped (`hptracker.paging.CappedPaginator`: MAX_PAGES pages of `PER_PAGE` rows): a deep OFFSET costs as
+much as reading every skipped row, and nobody reads page 2,998 of a list; beyond the cap the page says to filter or
+to export. Exports go through
 `exports`: a short list is answered from the request, a long one is queued as a DashboardExport.
 """
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.core.paginator import EmptyPage
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django_tables2 import LazyPaginator
 
 from hptracker.formatting import format_count
-from hptracker.paging import bounded_per_page
+from hptracker.paging import CappedPaginator
 from reports.dashboard import exports
 from reports.dashboard.tasks import render_dashboard_export
-from reports.inputs import BoundedPaginator
 from reports.models import DashboardExport
 from reports.outbox.services import outbox_enqueue
 
@@ -28,42 +25,6 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 PER_PAGE = 50
-MAX_PAGES = 20
-
-
-class CappedPaginator(LazyPaginator):
-    """LazyPaginator (no COUNT) that never goes past page `MAX_PAGES`: a later page number shows the last allowed
-    page, and `capped` tells the template that more rows exist than can be paged through; a page number past the
-    end of a shorter list shows its last page."""
-
-    max_pages = MAX_PAGES
-    capped = False
-
-    def __init__(self, object_list, per_page, *args, **kwargs):
-        # ?per_page= comes from the query string as typed: 0 or a negative number would fail (a 500).
-        super().__init__(object_list, bounded_per_page(per_page, BoundedPaginator.MAX_PER_PAGE), *args, **kwargs)
-
-    def page(self, number):
-        try:
-            wanted = int(number or 1)
-        except (TypeError, ValueError):
-            wanted = 1
-        try:
-            page = super().page(min(max(wanted, 1), self.max_pages))
-        except EmptyPage:
-            # Past the end of a list shorter than the cap (a stale link, a number typed in the address): its last
-            # page, as Django's paginator would show, not the first. The COUNT this costs is over the fewer than
-            # max_pages × per_page rows the list has.
-            rows = len(self.object_list)  # BoundRows: a COUNT for a queryset, len() for a list
-            page = super().page(max(1, math.ceil(rows / self.per_page)))
-        if page.number == self.max_pages and self._num_pages and self._num_pages > self.max_pages:
-            self.capped = True
-            self._num_pages = self.max_pages
-        return page
-
-    @property
-    def shown_rows(self) -> int:
-        return self.max_pages * self.per_page
 
 
 PAGINATION = {"per_page": PER_PAGE, "paginator_class": CappedPaginator}

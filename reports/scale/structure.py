@@ -59,6 +59,11 @@ def scale_delete() -> None:
                 cursor.execute(f"DELETE FROM {table} WHERE submission_id IN ({subs})", [plan.pk])
             cursor.execute(f"DELETE FROM reports_submission WHERE id IN ({subs})", [plan.pk])
             cursor.execute(
+                "DELETE FROM reports_reminderdelivery WHERE cycle_id IN "
+                "(SELECT id FROM reports_cycle WHERE plan_id = %s)",
+                [plan.pk],
+            )
+            cursor.execute(
                 "DELETE FROM plans_taskassignment WHERE task_id IN (SELECT t.id FROM plans_task t "
                 "JOIN plans_taskgroup g ON g.id = t.group_id WHERE g.plan_id = %s)",
                 [plan.pk],

@@ -11,9 +11,26 @@ from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind
 from plans.models import AssignmentRole, Target
-from reports.models import Cycle, Progress, SubmissionStatus
+from reports.models import Cycle, CycleDeadline, Progress, ReminderDeliveryStatus, SubmissionStatus
 from reports.scale.structure import copy_rows
 
+# The reminders the log shows for each expected report: a week and a day before the deadline (skipped for a
+# report already sent), and three days after it for a report still not sent.
+REMINDER_OFFSETS = (("before-7", -7), ("before-1", -1), ("overdue-3", 3))
+REMINDER_COLUMNS = [
+    "cycle_id",
+    "rule_id",
+    "agency_id",
+    "offset_key",
+    "planned_for",
+    "status",
+    "recipients",
+    "claimed_at",
+    "sent_at",
+    "attempts",
+    "error",
+    "claimed_by",
+]
 DIFFICULTY = "Thiếu kinh phí và biên chế giáo viên; cơ sở vật chất xuống cấp ở vùng khó khăn."
 PROPOSAL = "Đề nghị thành phố bổ sung kinh phí và giao thêm chỉ tiêu biên chế cho ngành giáo dục."
 # What reporters go on to write after their first sentence, in the answers that run long.
@@ -57,9 +74,10 @@ def scale_year(
     task_ids: list[int],
     leads: set[tuple[int, int]],
     targets: list[Target],
-) -> tuple[int, int, int]:
+) -> tuple[int, int, int, int]:
     """The reports of year `index` of `count`: who reported (most), late, returned, still drafting or never; each
-    report's task reports and, for a district, its target values. Returns the numbers of the three."""
+    report's task reports and, for a district, its target values; the reminders sent for them. Returns the
+    numbers of the four."""
     share = (index + 1) / count  # how far along the plan this year is
     # The answers' lengths are drawn apart from `rng`: the reports, states and progress stay those of earlier sets.
     lengths = random.Random(cycle.year)
@@ -74,12 +92,14 @@ def scale_year(
     now = timezone.now()
     latest = index == count - 1
     subs = []
+    expected: list[tuple[Agency, CycleDeadline, datetime.datetime | None]] = []  # (unit, deadline, first sent)
     for unit in units:
         deadline = deadlines["scale-quan-huyen" if unit.kind == AgencyKind.DISTRICT else "scale-don-vi"]
         if unit.valid_to is not None and unit.valid_to < deadline.due_on:
             continue  # not expected: the agency no longer exists on the deadline
         roll = rng.random()
         if roll < (0.15 if latest else 0.06):
+            expected.append((unit, deadline, None))
             continue  # never started
         status = (
             SubmissionStatus.DRAFT
@@ -97,6 +117,7 @@ def scale_year(
             sent = datetime.datetime.combine(
                 deadline.due_on + datetime.timedelta(days=offset), datetime.time(9, 30), tzinfo=datetime.UTC
             )
+        expected.append((unit, deadline, sent))
         general = proposal() if rng.random() < 0.1 else ""
         subs.append(
             (
@@ -187,4 +208,44 @@ def scale_year(
             reports[start : start + 100_000],
         )
     copy_rows("reports_targetvalue", ["submission_id", "target_id", "value", "note"], values)
-    return len(made), len(reports), len(values)
+    reminders = _reminders(cycle=cycle, expected=expected, now=now, failing=random.Random(cycle.year + 1))
+    copy_rows("reports_reminderdelivery", REMINDER_COLUMNS, reminders)
+    return len(made), len(reports), len(values), len(reminders)
+
+
+def _reminders(*, cycle: Cycle, expected: list, now: datetime.datetime, failing: random.Random) -> list[tuple]:
+    """The reminder log's rows of the cycle (REMINDER_OFFSETS): sent, skipped for a report already sent, a few
+    refused by the mail server."""
+    rows = []
+    for unit, deadline, sent in expected:
+        for key, days in REMINDER_OFFSETS:
+            day = deadline.due_on + datetime.timedelta(days=days)
+            already = sent is not None and sent.date() <= day
+            if key.startswith("overdue") and already:
+                continue  # nothing to chase
+            failed = not already and failing.random() < 0.03
+            status = (
+                ReminderDeliveryStatus.SKIPPED
+                if already
+                else ReminderDeliveryStatus.FAILED
+                if failed
+                else ReminderDeliveryStatus.SENT
+            )
+            at = datetime.datetime.combine(day, datetime.time(7, 0), tzinfo=datetime.UTC)
+            rows.append(
+                (
+                    cycle.pk,
+                    deadline.rule_id,
+                    unit.pk,
+                    key,
+                    day,
+                    status,
+                    f'[{{"email": "{unit.code}@example.vn", "kind": "to"}}]',
+                    at,
+                    at if status == ReminderDeliveryStatus.SENT else None,
+                    3 if failed else 1,
+                    "Máy chủ thư từ chối người nhận." if failed else "",
+                    "seed_scale",
+                )
+            )
+    return rows

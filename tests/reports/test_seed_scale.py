@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from agencies.models import Agency
 from plans.models import Plan, TaskAssignment
-from reports.models import Submission, TargetValue, TaskReport
+from reports.models import ReminderDelivery, Submission, TargetValue, TaskReport
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,12 @@ def test_seed_scale_builds_the_requested_size_with_every_state_and_leaves_plan_1
     assert set(Agency.objects.exclude(code__startswith="sc-").values_list("code", flat=True)) == real_agencies
     assert TaskAssignment.objects.filter(task__group__plan=plan).count() == real_assignments
     assert not Submission.objects.filter(cycle__plan=plan).exists()
+    # The reminder log of each year: sent, skipped for a report already sent, some refused by the mail server;
+    # a report still owed three days after its deadline is chased once more.
+    reminders = ReminderDelivery.objects.filter(cycle__plan=scale)
+    assert set(reminders.values_list("status", flat=True)) == {"sent", "skipped", "failed"}
+    assert set(reminders.values_list("offset_key", flat=True)) == {"before-7", "before-1", "overdue-3"}
+    assert reminders.filter(offset_key="before-1").count() >= submissions.count()
 
 
 def test_seed_scale_replaces_its_data_and_reuse_keeps_it():

@@ -36,7 +36,7 @@ class Command(BaseCommand):
             raise CommandError("Cần ít nhất 4 đơn vị, 1 nhiệm vụ và 1 năm.")
         signature = (
             f"seed_scale agencies={size['agencies']} tasks={size['tasks']} years={size['years']} "
-            f"last_year={last_year} seed={seed} answers<={max(ANSWER_LENGTHS)}"
+            f"last_year={last_year} seed={seed} answers<={max(ANSWER_LENGTHS)} reminders"
         )
         existing = Plan.objects.filter(number=PLAN_NUMBER).first()
         if reuse and existing is not None and existing.introduction == signature:
