@@ -5,13 +5,15 @@ lists (`ListRows`)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Generic, TypeVar, overload
 
 from django.core.paginator import EmptyPage
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django_tables2 import LazyPaginator
 from django_tables2.data import TableQuerysetData
 
+RowModel = TypeVar("RowModel", bound=Model)
 # The most rows a page shows whatever ?per_page= asks.
 MAX_PER_PAGE = 500
 # The last page a capped list goes to (`CappedPaginator`).
@@ -47,22 +49,59 @@ class ListRows(TableQuerysetData):
         return self.in_total_order()[key]
 
 
+def rows_by_ids(ordered: QuerySet, key: slice) -> QuerySet:
+    """The rows `key` of `ordered` (a total order), chosen by a narrow query (their ids sorted and sliced in a
+    subquery) and only then read whole: wide rows (answers of 2,000 characters, a report's columns and its
+    joins) no longer go through the sort. Without annotations they are read by their ids alone, joined as the
+    list joins them, so the list's filters (a text search over every answer) run once; with annotations the
+    list's own query reads them (its filters run again, over the page's ids)."""
+    ids = ordered.values("pk")[key]
+    if ordered.query.annotations:
+        return ordered.filter(pk__in=ids)
+    page = ordered.model._base_manager.filter(pk__in=ids).order_by(*ordered.query.order_by)
+    page.query.select_related = ordered.query.select_related
+    page.query.deferred_loading = ordered.query.deferred_loading
+    return page
+
+
 class PageChosenByIds(ListRows):
-    """The rows of a list whose rows carry long texts (answers of up to 2,000 characters): a page is chosen by a
-    narrow query, the ids in total order sliced in a subquery, and only the page's rows are read whole. Sorted
-    whole, the texts went through the sort: nationally a year's 6,368 difficulties, 20 of the 34 ms of SQL of
-    page 20 of the issues. The page's rows are read by their ids alone, joined as the list joins them: the list's
-    filters (a text search over every answer) run once, in the subquery. For lists without annotations."""
+    """The rows of a list whose rows carry long texts, a page chosen by its ids (`rows_by_ids`): nationally a
+    year's 6,368 difficulties went through the sort with their texts, 20 of the 34 ms of SQL of page 20 of the
+    issues."""
 
     def __getitem__(self, key):
         if not isinstance(key, slice):
             return super().__getitem__(key)
-        ordered = self.in_total_order()
-        assert not ordered.query.annotations, "a page read by ids alone would lose the list's annotations"
-        page = ordered.model._base_manager.filter(pk__in=ordered.values("pk")[key]).order_by(*ordered.query.order_by)
-        page.query.select_related = ordered.query.select_related
-        page.query.deferred_loading = ordered.query.deferred_loading
-        return page
+        return rows_by_ids(self.in_total_order(), key)
+
+
+class ChosenByIds(Generic[RowModel]):
+    """A queryset in a total order for Django's Paginator, its pages chosen by their ids (`rows_by_ids`)."""
+
+    def __init__(self, queryset: QuerySet[RowModel]):
+        self.queryset = queryset
+
+    @property
+    def ordered(self) -> bool:
+        return self.queryset.ordered
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[RowModel]:
+        return iter(self.queryset)
+
+    @overload
+    def __getitem__(self, key: int) -> RowModel: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> QuerySet[RowModel]: ...
+
+    def __getitem__(self, key: int | slice) -> RowModel | QuerySet[RowModel]:
+        return rows_by_ids(self.queryset, key) if isinstance(key, slice) else self.queryset[key]
 
 
 class ListRowsMixin:

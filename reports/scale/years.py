@@ -164,7 +164,9 @@ def scale_year(
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT s.id, s.agency_id, a.kind FROM reports_submission s "
-            "JOIN agencies_agency a ON a.id = s.agency_id WHERE s.cycle_id = %s",
+            # In the order written: the draws below follow it, so the same seed makes the same data set wherever
+            # the rows lie on disk (a rebuild over deleted rows reads them in another order).
+            "JOIN agencies_agency a ON a.id = s.agency_id WHERE s.cycle_id = %s ORDER BY s.id",
             [cycle.pk],
         )
         made = cursor.fetchall()
