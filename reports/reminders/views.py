@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -43,6 +44,12 @@ class ReminderLogView(LoginRequiredMixin, ListRowsMixin, SingleTableMixin, Filte
         return ReminderDelivery.objects.select_related("agency", "rule", "cycle").order_by(
             "-planned_for", *in_name_order("agency__"), "pk"
         )
+
+    def get_table_kwargs(self):
+        kwargs = super().get_table_kwargs()
+        if any(self.filterset.form.data.get(name) for name in self.filterset.filters):
+            kwargs["empty_text"] = _("Không có lượt nhắc nào khớp điều kiện lọc.")
+        return kwargs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -54,6 +54,9 @@ def test_a_reviewer_reads_the_reminder_log_and_filters_it(client, education_revi
     by_agency = client.get(reverse("reports:reminder_log"), {"agency": "NỘI VỤ", "cycle": log_rows.pk}).content.decode()
     assert "snv.canbo@example.vn" in by_agency and "catp.canbo@example.vn" not in by_agency
     assert 'name="agency"' in by_agency and '<select name="agency"' not in by_agency
+    # A filter that keeps nothing says so, not that no reminder was ever sent.
+    nothing = client.get(reverse("reports:reminder_log"), {"agency": "không có đơn vị này"}).content.decode()
+    assert "Không có lượt nhắc nào khớp điều kiện lọc." in nothing and "Chưa có lượt nhắc hạn nào." not in nothing
 
 
 def test_the_reminder_log_page_costs_a_fixed_number_of_queries(client, administrator, log_rows, plan):
