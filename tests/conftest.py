@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import traceback
 import warnings
 from pathlib import Path
 
@@ -256,24 +257,32 @@ def name_connection_after_the_test(sender, connection, **kwargs):
         suffix = "" if thread == "MainThread" else f"@{thread[:20]}"
         with connection.connection.cursor() as cursor:
             cursor.execute("SET application_name = %s", [RUNNING_TEST["id"][-(63 - len(suffix)) :] + suffix])
+        # Where it was opened (the project's frames), for the end-of-run warning should this session outlive it.
+        frames = [
+            f"{Path(frame.filename).relative_to(REPO)}:{frame.lineno} {frame.name}"
+            for frame in traceback.extract_stack()[:-1]
+            if frame.filename.startswith(str(REPO)) and "/.venv/" not in frame.filename
+        ]
+        OPENED_AT[connection.connection.get_backend_pid()] = " < ".join(reversed(frames[-6:]))
 
 
+OPENED_AT: dict[int, str] = {}
 connection_created.connect(name_connection_after_the_test)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def sessions_left_open(django_db_setup, django_db_blocker):
     """Names what still holds the test database when the run ends (pytest-django then cannot drop it and says
-    only "being accessed by other users"): each other session's test, state, start and last statement, as a
-    warning."""
+    only "being accessed by other users"): each other session's test, state, start, last statement and, if this
+    process opened it, the project's frames that did, as a warning."""
     yield
     with django_db_blocker.unblock(), connections["default"].cursor() as cursor:
         if connections["default"].vendor != "postgresql":
             return
         cursor.execute(
-            "SELECT application_name, state, backend_start, left(query, 300) FROM pg_stat_activity "
+            "SELECT application_name, state, backend_start, left(query, 300), pid FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
-        left_open = cursor.fetchall()
+        left_open = [(*row[:4], OPENED_AT.get(row[4], "not opened by this process")) for row in cursor.fetchall()]
     if left_open:
         warnings.warn(f"sessions still open on the test database at the end of the run: {left_open}", stacklevel=1)
