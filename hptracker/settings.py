@@ -189,12 +189,12 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-# Beat only wakes scanners; what is due lives in PostgreSQL (CycleDeadline, ReminderDelivery). Run exactly one
-# beat process. The reminder scan runs at 7:00 and again at 13:00 so that a worker down in the morning still
-# reminds the same day; the second run finds the morning's rows claimed and sends nothing twice.
 # How often the beat recounts the dashboard's figures (reports.dashboard.warming); they are also recounted before
 # they expire from the cache, within three such periods.
 FIGURES_WARM_SECONDS = env.float("FIGURES_WARM_SECONDS", default=30.0)
+# Beat only wakes scanners; what is due lives in PostgreSQL (CycleDeadline, ReminderDelivery). Run exactly one
+# beat process. The reminder scan runs at 7:00 and again at 13:00 so that a worker down in the morning still
+# reminds the same day; the second run finds the morning's rows claimed and sends nothing twice.
 CELERY_BEAT_SCHEDULE: dict = {
     "scan-reminders": {
         "task": "reports.reminders.tasks.scan_reminders",

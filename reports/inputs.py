@@ -18,7 +18,7 @@ from django.core.paginator import Paginator
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
-from hptracker import paging
+from hptracker.paging import MAX_PER_PAGE as PAGE_ROWS_LIMIT
 from hptracker.paging import bounded_per_page
 
 # PostgreSQL's integer and bigint: the largest value each column type stores.
@@ -116,7 +116,7 @@ class BoundedPaginator(Paginator):
     """django-tables2 takes `?per_page=` from the query string as it comes: 0 divides by zero and a negative
     number fails inside its own error handling (a 500). Kept within 1…MAX_PER_PAGE."""
 
-    MAX_PER_PAGE = paging.MAX_PER_PAGE
+    MAX_PER_PAGE = PAGE_ROWS_LIMIT
 
     def __init__(self, object_list, per_page, *args, **kwargs):
         super().__init__(object_list, bounded_per_page(per_page, self.MAX_PER_PAGE), *args, **kwargs)

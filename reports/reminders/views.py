@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from agencies.models import in_name_order
 from hptracker.http import AuthenticatedHttpRequest
 from hptracker.paging import CappedPaginator, ListRowsMixin
 from reports.models import Notification, ReminderDelivery
@@ -39,11 +38,9 @@ class ReminderLogView(LoginRequiredMixin, ListRowsMixin, SingleTableMixin, Filte
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        # The newest first, through the index of the day (reminder_by_day): PostgreSQL reads the latest days'
-        # rows and sorts each day's by name, instead of sorting every delivery.
-        return ReminderDelivery.objects.select_related("agency", "rule", "cycle").order_by(
-            "-planned_for", *in_name_order("agency__"), "pk"
-        )
+        # In the model's order, the newest day first (read through the index of the day, reminder_by_day), ties
+        # broken by ListRows.
+        return ReminderDelivery.objects.select_related("agency", "rule", "cycle")
 
     def get_table_kwargs(self):
         kwargs = super().get_table_kwargs()
