@@ -123,6 +123,9 @@ AUTHENTICATION_BACKENDS = [
     "agencies.backends.MembershipBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# What every page's navigation asks of the person (unread notifications, whether their agency first receives the
+# agencies' reports), loaded with them by agencies.backends in the same query.
+USER_ANNOTATIONS = "reports.navigation.user_annotations"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

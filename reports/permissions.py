@@ -53,15 +53,28 @@ def sees_everything(user) -> bool:
     return is_admin(user) or role == Role.LEADER or (role == Role.REVIEWER and _is_consolidator(user))
 
 
+# The name under which reports.navigation.user_annotations loads `receives_reports_first` with the person.
+RECEIVES_REPORTS_FIRST = "receives_reports_first"
+
+
+def receives_reports_first(agency_id: int | OuterRef) -> QuerySet[RuleRecipient]:
+    """Non-empty when the agency first receives the agencies' reports (the Sở GD&ĐT in plan 193), decided from
+    the rules' data; `agency_id` may be an OuterRef (loaded with the person: reports.navigation)."""
+    return RuleRecipient.objects.consolidating().filter(agency_id=agency_id)
+
+
 def _is_consolidator(user) -> bool:
-    """The agency that first receives the agencies' reports (the Sở GD&ĐT), decided from the rules' data.
-    Remembered on the membership for the request, since the nav and the page both ask."""
+    """`receives_reports_first` for the person's agency: loaded with the person on every page
+    (agencies.backends), otherwise asked once and remembered on the membership for the request."""
     found = membership(user)
     if not (found and found.agency_id):
         return False
+    loaded: bool | None = getattr(user, RECEIVES_REPORTS_FIRST, None)
+    if loaded is not None:
+        return loaded
     cached: bool | None = getattr(found, "_is_consolidator", None)
     if cached is None:
-        cached = RuleRecipient.objects.consolidating().filter(agency_id=found.agency_id).exists()
+        cached = receives_reports_first(found.agency_id).exists()
         setattr(found, "_is_consolidator", cached)  # noqa: B010 - a per-request memo, not a model field
     return cached
 

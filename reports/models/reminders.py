@@ -78,6 +78,11 @@ class NotificationMail(models.TextChoices):
     FAILED = "failed", _("Gửi thư lỗi")
 
 
+class NotificationQuerySet(models.QuerySet):
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
 class Notification(models.Model):
     """One thing a person should hear about. Workflow notifications also carry the state of their mail: the
     mail sender claims pending rows with a conditional UPDATE (a token and a time) before sending, so a row is
@@ -104,6 +109,8 @@ class Notification(models.Model):
     mail_next_attempt_at = models.DateTimeField(null=True, blank=True)
     mail_sent_at = models.DateTimeField(null=True, blank=True)
     mail_error = models.TextField(blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("thông báo")

@@ -18,6 +18,7 @@ from django_tables2 import SingleTableMixin
 from hptracker.http import AuthenticatedHttpRequest
 from hptracker.paging import CappedPaginator, ListRowsMixin
 from reports.models import Notification, ReminderDelivery
+from reports.navigation import unread_notifications
 from reports.notifications.texts import notification_title
 from reports.permissions import can_view_reminder_log
 from reports.reminders.tables import ReminderDeliveryFilter, ReminderDeliveryTable
@@ -68,8 +69,11 @@ def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     for notification in page:
         # Stored in Vietnamese; a reader of the English pages reads workflow titles in English.
         setattr(notification, "title", notification_title(notification))  # noqa: B010 - a display-only attribute
-    unread = notifications.filter(read_at__isnull=True).count()
-    return render(request, "reports/reminders/notification_list.html", {"page": page, "unread": unread})
+    return render(
+        request,
+        "reports/reminders/notification_list.html",
+        {"page": page, "unread": unread_notifications(request.user)},
+    )
 
 
 @login_required

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies.models import Agency
 from hptracker.paging import CappedPaginator
@@ -111,6 +112,32 @@ def test_the_nav_links_the_log_for_reviewers_only_and_shows_the_unread_count_to_
     client.force_login(education_reviewer)
     page = client.get(reverse("reports:notifications")).content.decode()
     assert "Thông báo (0)" in page and reverse("reports:reminder_log") in page
+
+
+@pytest.mark.parametrize("reader", ["education_reviewer", "labour_reviewer", "agency_staff"])
+def test_the_nav_is_answered_by_the_query_that_loads_the_person(client, plan, request, reader):
+    # The unread count and whether the person's agency first receives the reports (the link to the consolidated
+    # reports: the Sở GD&ĐT's reviewers, not the Sở LĐTB&XH's) come with
+    # the person (agencies.backends, reports.navigation): no page asks them again, and they stay right.
+    user = request.getfixturevalue(reader)
+    for n in range(3):
+        Notification.objects.create(user=user, subject=f"Nhắc {n}")
+    Notification.objects.create(user=user, subject="Đã đọc", read_at=timezone.now())
+    client.force_login(user)
+    url = reverse("plans:plan_list")
+    client.get(url)
+    with CaptureQueriesContext(connection) as page_queries:
+        page = client.get(url).content.decode()
+    assert "Thông báo (3)" in page
+    assert (reverse("reports:consolidated_reports") in page) is (reader == "education_reviewer")
+    asked_alone = [
+        query["sql"]
+        for query in page_queries.captured_queries
+        if query["sql"].startswith(('SELECT COUNT(*) AS "__count" FROM "reports_notification"', "SELECT 1 AS"))
+    ]
+    assert asked_alone == []
+    client.post(reverse("reports:notification_read", args=[Notification.objects.unread().filter(user=user)[0].pk]))
+    assert "Thông báo (2)" in client.get(url).content.decode()
 
 
 def test_a_user_sees_and_marks_read_only_their_own_notifications(client, agency_staff, other_agency_staff):
