@@ -6,11 +6,12 @@ import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import reduce
+from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
 from django.utils.translation import ngettext
 
-from agencies.models import AgencyKind, in_name_order
+from agencies.models import AgencyKind, name_order
 from hptracker.formatting import format_count
 from plans.models import (
     AssignmentRole,
@@ -18,7 +19,6 @@ from plans.models import (
     Plan,
     ReportingRule,
     RuleRecipient,
-    Task,
     TaskAssignment,
     TaskGroup,
 )
@@ -111,13 +111,6 @@ def group_units(rows: Iterable[tuple[int, str, str]], counted: Mapping[tuple[int
     return {key: Units(names.get(key, []), groups.get(key, [])) for key in {key for key, _kind in counted}}
 
 
-def _counted(links: QuerySet, owner: str) -> dict[tuple[int, str], int]:
-    return {
-        (key, kind): number
-        for key, kind, number in links.values_list(owner, "agency__kind").annotate(number=Count("pk")).order_by()
-    }
-
-
 @dataclass(frozen=True)
 class CalendarEntry:
     rule: ReportingRule
@@ -126,7 +119,7 @@ class CalendarEntry:
 
 
 def plan_page(*, pk: int) -> dict:
-    """Everything the plan page shows, in a fixed number of queries whatever the plan's size; the names of a
+    """Everything the plan page shows, in a fixed number of queries whatever the plan's size (ten); the names of a
     task's or a duty item's units are read only for the kinds it has at most NAMES_LISTED of."""
     plan = Plan.objects.select_related("issuer").get(pk=pk)
     targets = list(plan.targets.select_related("task__group"))
@@ -134,69 +127,130 @@ def plan_page(*, pk: int) -> dict:
     for target in targets:
         if target.task_id is not None:
             targets_of.setdefault(target.task_id, []).append(target)
-    tasks = list(Task.objects.filter(group__plan=plan).order_by("number"))
-    # Leads by name, and the names of co-operating units of the kinds a task has at most NAMES_LISTED of. By the
+    groups = _with_children(TaskGroup.objects.filter(plan=plan).order_by("number"), "tasks", "number", "task_list")
+    tasks = [task for group in groups for task in group.task_list]
+    # Leads by name, the co-operating units and a duty item's agencies (nationally one item holds 3,000 units)
+    # grouped by kind, with the names of the kinds an owner has at most NAMES_LISTED of. The assignments by the
     # tasks' ids: joining the tasks and their groups to 150,000 assignments nationally cost a fifth of the count.
     assignments = TaskAssignment.objects.current().filter(task_id__in=[task.pk for task in tasks])
-    co_operating = _counted(assignments.filter(role=AssignmentRole.CO_OPERATING), "task_id")
+    co_operating = assignments.filter(role=AssignmentRole.CO_OPERATING)
+    links = DutyItem.agencies.through.objects.filter(dutyitem__plan=plan)
+    counted = _counted({TASKS: (co_operating, "task_id"), ITEMS: (links, "dutyitem_id")})
     leads: dict[int, list[Lead]] = {}
-    listed: list[tuple[int, str, str]] = []
-    for task_id, role, status, kind, name, short_name in (
-        assignments.filter(
-            Q(role=AssignmentRole.LEAD) | Q(role=AssignmentRole.CO_OPERATING) & _listed("task_id", co_operating)
-        )
-        .values_list("task_id", "role", "status", "agency__kind", "agency__name", "agency__short_name")
-        .order_by(*in_name_order("agency__"))
+    listed: dict[str, list[tuple[int, str, str]]] = {TASKS: [], ITEMS: []}
+    lead_or_listed = Q(role=AssignmentRole.LEAD) | Q(role=AssignmentRole.CO_OPERATING) & _listed(
+        "task_id", counted[TASKS]
+    )
+    names = _named(assignments.filter(lead_or_listed), TASKS, "task_id").union(
+        _named(links.filter(_listed("dutyitem_id", counted[ITEMS])), ITEMS, "dutyitem_id"), all=True
+    )
+    for owner, key, role, status, kind, name, short_name, _sort_name, _agency_id in sorted(
+        names, key=lambda row: name_order(row[-1], row[-2])
     ):
         if role == AssignmentRole.LEAD:
-            leads.setdefault(task_id, []).append(Lead(name, short_name, status))
+            leads.setdefault(key, []).append(Lead(name, short_name, status))
         else:
-            listed.append((task_id, kind, short_name))
-    units = group_units(listed, co_operating)
-    groups = {group.pk: group for group in TaskGroup.objects.filter(plan=plan).order_by("number")}
-    for group in groups.values():
-        group.task_list = []  # type: ignore[attr-defined]
+            listed[owner].append((key, kind, short_name))
+    units = group_units(listed[TASKS], counted[TASKS])
     for task in tasks:
-        task.group = groups[task.group_id]
-        task.group.task_list.append(task)  # type: ignore[attr-defined]
-        task.leads = leads.get(task.pk, [])  # type: ignore[attr-defined]
-        task.cooperating = units.get(task.pk, NO_UNITS)  # type: ignore[attr-defined]
-        task.target_list = targets_of.get(task.pk, [])  # type: ignore[attr-defined]
-    # A duty item's agencies, grouped the same way (nationally one item holds 3,000 units).
-    links = DutyItem.agencies.through.objects.filter(dutyitem__plan=plan)
-    counted = _counted(links, "dutyitem_id")
-    item_units = group_units(
-        (
-            (item_id, kind, short_name)
-            for item_id, kind, short_name in links.filter(_listed("dutyitem_id", counted))
-            .values_list("dutyitem_id", "agency__kind", "agency__short_name")
-            .order_by(*in_name_order("agency__"))
-        ),
-        counted,
-    )
-    duty_items = list(DutyItem.objects.filter(plan=plan).prefetch_related("duties"))
+        task.leads = leads.get(task.pk, [])
+        task.cooperating = units.get(task.pk, NO_UNITS)
+        task.target_list = targets_of.get(task.pk, [])
+    item_units = group_units(listed[ITEMS], counted[ITEMS])
+    duty_items = _with_children(DutyItem.objects.filter(plan=plan).order_by("number"), "duties", "order", "duty_list")
     for item in duty_items:
-        item.units = item_units.get(item.pk, NO_UNITS)  # type: ignore[attr-defined]
-    rules = (
-        ReportingRule.objects.filter(plan=plan)
-        .select_related("final_recipient")
-        .prefetch_related("reporters", Prefetch("rule_recipients", RuleRecipient.objects.select_related("agency")))
-    )
-    calendar = [
-        CalendarEntry(
-            rule=rule,
-            reporters=[f"{item.number}. {item.heading}" for item in rule.reporters.all()],
-            recipients=[r.agency.short_name for r in rule.rule_recipients.all()],
-        )
-        for rule in sorted(rules, key=lambda r: (r.deadline_month, r.deadline_day, r.consolidates))
-    ]
+        item.units = item_units.get(item.pk, NO_UNITS)
     return {
         "plan": plan,
         "basis": list(plan.basis.select_related("implements").order_by("order")),
         "objectives": list(plan.objectives.order_by("section", "number")),
-        "groups": list(groups.values()),
+        "groups": groups,
         "task_count": len(tasks),
         "targets": targets,
         "duty_items": duty_items,
-        "calendar": calendar,
+        "calendar": _calendar(plan),
     }
+
+
+# The owners of agencies on the plan page, and the two sides of a rule, as the unions below tell their rows apart.
+TASKS, ITEMS = "task", "item"
+REPORTS, RECEIVES = "reports", "receives"
+
+
+def _counted(links: Mapping[str, tuple[QuerySet, str]]) -> dict[str, dict[tuple[int, str], int]]:
+    """For each owner (TASKS, ITEMS) the number of agencies of each kind per task or duty item, from its links to
+    agencies and the name of their key (`links`), in one query: a union of one GROUP BY per owner."""
+    counted: dict[str, dict[tuple[int, str], int]] = {owner: {} for owner in links}
+    first, *others = (
+        rows.values_list(Value(owner), key, "agency__kind").annotate(number=Count("pk")).order_by()
+        for owner, (rows, key) in links.items()
+    )
+    for owner, key, kind, number in first.union(*others, all=True):
+        counted[owner][key, kind] = number
+    return counted
+
+
+def _named(rows: QuerySet, owner: str, key: str) -> QuerySet:
+    """(owner, key, role, status, kind, name, short name, sort name, agency id) rows of a union: a task's
+    assignments (with their role and status) or a duty item's links (without)."""
+    assignment = owner == TASKS
+    return rows.values_list(
+        Value(owner),
+        key,
+        "role" if assignment else Value(""),
+        "status" if assignment else Value(""),
+        "agency__kind",
+        "agency__name",
+        "agency__short_name",
+        "agency__sort_name",
+        "agency_id",
+    ).order_by()
+
+
+def _with_children(parents: QuerySet, relation: str, order: str, into: str) -> list[Any]:
+    """The rows of `parents` in their order, each with the list `into` of its children through `relation` (a
+    reverse foreign key) in `order`, read in one query (a LEFT JOIN; prefetch_related takes two). A parent without
+    children keeps its place with an empty list."""
+    model = parents.model
+    reverse = model._meta.get_field(relation)
+    child_model = reverse.related_model
+    own = [field.attname for field in model._meta.concrete_fields]
+    theirs = [field.attname for field in child_model._meta.concrete_fields]
+    child_pk = len(own) + theirs.index(child_model._meta.pk.attname)
+    parent_pk = own.index(model._meta.pk.attname)
+    found: dict = {}
+    for row in parents.values_list(*own, *(f"{relation}__{name}" for name in theirs)).order_by(
+        *parents.query.order_by, f"{relation}__{order}"
+    ):
+        parent = found.get(row[parent_pk])
+        if parent is None:
+            parent = found[row[parent_pk]] = model.from_db(parents.db, own, row[: len(own)])
+            setattr(parent, into, [])
+        if row[child_pk] is not None:
+            child = child_model.from_db(parents.db, theirs, row[len(own) :])
+            setattr(child, reverse.field.name, parent)
+            getattr(parent, into).append(child)
+    return list(found.values())
+
+
+def _calendar(plan: Plan) -> list[CalendarEntry]:
+    """The yearly reporting calendar, by deadline: each rule with who reports (its duty items) and who receives,
+    both read in one query (a union of the two links: a number and a text each)."""
+    rules = {rule.pk: rule for rule in ReportingRule.objects.filter(plan=plan).select_related("final_recipient")}
+    reporters = ReportingRule.reporters.through.objects.filter(reportingrule__plan=plan).values_list(
+        Value(REPORTS), "reportingrule_id", "dutyitem__number", "dutyitem__heading"
+    )
+    recipients = RuleRecipient.objects.filter(rule__plan=plan).values_list(
+        Value(RECEIVES), "rule_id", "order", "agency__short_name"
+    )
+    parties: dict[tuple[str, int], list[tuple[int, str]]] = {}
+    for side, rule_id, number, text in reporters.order_by().union(recipients.order_by(), all=True):
+        parties.setdefault((side, rule_id), []).append((number, text))
+    return [
+        CalendarEntry(
+            rule=rule,
+            reporters=[f"{number}. {heading}" for number, heading in sorted(parties.get((REPORTS, rule.pk), []))],
+            recipients=[short_name for _order, short_name in sorted(parties.get((RECEIVES, rule.pk), []))],
+        )
+        for rule in sorted(rules.values(), key=lambda r: (r.deadline_month, r.deadline_day, r.consolidates))
+    ]

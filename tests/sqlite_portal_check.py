@@ -20,6 +20,7 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from plans.models import Plan, Task  # noqa: E402
 from reports.cycles.selectors import ReportState, expected_reports  # noqa: E402
 from reports.management.commands.seed_demo import _demo_people  # noqa: E402
 from reports.models import Cycle, Submission, SubmissionStatus  # noqa: E402
@@ -57,6 +58,17 @@ def name_filter_ignores_case(client: Client, failures: list[str]) -> None:
         failures.append(f"dashboard_reports?agency={SPELLINGS}: {listed} lines, not the same list")
 
 
+def plan_page_shows_every_task(client: Client, failures: list[str]) -> None:
+    """The plan page reads its groups with their tasks and the units of both by unions (plans.selectors): the
+    same page on SQLite."""
+    for plan in Plan.objects.all():
+        response = client.get(reverse("plans:plan_detail", args=[plan.pk]))
+        shown = response.content.decode().count('id="nhiem-vu-')
+        tasks = Task.objects.filter(group__plan=plan).count()
+        if response.status_code != 200 or shown != tasks or "Lịch báo cáo hằng năm" not in response.content.decode():
+            failures.append(f"plan page {plan.pk}: HTTP {response.status_code}, {shown} of {tasks} tasks")
+
+
 def tallies_agree_with_the_rows(failures: list[str]) -> None:
     """SQLite has no GROUPING SETS: `tallies` counts each grouping in a GROUP BY of its own there. The counts by
     year, by agency and by (year, family) must be those of the rows, read one by one."""
@@ -87,6 +99,7 @@ def main() -> int:
     client = Client()
     client.force_login(get_user_model().objects.get(username="sgddt.thamdinh"))
     name_filter_ignores_case(client, failures)
+    plan_page_shows_every_task(client, failures)
     tallies_agree_with_the_rows(failures)
     for name in PAGES:
         queries = ["", "?group=today"] if name == "dashboard_years" else [""]

@@ -12,7 +12,7 @@ from django.utils.html import escape
 from agencies.models import Agency
 from hptracker.text import collation_key
 from plans import selectors, views
-from plans.models import DutyItem, Plan, Task, TaskAssignment
+from plans.models import DutyItem, Plan, Task, TaskAssignment, TaskGroup
 from plans.selectors import GROUPED_FROM, group_units
 from tests.plans.reorganisation_helpers import apply, hai_phong_data
 
@@ -24,10 +24,13 @@ def test_anonymous_visitor_is_sent_to_login(client, plan):
 
 
 def test_plan_page_shows_basis_groups_targets_duties_and_calendar(
-    client, plan, agency_staff, django_assert_max_num_queries
+    client, plan, agency_staff, django_assert_num_queries
 ):
     client.force_login(agency_staff)
-    with django_assert_max_num_queries(20):
+    # Session, the person, then the plan's ten (plans.selectors.plan_page): the plan, targets, groups with their
+    # tasks, the units counted by kind, the names listed, duty items with their duties, basis, objectives, rules,
+    # and the rules' reporters with their recipients.
+    with django_assert_num_queries(12):
         response = client.get(reverse("plans:plan_detail", args=[plan.pk]))
     assert response.status_code == 200
     html = response.content.decode()
@@ -48,6 +51,27 @@ def test_plan_page_shows_basis_groups_targets_duties_and_calendar(
     ):
         assert text in html, text
     assert html.count('id="nhiem-vu-') == 42
+
+
+def test_a_group_or_duty_item_with_nothing_in_it_keeps_its_place_on_the_plan_page(client, plan, agency_staff):
+    # Groups and their tasks, duty items and their duties are read in one query each (a LEFT JOIN): an empty one is
+    # still shown, in its place, and its neighbours keep theirs.
+    TaskGroup.objects.create(plan=plan, number=9, title="Nhóm mới chưa có nhiệm vụ")
+    emptied = DutyItem.objects.filter(plan=plan).order_by("number")[1]
+    emptied.duties.all().delete()
+    client.force_login(agency_staff)
+    html = _plan_page(client, plan)
+    tasks = html.split('id="chi-tieu"')[0]
+    assert tasks.index('id="nhom-8"') < tasks.index('<h3 id="nhom-9">9. Nhóm mới chưa có nhiệm vụ</h3>')
+    assert html.count('id="nhiem-vu-') == 42
+    organisation = html.split('id="to-chuc"')[1].split('id="lich"')[0]
+    items = list(DutyItem.objects.filter(plan=plan).order_by("number").prefetch_related("duties"))
+    headings = [f"<h3>{item.number}. {escape(item.heading)}</h3>" for item in items]
+    assert [organisation.index(heading) for heading in headings] == sorted(organisation.index(h) for h in headings)
+    for item in items:
+        section = organisation.split(f"<h3>{item.number}. ")[1].split("<h3>")[0]
+        assert re.findall(r"<li>(.*?)</li>", section) == [escape(duty.text) for duty in item.duties.all()]
+    assert "<ul></ul>" in organisation.split(headings[1])[1].split("<h3>")[0]
 
 
 def test_home_redirects_an_administrator_to_the_plan(client, plan, administrator):
