@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Value
 from django.utils.translation import ngettext
 
-from agencies.models import AgencyKind, name_order
+from agencies.models import AgencyKind, in_name_order
 from hptracker.formatting import format_count
 from plans.models import (
     AssignmentRole,
@@ -141,12 +141,12 @@ def plan_page(*, pk: int) -> dict:
     lead_or_listed = Q(role=AssignmentRole.LEAD) | Q(role=AssignmentRole.CO_OPERATING) & _listed(
         "task_id", counted[TASKS]
     )
-    names = _named(assignments.filter(lead_or_listed), TASKS, "task_id").union(
-        _named(links.filter(_listed("dutyitem_id", counted[ITEMS])), ITEMS, "dutyitem_id"), all=True
+    names = (
+        _named(assignments.filter(lead_or_listed), TASKS, "task_id")
+        .union(_named(links.filter(_listed("dutyitem_id", counted[ITEMS])), ITEMS, "dutyitem_id"), all=True)
+        .order_by(*in_name_order("agency__"))
     )
-    for owner, key, role, status, kind, name, short_name, _sort_name, _agency_id in sorted(
-        names, key=lambda row: name_order(row[-1], row[-2])
-    ):
+    for owner, key, role, status, kind, name, short_name, _sort_name, _agency_id in names:
         if role == AssignmentRole.LEAD:
             leads.setdefault(key, []).append(Lead(name, short_name, status))
         else:
@@ -202,8 +202,7 @@ def _named(rows: QuerySet, owner: str, key: str) -> QuerySet:
         "agency__kind",
         "agency__name",
         "agency__short_name",
-        "agency__sort_name",
-        "agency_id",
+        *in_name_order("agency__"),  # the union is sorted by them
     ).order_by()
 
 
