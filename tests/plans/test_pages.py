@@ -74,6 +74,17 @@ def test_a_group_or_duty_item_with_nothing_in_it_keeps_its_place_on_the_plan_pag
     assert "<ul></ul>" in organisation.split(headings[1])[1].split("<h3>")[0]
 
 
+def test_a_plan_without_an_outlook_year_says_its_period_only(client, plan, agency_staff):
+    # A plan file may leave out horizon.oriented_to: the page said "định hướng đến năm None".
+    client.force_login(agency_staff)
+    assert "Giai đoạn 2021–2025, định hướng đến năm 2030" in _plan_page(client, plan)
+    Plan.objects.filter(pk=plan.pk).update(oriented_to=None)
+    head = _plan_page(client, plan).split('class="toc"')[0]  # the document's head, before the plan's own texts
+    assert "Giai đoạn 2021–2025 ·" in head and "định hướng đến năm" not in head and "None" not in head
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Period 2021–2025 ·" in _plan_page(client, plan)
+
+
 def test_home_redirects_an_administrator_to_the_plan(client, plan, administrator):
     client.force_login(administrator)
     response = client.get(reverse("home"))
