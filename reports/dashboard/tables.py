@@ -119,9 +119,9 @@ class AgencyYearsTable(CompletenessColumns):
         sequence = ("agency__name", "kind_group", "...")
 
     def render_agency__name(self, value, record):
-        # An aggregate row: it links to the agency's reports, year by year.
-        url = reverse("reports:dashboard_reports") + f"?agency={value}&year="
-        return format_html('<a href="{}">{}</a>', url, value)
+        # The row counts every cycle: it links to the agency's page, which lists its reports of every cycle (a
+        # search of the reports list by name opened one year, and found every agency whose name contains this one).
+        return format_html('<a href="{}">{}</a>', reverse("reports:agency_detail", args=[record["agency_id"]]), value)
 
     def value_agency__name(self, value):
         return value  # the link is the page's; the file holds the name
@@ -166,7 +166,7 @@ class TaskCoverageTable(tables.Table):
     code = tables.Column(verbose_name=_("STT"), accessor="task__code", order_by=("task__group__number", "task__number"))
     text = tables.Column(verbose_name=_("Nội dung nhiệm vụ"), accessor="task__text", attrs={"td": {"class": "text"}})
     leads = tables.Column(verbose_name=_("Cơ quan chủ trì"), accessor="lead_names", orderable=False)
-    lead_reports = CountColumn(verbose_name=_("Số báo cáo của cơ quan chủ trì"))
+    lead_reports = CountColumn(verbose_name=_("Số báo cáo đã chấp nhận của cơ quan chủ trì"))
     status = tables.Column(verbose_name=_("Tình trạng"))
     done_on_time = YesNoColumn(verbose_name=_("Hoàn thành đúng hạn"), yesno=(_("Có"), _("Không")))
 

@@ -345,3 +345,39 @@ def test_the_pages_of_a_list_show_each_row_once_whatever_it_is_sorted_by(client,
         agencies = [getattr(r, "submission", r).agency.name for r in shown]
         keys = [collation_key(agency)[0] for agency in agencies]
         assert keys == sorted(keys, reverse=sort.startswith("-"))
+
+
+def test_an_agency_row_of_the_years_page_links_to_that_agencys_reports_of_every_cycle(
+    client, plan, made, education_reviewer
+):
+    """A row counts the agency's reports of every cycle; its link opens the agency's page (every cycle), not the
+    reports list searched by name, which opened the latest year only and every agency whose name contains it."""
+    client.force_login(education_reviewer)
+    response = client.get(url("dashboard_years", plan))
+    rows = response.context["table"].data.data
+    assert rows
+    html = response.content.decode()
+    for row in rows[:3]:
+        link = reverse("reports:agency_detail", args=[row["agency_id"]])
+        assert f'href="{link}"' in html, row["agency__name"]
+    assert reverse("reports:dashboard_reports") + "?agency=" not in html
+    page = client.get(reverse("reports:agency_detail", args=[rows[0]["agency_id"]]))
+    assert page.status_code == 200
+
+
+@pytest.mark.parametrize(("figure", "state"), [("missing", ReportState.MISSING), ("returned", ReportState.RETURNED)])
+def test_the_overviews_missing_and_returned_figures_open_the_list_of_what_they_count(
+    client, plan, made, education_reviewer, figure, state
+):
+    """The overview's "chưa gửi" figure opened the list of every report still owed, returned ones included: 290
+    on the card, 405 rows in the list (national data set). Each figure now opens exactly its own reports."""
+    client.force_login(education_reviewer)
+    overview = client.get(url("dashboard", plan))
+    counted = getattr(overview.context["total"], figure)
+    assert counted > 0
+    link = re.search(rf'<a href="([^"]+)" id="stat-{figure}">', overview.content.decode()).group(1)
+    listed = client.get(link.replace("&amp;", "&"))
+    assert listed.status_code == 200
+    rows = list(listed.context["table"].data)
+    assert len(rows) == counted
+    assert {row.state for row in rows} == {state}
