@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.translation import gettext, ngettext
 
 from plans.models import RuleRecipient
 from reports.cycles.selectors import expected_submissions
@@ -36,7 +37,26 @@ from reports.reminders.workdays import WorkCalendar
 
 # A returned report is not done: the agency owes it again.
 DONE_STATUSES = (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED)
+# A reminder's slot as stored (ReminderDelivery.offset_key, part of its unique key): "before-N", "due", "overdue-K".
+BEFORE_PREFIX = "before-"
 DUE_KEY = "due"
+OVERDUE_PREFIX = "overdue-"
+
+
+def slot_label(offset_key: str) -> str:
+    """A slot's key in the reader's words ("Trước hạn 3 ngày làm việc"), for the reminder log; a key this version
+    does not make is shown as stored."""
+    if offset_key == DUE_KEY:
+        return gettext("Ngày đến hạn")
+    for prefix in (BEFORE_PREFIX, OVERDUE_PREFIX):
+        number = offset_key.removeprefix(prefix)
+        if number == offset_key or not number.isdigit():
+            continue
+        n = int(number)
+        if prefix == BEFORE_PREFIX:
+            return ngettext("Trước hạn %(n)d ngày làm việc", "Trước hạn %(n)d ngày làm việc", n) % {"n": n}
+        return ngettext("Quá hạn %(n)d ngày làm việc", "Quá hạn %(n)d ngày làm việc", n) % {"n": n}
+    return offset_key
 
 
 @dataclass(frozen=True)
@@ -93,7 +113,7 @@ def reminder_slots(
 ) -> list[ReminderSlot]:
     """Every reminder of one deadline, in date order."""
     slots = [
-        ReminderSlot(f"before-{n}", calendar.working_days_before(due_on, n), overdue=False)
+        ReminderSlot(f"{BEFORE_PREFIX}{n}", calendar.working_days_before(due_on, n), overdue=False)
         for n in sorted(set(policy.offsets_before), reverse=True)
         if n > 0
     ]
@@ -104,7 +124,7 @@ def reminder_slots(
             day = calendar.add_working_days(due_on, days)
             if entry_closes_on is not None and day > entry_closes_on:
                 break
-            slots.append(ReminderSlot(f"overdue-{days}", day, overdue=True))
+            slots.append(ReminderSlot(f"{OVERDUE_PREFIX}{days}", day, overdue=True))
     return slots
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import in_name_order
 from hptracker.search import VietnameseContainsFilter
 from reports.models import Cycle, ReminderDelivery, ReminderDeliveryStatus
+from reports.reminders.planning import slot_label
 
 
 class ReminderDeliveryTable(tables.Table):
@@ -31,6 +32,9 @@ class ReminderDeliveryTable(tables.Table):
 
     def render_status(self, value, record):
         return format_html_join("", '<span class="badge {}">{}</span>', [(record.status, record.get_status_display())])
+
+    def render_offset_key(self, value):
+        return slot_label(value)
 
     def render_recipients(self, value):
         return format_html_join(

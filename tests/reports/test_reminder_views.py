@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -13,6 +14,8 @@ from django.utils import timezone
 from agencies.models import Agency
 from hptracker.paging import CappedPaginator
 from reports.models import Notification, ReminderDelivery, ReminderDeliveryStatus
+from reports.reminders.planning import ReminderPolicy, reminder_slots
+from reports.reminders.workdays import WorkCalendar
 from tests.reports.reminder_helpers import YEARLY, open_cycle
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +61,29 @@ def test_a_reviewer_reads_the_reminder_log_and_filters_it(client, education_revi
     # A filter that keeps nothing says so, not that no reminder was ever sent.
     nothing = client.get(reverse("reports:reminder_log"), {"agency": "không có đơn vị này"}).content.decode()
     assert "Không có lượt nhắc nào khớp điều kiện lọc." in nothing and "Chưa có lượt nhắc hạn nào." not in nothing
+
+
+def test_the_reminder_log_names_each_milestone_in_the_readers_words(client, education_reviewer, log_rows):
+    """The log said "before-7", "due", "overdue-3": the keys the planner stores. Each slot the planner makes for a
+    deadline is shown in words, in Vietnamese and in English."""
+    rule, catp = log_rows.plan.rules.get(code=YEARLY), Agency.objects.get(code="CATP")
+    policy = ReminderPolicy(offsets_before=(7,), overdue_every=3, overdue_max_count=1, catch_up_working_days=0)
+    slots = reminder_slots(due_on=datetime.date(2026, 11, 30), calendar=WorkCalendar(), policy=policy)
+    assert [slot.offset_key for slot in slots] == ["before-7", "due", "overdue-3"]
+    for slot in slots:
+        ReminderDelivery.objects.create(
+            cycle=log_rows, rule=rule, agency=catp, offset_key=slot.offset_key, planned_for=slot.planned_for
+        )
+    client.force_login(education_reviewer)
+    page = client.get(reverse("reports:reminder_log"), {"agency": "công an"}).content.decode()
+    for words in ("Trước hạn 7 ngày làm việc", "Ngày đến hạn", "Quá hạn 3 ngày làm việc"):
+        assert re.search(rf"<td[^>]*>{words}</td>", page), words
+    for key in ("before-7", ">due<", "overdue-3"):
+        assert key not in page, key
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(reverse("reports:reminder_log"), {"agency": "công an"})
+    for words in ("7 working days before the deadline", "Deadline day", "3 working days overdue"):
+        assert words in english.content.decode(), words
 
 
 def test_the_reminder_log_page_costs_a_fixed_number_of_queries(client, administrator, log_rows, plan):
