@@ -176,3 +176,20 @@ def test_the_inbox_filters_by_cycle(client, plan, education_reviewer):
     response = client.get(reverse(INBOX), {"year": "hai-nghìn"})  # ignored, never an error page
     assert response.status_code == 200 and len(shown(response)) == 7
     assert '<option value="2026">2026</option>' in response.content.decode()
+
+
+def test_the_bulk_acknowledgement_shows_only_where_a_row_of_the_page_can_take_it(
+    client, reports_2026, education_reviewer
+):
+    """The button and "select all" showed on pages where no row had a box to tick (every receipt acknowledged, or
+    none addressed to the reviewer's agency): a click only said "Xin chọn ít nhất một báo cáo"."""
+    client.force_login(education_reviewer)
+    page = client.get(reverse(INBOX)).content.decode()
+    assert page.count('name="submission"') == 3
+    assert 'id="inbox-select-all"' in page and "Xác nhận tiếp nhận các báo cáo đã chọn" in page
+    Receipt.objects.filter(recipient__code="SGDDT").update(acknowledged_at=datetime.datetime.now(datetime.UTC))
+    response = client.get(reverse(INBOX))
+    page = response.content.decode()
+    assert listed(response) == {"P_11383", "P_11311", "CATP"}  # still to review, nothing left to acknowledge
+    assert 'name="submission"' not in page
+    assert 'id="inbox-select-all"' not in page and "Xác nhận tiếp nhận các báo cáo đã chọn" not in page

@@ -27,7 +27,15 @@ def reviewer_inbox(request: HttpRequest) -> HttpResponse:
     # chosen by its ids: nationally 5,422 reports wait, and sorting them with their columns and joins cost 13 ms.
     rows = ChosenByIds(inbox_rows(user=request.user, form=form))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "reports/reviewer_inbox.html", {"submissions": page, "page": page, "form": form})
+    # The bulk acknowledgement (its boxes, "select all", its button) only where a row of the page can take it: the
+    # button alone, with no box to tick, led to "Xin chọn ít nhất một báo cáo" (a page whose receipts were all
+    # acknowledged, or a reviewer whose agency receives none of them).
+    acknowledgeable = any(getattr(submission, "can_acknowledge", False) for submission in page)  # annotated
+    return render(
+        request,
+        "reports/reviewer_inbox.html",
+        {"submissions": page, "page": page, "form": form, "acknowledgeable": acknowledgeable},
+    )
 
 
 @login_required
