@@ -303,6 +303,11 @@ class ReportingRule(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def subject_in(self, year: int) -> str:
+        """The subject of the cycle of `year`'s report ("Báo cáo kết quả thực hiện Kế hoạch số 193/KH-UBND năm
+        2025"): the page of a report is titled with it and its documents' headings are made from it."""
+        return self.subject.replace("{year}", str(year))
+
     def deadline_in(self, year: int) -> datetime.date:
         return datetime.date(year, self.deadline_month, self.deadline_day)
 

@@ -73,6 +73,12 @@ class SubmissionPage:
     comments: list[SubmissionEvent]
     receipts: list[Receipt]
 
+    @property
+    def subject(self) -> str:
+        """The page's title: the report's subject as its documents head it (each rule has its own: the districts'
+        November review, the vocational-training report)."""
+        return self.submission.rule.subject_in(self.submission.cycle.year)
+
 
 def submission_page(
     *, submission: Submission, today: datetime.date, deadline: CycleDeadline | None | EllipsisType = ...

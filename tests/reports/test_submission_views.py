@@ -301,3 +301,26 @@ def test_the_cycle_page_lists_a_hundred_reports_a_page(client, plan, agency_staf
     for asked, shown in (("10", 10), ("1000", CYCLE_PAGE_SIZE), ("-1", 1), ("x", CYCLE_PAGE_SIZE)):
         page = client.get(url, {"per_page": asked}).content.decode().split('class="grid expected"')[1]
         assert len(names.findall(page)) == shown, asked
+
+
+def test_a_reports_page_is_titled_with_its_rules_subject_as_its_documents_are(client, cycle, education_reviewer):
+    """The page of every report said "Báo cáo kết quả thực hiện Kế hoạch 193/KH-UBND năm …", whatever its rule and
+    its plan; the documents print the rule's own subject. Each rule's report is now titled with it (the Sở
+    LĐTB&XH's vocational-training report, the yearly report), as the PDF heads it."""
+    from agencies.models import Role
+    from reports.cycles.selectors import expected_submissions
+    from reports.submissions.services import submission_start
+    from tests.conftest import make_person
+
+    owed = expected_submissions(cycle=cycle)
+    subjects = {e.rule.code: e for e in owed}
+    assert {"ldtbxh-giao-duc-nghe-nghiep", "don-vi-hang-nam"} <= set(subjects)
+    client.force_login(education_reviewer)
+    for code in ("ldtbxh-giao-duc-nghe-nghiep", "don-vi-hang-nam"):
+        expected = subjects[code]
+        staff = make_person(f"{expected.agency.code.lower()}.tieude", Role.STAFF, expected.agency)
+        submission = submission_start(cycle=cycle, agency=expected.agency, by=staff, rule_id=expected.rule.pk)
+        title = expected.rule.subject.replace("{year}", str(cycle.year))
+        html = client.get(reverse("reports:submission_detail", args=[submission.pk])).content.decode()
+        assert f"<h1>{title}</h1>" in html, code
+    assert "giáo dục nghề nghiệp năm 2026" in subjects["ldtbxh-giao-duc-nghe-nghiep"].rule.subject_in(2026)

@@ -304,7 +304,7 @@ def build_consolidated_context(
     return {
         "snapshot": snapshot,
         "header": header,
-        "subject": subject_from_rule(rule.subject if rule else "", cycle.year, plan),
+        "subject": subject_from_rule(rule, cycle.year, plan),
         "addressee": snapshot["addressee"],
         "plan": plan,
         "cycle": cycle,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from hptracker.text import clean_text
+from plans.models import ReportingRule
 
 NBSP = "\u00a0"
 # An administrative unit's name ("quận Lê Chân", "thành phố Hải Phòng", "đặc khu Bạch Long Vĩ") is one unit on a
@@ -59,15 +60,17 @@ def paragraphs(text: str) -> list[str]:
     return [line.strip() for line in clean_text(text).split("\n") if line.strip()]
 
 
-def subject_from_rule(subject: str, year: int, plan) -> str:
-    """The rule's subject ("Báo cáo kết quả thực hiện Kế hoạch số 193/KH-UBND năm {year}") without the
-    leading document type, which the title "BÁO CÁO" already says."""
-    if not subject:
-        subject = _("Kết quả thực hiện %(type)s số %(number)s năm {year}") % {
-            "type": plan.document_type,
-            "number": plan.number,
-        }
-    text = clean_text(subject.replace("{year}", str(year)))
+def subject_from_rule(rule: ReportingRule | None, year: int, plan) -> str:
+    """The rule's subject of the year (`ReportingRule.subject_in`: "Báo cáo kết quả thực hiện Kế hoạch số
+    193/KH-UBND năm 2025") without the leading document type, which the title "BÁO CÁO" already says."""
+    if rule is None or not rule.subject:
+        subject = (
+            _("Kết quả thực hiện %(type)s số %(number)s năm {year}")
+            % {"type": plan.document_type, "number": plan.number}
+        ).replace("{year}", str(year))
+    else:
+        subject = rule.subject_in(year)
+    text = clean_text(subject)
     for prefix in ("Báo cáo ", "báo cáo "):
         if text.startswith(prefix):
             text = text[len(prefix) :]

@@ -101,7 +101,7 @@ def build_submission_context(*, submission: Submission, place: str = "") -> dict
             % {"number": document_symbol(number=None, kind="BC", issuer_symbol=agency.symbol)},
             place_date=place_and_date(place or agency.place_name or DEFAULT_PLACE, day),
         ),
-        "subject": subject_from_rule(submission.rule.subject, cycle.year, cycle.plan),
+        "subject": subject_from_rule(submission.rule, cycle.year, cycle.plan),
         "addressees": recipients,
         "submission": submission,
         "issued_documents": documents,
