@@ -21,6 +21,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any, cast
@@ -39,6 +40,7 @@ from django_tables2 import Table
 from django_tables2 import utils as dt2_utils
 from django_tables2.rows import BoundRow
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from reports.models import DashboardExport, ExportFormat, GeneratedReportStatus
 from reports.outbox.recovery import remove_stale_temp_files, render_claim, render_fail, requeue_or_fail
@@ -132,8 +134,15 @@ def csv_lines(rows: Iterable[list]) -> Iterator[str]:
         yield writer.writerow(["" if v is None else v for v in row])
 
 
-def _xlsx_value(value: Any) -> Any:
-    # openpyxl's write-only cells take numbers, dates and text; lazy strings and Decimals are made plain.
+def _xlsx_value(sheet, value: Any) -> Any:
+    """A cell of openpyxl's write-only sheet: numbers, dates and text as they are, lazy strings made plain. A
+    Decimal (a rate, a mean: rounded half up by its column) is a number Excel can sum and chart, shown with its
+    decimals ("80.0"); written as text it could be neither."""
+    if isinstance(value, Decimal):
+        places = max(0, -int(value.as_tuple().exponent)) if value.is_finite() else 0
+        cell = WriteOnlyCell(sheet, value=float(value))
+        cell.number_format = "0." + "0" * places if places else "0"
+        return cell
     if value is None or isinstance(value, (int, float, datetime.date, str)):
         return value
     return str(value)
@@ -146,7 +155,7 @@ def write_xlsx(rows: Iterable[list], handle) -> int:
     sheet = workbook.create_sheet()
     count = -1
     for row in rows:
-        sheet.append([_xlsx_value(v) for v in row])
+        sheet.append([_xlsx_value(sheet, v) for v in row])
         count += 1
     workbook.save(handle)
     return max(count, 0)

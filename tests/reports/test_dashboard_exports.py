@@ -308,3 +308,23 @@ def test_exported_files_page_is_for_dashboard_readers_only(
     assert client.get(reverse("reports:dashboard_exports")).status_code == 403
     assert client.get(detail).status_code == 404
     assert client.post(reverse("reports:dashboard_exports")).status_code == 405
+
+
+def test_an_xlsx_export_holds_its_rates_and_counts_as_numbers(client, plan, made, education_reviewer):
+    """Rates and means went into XLSX as text ("80.0"): Excel could neither sum nor chart them. They are numbers
+    now, shown with the page's one decimal, equal to the CSV's figures."""
+    client.force_login(education_reviewer)
+    where = url("dashboard_years", plan)
+    as_text = csv_rows(client.get(where + "&_export=csv"))
+    sheet = openpyxl.load_workbook(io.BytesIO(export_bytes(client.get(where + "&_export=xlsx")))).active
+    cells = list(sheet.iter_rows(min_row=2))
+    header = as_text[0]
+    rate, expected = header.index("Tỷ lệ báo cáo"), header.index("Phải báo cáo")
+    assert [c.value for c in next(sheet.iter_rows(max_row=1))] == header
+    filled = [(row[rate], text) for row, text in zip(cells, as_text[1:], strict=True) if text[rate]]
+    assert filled
+    for cell, text in filled:
+        # A number (openpyxl reads 0.0 back as 0), shown at one decimal.
+        assert isinstance(cell.value, (int, float)) and cell.number_format == "0.0", cell.value
+        assert cell.value == float(text[rate])
+    assert all(isinstance(row[expected].value, int) for row in cells)
