@@ -328,3 +328,18 @@ def test_an_xlsx_export_holds_its_rates_and_counts_as_numbers(client, plan, made
         assert isinstance(cell.value, (int, float)) and cell.number_format == "0.0", cell.value
         assert cell.value == float(text[rate])
     assert all(isinstance(row[expected].value, int) for row in cells)
+
+
+def test_an_exports_page_groups_the_thousands_of_its_row_count(client, education_reviewer):
+    """ "2950 dòng" beside "2.950" everywhere else (national data set): the count is written as every count is."""
+    export = DashboardExport.objects.create(
+        requested_by=education_reviewer,
+        page="dashboard_reports",
+        title="Tình hình gửi báo cáo",
+        format="csv",
+        filename="tinh-hinh.csv",
+        row_count=2950,
+    )
+    client.force_login(education_reviewer)
+    page = client.get(reverse("reports:dashboard_export_detail", args=[export.pk])).content.decode()
+    assert "2.950 dòng" in page and "2950" not in page
