@@ -324,3 +324,26 @@ def test_a_reports_page_is_titled_with_its_rules_subject_as_its_documents_are(cl
         html = client.get(reverse("reports:submission_detail", args=[submission.pk])).content.decode()
         assert f"<h1>{title}</h1>" in html, code
     assert "giáo dục nghề nghiệp năm 2026" in subjects["ldtbxh-giao-duc-nghe-nghiep"].rule.subject_in(2026)
+
+
+def test_the_cycle_page_shows_the_persons_own_units_reports_above_the_list(client, plan, agency, agency_staff):
+    """Among 3,000 units (national data set) the person's own row was on one of 30 pages, the other units'
+    statuses hidden from them. Their unit's reports now come first, with their status, whatever the page."""
+    from django.core.management import call_command
+
+    call_command("seed_scale", agencies=130, tasks=2, years=1, stdout=io.StringIO())
+    cycle = open_cycle(plan)
+    draft = started(cycle, agency, agency_staff)
+    client.force_login(agency_staff)
+    url = reverse("reports:cycle_detail", args=[cycle.pk])
+    for page in ("1", "2"):
+        html = client.get(url, {"page": page, "per_page": 10}).content.decode()
+        own = html.split('id="bao-cao-cua-don-vi"')[1].split("</section>")[0]
+        assert "Báo cáo của đơn vị bạn: Sở Nội vụ" in own
+        assert reverse("reports:submission_detail", args=[draft.pk]) in own and "Đang soạn" in own
+        assert reverse("reports:agency_detail", args=[agency.pk]) in own
+    # In a cycle in which the unit owes nothing (the synthetic plan's), the list alone.
+    other = Cycle.objects.get(plan__number="SCALE/KH")
+    assert (
+        'id="bao-cao-cua-don-vi"' not in client.get(reverse("reports:cycle_detail", args=[other.pk])).content.decode()
+    )

@@ -40,16 +40,30 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
         bounded_per_page(request.GET.get("per_page"), CYCLE_PAGE_SIZE),
     ).get_page(request.GET.get("page"))
     deadlines = list(cycle.deadlines.select_related("rule").order_by("due_on", "rule__code"))
-    expected = as_expected([(agency_id, rule_id) for agency_id, rule_id, _s in page], deadlines=deadlines)
+    # The reports the person's own unit owes, above the list: among 3,000 units nationally its row was on one of
+    # 30 pages, and the other units' statuses are hidden from agency staff.
+    member = permissions.membership(request.user)
+    own = (
+        list(
+            listed_expected_reports(cycle=cycle, agency=member.agency).values_list(
+                "agency_id", "rule_id", "submission_id"
+            )
+        )
+        if member is not None and member.agency_id is not None
+        else []
+    )
+    listed = [*own, *page]
+    expected = as_expected([(agency_id, rule_id) for agency_id, rule_id, _s in listed], deadlines=deadlines)
     # Statuses are shown only for the reports this person may see.
     found = {
         s.pk: s
         for s in permissions.submissions_visible_to(
             request.user,
-            Submission.objects.filter(pk__in=[submission_id for _a, _r, submission_id in page if submission_id]),
+            Submission.objects.filter(pk__in=[submission_id for _a, _r, submission_id in listed if submission_id]),
         )
     }
-    rows_shown = [(row, found.get(submission_id)) for row, (_a, _r, submission_id) in zip(expected, page, strict=True)]
+    rows = [(row, found.get(submission_id)) for row, (_a, _r, submission_id) in zip(expected, listed, strict=True)]
+    own_rows, rows_shown = rows[: len(own)], rows[len(own) :]
     events = list(cycle.events.select_related("actor").order_by("-at", "-pk"))
     return render(
         request,
@@ -58,6 +72,8 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "cycle": cycle,
             "deadlines": deadlines,
             "rows": rows_shown,
+            "own_rows": own_rows,
+            "own_agency": member.agency if own_rows and member is not None else None,
             "page": page,
             "expected_count": page.paginator.count,
             "events": events,
