@@ -41,8 +41,9 @@ def test_edit_page_lists_every_task_with_the_version(client, draft, agency_staff
     assert 'name="version" value="1"' in html
     assert "Hạn gửi (đúng hạn nếu gửi đến hết ngày)" in html and "30/11/2026" in html
     assert "js/submission_edit.js" in html and "css/submission.css" in html
-    # Staff save; only the head sees the send button.
+    # Staff save; only the head sees the send button, and the staff are told so.
     assert 'value="submit"' not in html
+    assert "Lãnh đạo đơn vị xem và gửi báo cáo; bạn lưu nháp khi soạn xong." in html
 
 
 def test_saving_through_the_form_stores_text_and_documents(client, draft, agency_staff):
@@ -131,6 +132,8 @@ def test_head_submits_from_the_form_and_a_double_click_is_a_no_op(client, draft,
     fill_progress(draft)
     client.force_login(agency_head)
     url = reverse("reports:submission_edit", args=[draft.pk])
+    page = client.get(url).content.decode()
+    assert 'id="send-button"' in page and 'id="send-note"' not in page  # the note is the staff's
     data = edit_post(draft, action="submit")
     with time_machine.travel(at(datetime.date(2026, 11, 20)), tick=False):
         first = client.post(url, data, follow=True)
