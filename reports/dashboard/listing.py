@@ -43,7 +43,11 @@ class TableExportMixin:
     _exporting = False
 
     def get_export_filename(self, export_format: str) -> str:
-        return f"{self.export_name}-{self.scope.year or 'tat-ca'}.{export_format}"
+        return f"{self.export_name}-{self.export_years()}.{export_format}"
+
+    def export_years(self) -> str:
+        """The part of the file's name that says which year it holds: the page's cycle."""
+        return str(self.scope.year or "tat-ca")
 
     def get_table_pagination(self, table):
         return False if self._exporting else super().get_table_pagination(table)

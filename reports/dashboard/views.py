@@ -194,6 +194,11 @@ class AgencyYearsView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, 
             name=form.cleaned_data.get("agency"),
         )
 
+    def export_years(self) -> str:
+        # Both tables count every cycle of the plan, whatever year the dashboard is on: "…-2021-2025", not "…-2025".
+        years = self.scope.years
+        return f"{min(years)}-{max(years)}" if years else "tat-ca"
+
     def get_export_filename(self, export_format: str) -> str:
         name = super().get_export_filename(export_format)
         return name.replace(self.export_name, f"{self.export_name}-don-vi-hien-nay", 1) if self.by_heirs else name

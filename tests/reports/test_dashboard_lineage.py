@@ -240,6 +240,9 @@ def test_the_export_by_todays_units_is_named_for_it_and_holds_the_page_figures(c
     client.force_login(education_reviewer)
     response = client.get(years_url(reorganised, group="today", _export="csv"))
     assert "ty-le-bao-cao-theo-don-vi-don-vi-hien-nay" in response["Content-Disposition"]
+    # Every cycle is counted, so the name gives the plan's years, not the dashboard's current one.
+    years = sorted(reorganised.cycles.values_list("year", flat=True))
+    assert f"-{years[0]}-{years[-1]}.csv" in response["Content-Disposition"] and len(years) > 1
     header = next(csv.reader(io.StringIO(export_text(response))))
     assert header[:3] == ["Đơn vị hiện nay", "Loại đơn vị", "Kế thừa báo cáo của"]
     response = client.get(years_url(reorganised, group="today", _export="xlsx"))
