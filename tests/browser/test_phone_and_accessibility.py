@@ -128,3 +128,43 @@ def test_on_a_phone_the_agencys_report_list_puts_its_compose_link_on_the_screen(
         "table.agency-cycles tbody tr:first-child td", "tds => tds.map(td => getComputedStyle(td, '::before').content)"
     )
     assert '"Hạn gửi: "' in labels and '"Trạng thái: "' in labels
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_inbox_opens_each_report_from_the_screen_and_pagers_read_as_a_row(
+    page, live_server, plan, agency, agency_staff, agency_head, education_reviewer
+):
+    """Found on the national data set at 390 px: the inbox's "Mở" was beyond the screen's right edge, and the
+    reminder log's pager was a bulleted list down the page (its style was the dashboard's only)."""
+    import datetime
+
+    from reports.models import ReminderDelivery
+
+    cycle = open_cycle(plan)
+    sent(cycle, agency, agency_staff, agency_head)
+    for day in (27, 28):
+        ReminderDelivery.objects.create(
+            cycle=cycle,
+            rule=plan.rules.get(code="don-vi-hang-nam"),
+            agency=agency,
+            offset_key=f"before-{30 - day}",
+            planned_for=datetime.date(2026, 11, day),
+        )
+    sign_in(page, live_server, education_reviewer.username)
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + reverse("reports:reviewer_inbox"))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "reviewer-inbox-cards-phone.png"), full_page=True)
+    opening = page.get_by_role("link", name="Mở")
+    box = opening.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+    assert box["height"] >= 44
+    page.goto(live_server.url + reverse("reports:reminder_log") + "?per_page=1")
+    page.screenshot(path=str(SHOTS / "reviewer-reminder-log-pager-phone.png"), full_page=True)
+    items = page.eval_on_selector_all(
+        "ul.pagination li",
+        "lis => lis.map(li => [li.getBoundingClientRect().top, getComputedStyle(li).listStyleType])",
+    )
+    assert len(items) >= 2
+    assert len({round(top) for top, _style in items}) == 1 and {style for _top, style in items} == {"none"}, items
