@@ -250,6 +250,18 @@ def test_history_page_shows_who_changed_what(client, draft, agency_staff, educat
     assert "Vũ Thị Chân" in html and "Viết rõ hơn" in html and "Trả lại" in html
 
 
+def test_a_history_with_nothing_recorded_says_so(client, draft, education_reviewer):
+    """A report with no event and no recorded change (loaded in bulk, as the national data set's are) showed two
+    empty tables."""
+    draft.events.all().delete()
+    draft.history.all().delete()
+    draft.task_reports.model.history.filter(submission_id=draft.pk).delete()
+    client.force_login(education_reviewer)
+    html = client.get(reverse("reports:submission_history", args=[draft.pk])).content.decode()
+    assert "Chưa có thao tác nào (báo cáo chưa được gửi, trả lại hay chấp nhận)." in html
+    assert "Chưa có thay đổi nội dung nào được ghi lại." in html
+
+
 def test_start_pages_by_role(agency_staff, education_reviewer, leader, administrator, agency):
     assert start_page_for(agency_staff) == reverse("reports:agency_detail", args=[agency.pk])
     assert start_page_for(education_reviewer) == reverse("reports:reviewer_inbox")
