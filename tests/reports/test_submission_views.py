@@ -362,3 +362,22 @@ def test_the_cycle_page_shows_the_persons_own_units_reports_above_the_list(clien
     assert (
         'id="bao-cao-cua-don-vi"' not in client.get(reverse("reports:cycle_detail", args=[other.pk])).content.decode()
     )
+
+
+def test_the_cycle_page_runs_the_same_few_queries_whatever_its_rows(client, plan, agency, agency_staff):
+    """Its own unit's block and the page of the list are read together: the count stays the same for 5 rows or
+    67 (plan 193's cycle), and within the dashboard's 12."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cycle = open_cycle(plan)
+    started(cycle, agency, agency_staff)
+    client.force_login(agency_staff)
+    url = reverse("reports:cycle_detail", args=[cycle.pk])
+    client.get(url)  # the session and the person's language, once
+    counts = []
+    for per_page in ("5", "100"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, {"per_page": per_page}).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 12, counts
