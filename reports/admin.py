@@ -140,13 +140,9 @@ class FiguresVersionAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(m.FiguresChange)
-class FiguresChangeAdmin(admin.ModelAdmin):
-    """The changes database triggers recorded (one per committed transaction that changed what the figures count):
-    an administrator sees when the figures last moved; nobody writes them by hand."""
-
-    list_display = ["pk", "at"]
-    readonly_fields = ["at"]
+class DerivedRowsAdmin(admin.ModelAdmin):
+    """Rows the database or the workers write (triggers, the ledger): shown to an administrator, never added,
+    edited or deleted by hand."""
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -156,3 +152,29 @@ class FiguresChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(m.StoredExpectedReport)
+class StoredExpectedReportAdmin(DerivedRowsAdmin):
+    """The ledger of expected reports (reports.cycles.ledger): written by the workflow steps and the worker from
+    the definition of an expected report, read by the dashboard; shown for diagnosis, never edited by hand."""
+
+    list_display = ["cycle_id", "year", "agency_id", "rule_id", "kind_group", "state"]
+    list_filter = ["year", "state", "kind_group"]
+    show_full_result_count = False  # 30,000 rows nationally: no COUNT(*) for the header
+
+
+@admin.register(m.LedgerStamp)
+class LedgerStampAdmin(DerivedRowsAdmin):
+    """How many changes the ledger of expected reports accounts for (-1: stale until the worker rebuilds it)."""
+
+    list_display = ["pk", "changes"]
+
+
+@admin.register(m.FiguresChange)
+class FiguresChangeAdmin(DerivedRowsAdmin):
+    """The changes database triggers recorded (one per committed transaction that changed what the figures count):
+    an administrator sees when the figures last moved; nobody writes them by hand."""
+
+    list_display = ["pk", "at", "topic"]
+    readonly_fields = ["at", "topic"]

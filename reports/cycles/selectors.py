@@ -55,6 +55,9 @@ RuleReporter = ReportingRule.reporters.through  # (reportingrule, dutyitem)
 COUNTED = (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED)
 FAR_FUTURE = datetime.date(9999, 12, 31)
 DEADLINE_ZONE_NAME = DEADLINE_ZONE.key
+# The attribute that marks a queryset of `expected_reports` as a whole plan's or cycle's rows, unfiltered:
+# (plan id, cycle id or None).
+WHOLE_SCOPE = "ledger_scope"
 
 
 class ReportState:
@@ -219,7 +222,7 @@ def expected_reports(
     rows = rows.filter(~Exists(twin))
     counted = Q(own__status__in=COUNTED)
     owed = Greatest(Value(0), _days_between(Value(today), F("due_on")))
-    return rows.annotate(
+    expected = rows.annotate(
         submission_id=F("own__id"),
         status=Coalesce(F("own__status"), Value(""), output_field=CharField()),
         first_submitted_at=F("own__first_submitted_at"),
@@ -240,6 +243,14 @@ def expected_reports(
         ),
         kind_group=KindGroup.case("agency__kind"),
     ).select_related("agency")
+    if agency is None:
+        # A whole plan's or cycle's expected reports: what the ledger stores (reports.cycles.ledger). Any filter
+        # clones the queryset without this mark, so a narrowed set is always counted from the definition.
+        if cycle is not None:
+            setattr(expected, WHOLE_SCOPE, (cycle.plan_id, cycle.pk))
+        elif plan is not None:
+            setattr(expected, WHOLE_SCOPE, (plan.pk, None))
+    return expected
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -29,6 +30,7 @@ from django.db import connections
 from django.db.models import QuerySet
 from redis.exceptions import RedisError
 
+from reports.cycles import ledger
 from reports.models import FiguresChange, FiguresVersion
 
 logger = logging.getLogger(__name__)
@@ -51,7 +53,16 @@ def recounting() -> Iterator[None]:
         _RECOUNTING.reset(reset)
 
 
-def figures_token(database: str = "default") -> str | None:
+@dataclass(frozen=True)
+class Version:
+    """The version of the figures a reader sees (`token`, the cache's key), and whether the ledger of expected
+    reports is current for that reader (reports.cycles.ledger), both read in one statement."""
+
+    token: str
+    ledger_current: bool
+
+
+def figures_version(database: str = "default") -> Version | None:
     """The version of the figures as this reader sees them: the database's incarnation (a new one when the row
     is missing, after a test's flush) and the number of changes recorded, in one query; None where the cache does
     not apply. The changes are only ever added, and what a reader sees of them only grows, so the count moves
@@ -62,33 +73,42 @@ def figures_token(database: str = "default") -> str | None:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT v.token, (SELECT COUNT(*) FROM {quote(FiguresChange._meta.db_table)}) "
+            f"SELECT v.token, (SELECT COUNT(*) FROM {quote(FiguresChange._meta.db_table)}), {ledger.current_sql()} "
             f"FROM {quote(FiguresVersion._meta.db_table)} v WHERE v.id = 1"
         )
         row = cursor.fetchone()
     if row is None:
         version = FiguresVersion.objects.using(database).get_or_create(pk=1, defaults={"token": uuid.uuid4().hex})[0]
-        row = (version.token, FiguresChange.objects.using(database).count())
+        row = (version.token, FiguresChange.objects.using(database).count(), False)
     settings_of = connection.settings_dict
-    return f"{settings_of['HOST']}:{settings_of['PORT']}/{settings_of['NAME']}:{row[0]}:{row[1]}"
+    token = f"{settings_of['HOST']}:{settings_of['PORT']}/{settings_of['NAME']}:{row[0]}:{row[1]}"
+    return Version(token=token, ledger_current=bool(row[2]))
 
 
-def cached_count(statement: str, parameters: list, count: Callable[[], T], database: str = "default") -> T:
-    """`count()` (the result of `statement` with `parameters`), from the cache when the data has not changed since
-    it was stored."""
-    token = figures_token(database)
-    if token is None:
-        return count()
-    key = "figures:" + hashlib.sha256(f"{token}\0{statement}\0{parameters!r}".encode()).hexdigest()
+def figures_token(database: str = "default") -> str | None:
+    """The token of `figures_version`: None where the cache does not apply."""
+    version = figures_version(database)
+    return version.token if version is not None else None
+
+
+def cached_count(
+    statement: str, parameters: list, count: Callable[[Version | None], T], database: str = "default"
+) -> T:
+    """`count(version)` (the result of `statement` with `parameters`), from the cache when the data has not changed
+    since it was stored; `version` (None where the cache does not apply) tells it whether the ledger may be read."""
+    version = figures_version(database)
+    if version is None:
+        return count(None)
+    key = "figures:" + hashlib.sha256(f"{version.token}\0{statement}\0{parameters!r}".encode()).hexdigest()
     if not _RECOUNTING.get():
         try:
             found = cache.get(key)
         except (RedisError, OSError):
             logger.warning("figures cache unavailable: counting live", exc_info=True)
-            return count()
+            return count(version)
         if found is not None:
             return found
-    value = count()
+    value = count(version)
     try:
         cache.set(key, value, timeout=TIMEOUT_SECONDS)
     except (RedisError, OSError):
@@ -103,4 +123,4 @@ def cached_rows(rows: QuerySet) -> list:
         statement, parameters = rows.query.get_compiler(rows.db).as_sql()
     except EmptyResultSet:
         return []
-    return cached_count(statement, list(parameters), lambda: list(rows), rows.db)
+    return cached_count(statement, list(parameters), lambda _version: list(rows), rows.db)

@@ -23,8 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency, name_order
 from hptracker.formatting import percent
 from plans.models import Plan
+from reports.cycles import ledger
 from reports.cycles.selectors import COUNTED, KindGroup, ReportState, expected_reports
-from reports.dashboard.figures_cache import cached_count
+from reports.dashboard.figures_cache import Version, cached_count
 from reports.models import Cycle
 
 __all__ = [
@@ -102,6 +103,9 @@ class _Source:
     parameters: list
     columns: list[str]
     database: str
+    # The same rows read from the ledger (reports.cycles.ledger), when they are a whole plan's or cycle's.
+    stored_sql: str | None = None
+    stored_parameters: list | None = None
 
 
 def _sources(
@@ -123,7 +127,14 @@ def _sources(
             query = selected.query
             # The SELECT order of a values() query, read as Django's own ValuesIterable reads it.
             columns = list(query.selected) if query.selected else [*query.values_select, *query.annotation_select]
-            sources.append(_Source(sql=sql, parameters=list(parameters), columns=columns, database=selected.db))
+            source = _Source(sql=sql, parameters=list(parameters), columns=columns, database=selected.db)
+            stored = ledger.stored_rows(rows)
+            if stored is not None:
+                source.stored_sql, stored_parameters = (
+                    stored.order_by().values(*keys, "state").query.get_compiler(using=stored.db).as_sql()
+                )
+                source.stored_parameters = list(stored_parameters)
+            sources.append(source)
     return sources, source_of
 
 
@@ -145,7 +156,10 @@ def tallies(**groupings: tuple[QuerySet, Sequence[str]]) -> dict[str, Tally]:
     states = COUNTS[1:]  # every ReportState, in the order of COUNTS
     database = sources[0].database
     quote = connections[database].ops.quote_name
-    selects, parameters = [], []
+    selects: list[str] = []
+    parameters: list = []
+    stored_selects: list[str] = []
+    stored_parameters: list = []
     # (source index, GROUPING() bitmask) -> the groupings whose rows these are (two groupings may ask the same).
     readers: dict[tuple[int, int], list[tuple[str, list[int]]]] = {}
     # SQLite (`make run`) has no GROUPING SETS: there each set is a GROUP BY of its own over the same rows.
@@ -163,26 +177,41 @@ def tallies(**groupings: tuple[QuerySet, Sequence[str]]) -> dict[str, Tally]:
         for name, keys in mine:
             positions = [2 + every_key.index(key) for key in keys]  # after the source index and the mask
             readers.setdefault((index, mask(keys)), []).append((name, positions))
-        rows = f"FROM ({source.sql}) AS {quote(f'expected_{index}')}"
-        if grouping_sets:
-            grouping = f"GROUPING({', '.join(quote(key) for key in used)})" if used else "0"
-            shown = ", ".join(quote(key) if key in used else "NULL" for key in every_key)
-            grouped = ", ".join(f"({', '.join(quote(key) for key in keys)})" for keys in sets)
-            selects.append(
-                f"SELECT {index}, {grouping}, {shown}, COUNT(*), {counts} {rows} GROUP BY GROUPING SETS ({grouped})"
-            )
-            parameters.extend([*states, *source.parameters])  # in the order they appear in the SQL
-            continue
-        for keys in sets:
-            shown = ", ".join(quote(key) if key in keys else "NULL" for key in every_key)
-            grouped = f" GROUP BY {', '.join(quote(key) for key in keys)}" if keys else ""
-            selects.append(f"SELECT {index}, {mask(keys)}, {shown}, COUNT(*), {counts} {rows}{grouped}")
-            parameters.extend([*states, *source.parameters])
+        # The ledger's rows stand for the source when it has them (the same columns, the same rows when current).
+        stored = (source.stored_sql, source.stored_parameters or []) if source.stored_sql is not None else None
+        read_from = [
+            (source.sql, source.parameters, selects, parameters),
+            (*(stored or (source.sql, source.parameters)), stored_selects, stored_parameters),
+        ]
+        for sql, source_parameters, into, into_parameters in read_from:
+            rows = f"FROM ({sql}) AS {quote(f'expected_{index}')}"
+            if grouping_sets:
+                grouping = f"GROUPING({', '.join(quote(key) for key in used)})" if used else "0"
+                shown = ", ".join(quote(key) if key in used else "NULL" for key in every_key)
+                grouped = ", ".join(f"({', '.join(quote(key) for key in keys)})" for keys in sets)
+                into.append(
+                    f"SELECT {index}, {grouping}, {shown}, COUNT(*), {counts} {rows} GROUP BY GROUPING SETS ({grouped})"
+                )
+                into_parameters.extend([*states, *source_parameters])  # in the order they appear in the SQL
+                continue
+            for keys in sets:
+                shown = ", ".join(quote(key) if key in keys else "NULL" for key in every_key)
+                grouped = f" GROUP BY {', '.join(quote(key) for key in keys)}" if keys else ""
+                into.append(f"SELECT {index}, {mask(keys)}, {shown}, COUNT(*), {counts} {rows}{grouped}")
+                into_parameters.extend([*states, *source_parameters])
     statement = " UNION ALL ".join(selects)
+    # Read from the ledger where a source is a whole plan's or cycle's expected reports and the ledger is current
+    # (the version says so); the cache keys the count on the definition's statement either way.
+    stored_statement = " UNION ALL ".join(stored_selects)
+    if not any(source.stored_sql is not None for source in sources):
+        stored_statement = ""
 
-    def count() -> dict[str, Tally]:
+    def count(version: Version | None) -> dict[str, Tally]:
         with connections[database].cursor() as cursor:
-            cursor.execute(statement, parameters)
+            if stored_statement and version is not None and version.ledger_current:
+                cursor.execute(stored_statement, stored_parameters)
+            else:
+                cursor.execute(statement, parameters)
             for row in cursor.fetchall():
                 figures = row[-1 - len(states) :]
                 for name, positions in readers[(row[0], row[1])]:

@@ -32,6 +32,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from plans.models import Plan
+from reports.cycles import ledger
 from reports.cycles.selectors import expected_reports
 from reports.dashboard.access import default_cycle
 from reports.dashboard.figures_cache import TIMEOUT_SECONDS, figures_token, recounting
@@ -80,6 +81,10 @@ def dashboard_figures_warm(*, today: datetime.date | None = None) -> bool:
         return False
     today = today or timezone.localdate()
     try:
+        if not ledger.is_current():
+            # A write no workflow step kept (the plan, the agencies, the admin, a bulk load): the ledger is written
+            # again first, so that the recount below, and every reader after it, counts from it.
+            ledger.rebuild()
         for _round in range(ROUNDS):
             with recounting() if renewing else contextlib.nullcontext():
                 _count_main_figures(today)

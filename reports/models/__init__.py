@@ -5,7 +5,7 @@ from __future__ import annotations
 from .cycles import Cycle, CycleDeadline, CycleEvent, CycleEventKind, CycleStatus
 from .documents import DocumentNumber, GeneratedReport, GeneratedReportKind, GeneratedReportStatus, IssuerProfile
 from .exports import DashboardExport, ExportFormat
-from .figures import FiguresChange, FiguresVersion
+from .figures import FiguresChange, FiguresTopic, FiguresVersion, LedgerStamp, StoredExpectedReport
 from .outbox import OutboxMessage
 from .reminders import (
     Notification,
@@ -45,7 +45,10 @@ __all__ = [
     "DashboardExport",
     "ExportFormat",
     "FiguresChange",
+    "FiguresTopic",
     "FiguresVersion",
+    "LedgerStamp",
+    "StoredExpectedReport",
     "OutboxMessage",
     "Notification",
     "NotificationKind",

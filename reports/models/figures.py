@@ -21,6 +21,18 @@ class FiguresVersion(models.Model):
         return self.token
 
 
+class FiguresTopic:
+    """What a FiguresChange row records a change to: the expected reports (and their states), or the targets'
+    values. The ledger of expected reports follows the first only: a draft saved with new target values leaves it
+    current."""
+
+    EXPECTED = "expected"
+    TARGETS = "targets"
+    # A change to the expected reports that a workflow step wrote into the ledger itself, in its own transaction
+    # (reports.cycles.ledger.keep): it moves the figures' version, not the ledger's stamp.
+    KEPT = "kept"
+
+
 class FiguresChange(models.Model):
     """One row per committed transaction that wrote a row the expected reports or the target averages are built
     from, inserted by PostgreSQL triggers (migrations 0013_figures_version and 0015_figures_targets) whatever wrote
@@ -29,6 +41,7 @@ class FiguresChange(models.Model):
     rows a reader sees changes exactly when the data it can see does."""
 
     at = models.DateTimeField(auto_now_add=True)
+    topic = models.CharField(max_length=16, default=FiguresTopic.EXPECTED)
 
     class Meta:
         verbose_name = _("thay đổi số liệu")
@@ -36,3 +49,46 @@ class FiguresChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pk} ({self.at:%d/%m/%Y %H:%M})"
+
+
+class StoredExpectedReport(models.Model):
+    """One expected report (agency, rule, cycle) and its state, as `reports.cycles.selectors.expected_reports`
+    defines them, stored so that the dashboard counts 30,000 narrow rows instead of building them from nine tables
+    (reports.cycles.ledger). Derived data: rebuilt from the definition, never edited; plain ids, not foreign keys,
+    so that deleting an agency or a plan never waits for it (the deletion makes the ledger stale, see
+    LedgerStamp)."""
+
+    plan_id = models.BigIntegerField()
+    cycle_id = models.BigIntegerField()
+    year = models.IntegerField()
+    rule_id = models.BigIntegerField()
+    agency_id = models.BigIntegerField()
+    kind_group = models.CharField(max_length=16)
+    state = models.CharField(max_length=16)
+
+    class Meta:
+        verbose_name = _("báo cáo phải nộp (sổ tổng hợp)")
+        verbose_name_plural = _("báo cáo phải nộp (sổ tổng hợp)")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle_id", "agency_id", "rule_id"], name="stored_expected_unique"),
+        ]
+        indexes = [models.Index(fields=["plan_id", "year"], name="stored_expected_plan")]
+
+    def __str__(self) -> str:
+        return f"{self.year} · {self.agency_id} · {self.rule_id}: {self.state}"
+
+
+class LedgerStamp(models.Model):
+    """The number of FiguresChange rows of the EXPECTED topic (changes no workflow step kept) the ledger
+    (StoredExpectedReport) was last rebuilt for; -1 (or no row) when none. The ledger is current when the stamp
+    equals the number of such rows a reader sees. Its row lock orders the writers of the ledger: a workflow step
+    holds it shared, a rebuild exclusively."""
+
+    changes = models.BigIntegerField(default=-1)
+
+    class Meta:
+        verbose_name = _("dấu sổ tổng hợp")
+        verbose_name_plural = _("dấu sổ tổng hợp")
+
+    def __str__(self) -> str:
+        return str(self.changes)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from hptracker.formatting import format_count
 from hptracker.text import clean_text
 from reports import permissions
+from reports.cycles import ledger
 from reports.cycles.services import locked_cycle_message
 from reports.errors import WorkflowError
 from reports.inputs import has_control_characters
@@ -30,6 +31,9 @@ FIGURES_CHANGING = (
     SubmissionEventKind.REOPENED,
 )
 FIGURES_WARM_TASK = "reports.dashboard.tasks.warm_dashboard_figures"
+# The steps that write a submission row the expected reports read (its status, its first sending; a report
+# started inserts it): each rewrites its expected report in the ledger, in its own transaction (reports.cycles.ledger).
+LEDGER_KEEPING = (*FIGURES_CHANGING, SubmissionEventKind.CREATED)
 
 
 def record_event(*, submission: Submission, kind: str, by, message: str = "") -> SubmissionEvent:
@@ -38,6 +42,8 @@ def record_event(*, submission: Submission, kind: str, by, message: str = "") ->
         submission=submission, kind=kind, actor=by, actor_agency_id=permissions.agency_id_of(by), message=message
     )
     notify_submission_event(event=event)
+    if kind in LEDGER_KEEPING:
+        ledger.keep(submission)
     if kind in FIGURES_CHANGING and not outbox_is_pending(task_name=FIGURES_WARM_TASK, args=[]):
         # The dashboard's figures are recounted in the worker once this commits, before a reader asks. One
         # pending recount serves every write before it runs (and while the broker is down, the request does not

@@ -1,0 +1,165 @@
+"""The ledger: every expected report and its state, stored (issue 11, "summary tables").
+
+Counting the expected reports from their definition (`selectors.expected_reports`) joins nine tables: about
+45 ms of SQL nationally (30,000 expected reports) for every figure the dashboard shows, which the figures cache
+(reports.dashboard.figures_cache) saves only until the next write. The ledger keeps the same rows (agency, rule,
+cycle, its year, the agency's family and the state) in one narrow table, StoredExpectedReport; counting them
+takes about 10 ms. It is never a second definition: every row in it is written by INSERT … SELECT from
+`expected_reports`.
+
+It is read only when it is current: LedgerStamp.changes equals the number of FiguresChange rows of the EXPECTED
+topic the reader sees (`current_sql`, read in the same statement as the figures' version). Two writers keep it so:
+- a workflow step (sent, returned, accepted, reopened, a report started: `keep`, called by
+  reports.submissions.checks.record_event in the step's transaction) rewrites its own report's row and adds one change
+  row of the KEPT topic (which moves the figures' version, not the stamp). The PostgreSQL triggers (migration
+  0018) record nothing for its submission as it kept it, and anything else written in that transaction, or by
+  anyone else, under EXPECTED: a row the stamp does not count, so the ledger is no longer current;
+- `rebuild` (the worker, reports.dashboard.warming, after such writes: the plan, the agencies, bulk loads, the
+  admin) counts the EXPECTED changes it sees, then writes every row again from what it sees after that, and sets
+  the stamp to that count. A change that commits between the two is in the rows but not in the count: stale, never
+  current by accident.
+A step holds the stamp's row lock shared, a rebuild exclusively: steps never wait for one another, and a rebuild
+waits for the steps under way (and they for it), so the two never write the same row at once. SQLite (`make run`)
+has no triggers: there the ledger is never current and the figures are counted from their definition.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.db import connections, transaction
+from django.db.models import BigIntegerField, QuerySet, Value
+
+from plans.models import Plan
+from reports.cycles.selectors import WHOLE_SCOPE, expected_reports
+from reports.models import FiguresChange, FiguresTopic, LedgerStamp, StoredExpectedReport, Submission
+
+logger = logging.getLogger(__name__)
+
+COLUMNS = ("plan_id", "cycle_id", "year", "rule_id", "agency_id", "kind_group", "state")
+# The day does not matter: what is stored (the state) does not depend on it, only days_late does.
+ANY_DAY = datetime.date(2000, 1, 1)
+
+
+def _quote(database: str):
+    return connections[database].ops.quote_name
+
+
+def current_sql(database: str = "default") -> str:
+    """A SQL expression, true when the ledger is current for the reader (see the module's docstring)."""
+    quote = _quote(database)
+    stamp, changes = quote(LedgerStamp._meta.db_table), quote(FiguresChange._meta.db_table)
+    return (
+        f"COALESCE((SELECT s.changes FROM {stamp} s WHERE s.id = 1), -1) = "
+        f"(SELECT COUNT(*) FROM {changes} c WHERE c.topic = '{FiguresTopic.EXPECTED}')"
+    )
+
+
+def is_current(database: str = "default") -> bool:
+    connection = connections[database]
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {current_sql(database)}")
+        return bool(cursor.fetchone()[0])
+
+
+def stored_rows(rows: QuerySet) -> QuerySet | None:
+    """The ledger's rows standing for `rows` when they are a whole plan's (or cycle's) expected reports as
+    `expected_reports` returns them, unfiltered; None for any other set of rows."""
+    scope = getattr(rows, WHOLE_SCOPE, None)
+    if scope is None:
+        return None
+    plan_id, cycle_id = scope
+    stored = StoredExpectedReport.objects.using(rows.db).filter(plan_id=plan_id)
+    return stored.filter(cycle_id=cycle_id) if cycle_id is not None else stored
+
+
+def _definition(rows: QuerySet, plan_id: int) -> tuple[str, list]:
+    selected = rows.annotate(plan_id=Value(plan_id, output_field=BigIntegerField())).order_by().values(*COLUMNS)
+    sql, parameters = selected.query.get_compiler(using=selected.db).as_sql()
+    return sql, list(parameters)
+
+
+def _insert(rows: QuerySet, plan_id: int, database: str) -> None:
+    quote = _quote(database)
+    sql, parameters = _definition(rows, plan_id)
+    columns = ", ".join(quote(column) for column in COLUMNS)
+    with connections[database].cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(StoredExpectedReport._meta.db_table)} ({columns}) {sql}", parameters)
+
+
+KEPT_FLAG = "reports.figures_kept_change"  # set once a step of this transaction added its KEPT change row
+UNKEPT_FLAG = f"reports.figures_changed_{FiguresTopic.EXPECTED}"  # set by the triggers (migration 0018)
+STAMP_ID = 1
+
+
+def _locked_stamp(database: str, *, exclusive: bool) -> None:
+    """Take the stamp's row lock (creating the row, race-free, after a flush)."""
+    table = _quote(database)(LedgerStamp._meta.db_table)
+    with connections[database].cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (id, changes) VALUES (%s, -1) ON CONFLICT (id) DO NOTHING", [STAMP_ID])
+        cursor.execute(
+            f"SELECT changes FROM {table} WHERE id = %s FOR {'UPDATE' if exclusive else 'SHARE'}", [STAMP_ID]
+        )
+
+
+def keep(submission: Submission) -> bool:
+    """In the transaction of a workflow step, after it wrote `submission`: rewrite its expected report's row in the
+    ledger and record the change as kept (True when done; False on SQLite)."""
+    database = submission._state.db or "default"
+    connection = connections[database]
+    if connection.vendor != "postgresql":
+        return False
+    _locked_stamp(database, exclusive=False)
+    table = _quote(database)(StoredExpectedReport._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE cycle_id = %s AND agency_id = %s AND rule_id = %s",
+            [submission.cycle_id, submission.agency_id, submission.rule_id],
+        )
+        cursor.execute(
+            "SELECT reports_submission_fingerprint(s) FROM reports_submission s WHERE s.id = %s", [submission.pk]
+        )
+        (fingerprint,) = cursor.fetchone()
+        # Read by the deferred triggers at commit: a change to this row that leaves it as it is now is this step's.
+        cursor.execute(
+            "SELECT set_config('reports.ledger_kept', "
+            "concat_ws(' ', NULLIF(current_setting('reports.ledger_kept', true), ''), %s::text), true)",
+            [fingerprint],
+        )
+        cursor.execute("SELECT current_setting(%s, true)", [KEPT_FLAG])
+        if cursor.fetchone()[0] != "yes":
+            # The transaction's one KEPT change: the figures' version moves, the ledger stays current.
+            cursor.execute(
+                f"INSERT INTO {_quote(database)(FiguresChange._meta.db_table)} (at, topic) VALUES (now(), %s)",
+                [FiguresTopic.KEPT],
+            )
+            cursor.execute("SELECT set_config(%s, 'yes', true)", [KEPT_FLAG])
+    rows = expected_reports(cycle=submission.cycle, agency=submission.agency, today=ANY_DAY)
+    _insert(rows.filter(rule_id=submission.rule_id), submission.cycle.plan_id, database)
+    return True
+
+
+def rebuild(database: str = "default") -> int:
+    """Write every expected report of every plan again and make the ledger current (the rows written)."""
+    connection = connections[database]
+    if connection.vendor != "postgresql":
+        return 0
+    with transaction.atomic(using=database):
+        _locked_stamp(database, exclusive=True)
+        # Counted before the rows are read (each statement sees what committed before it): every change counted is
+        # in the rows; one that commits in between is in the rows only, and leaves the ledger stale.
+        seen = FiguresChange.objects.using(database).filter(topic=FiguresTopic.EXPECTED).count()
+        with connection.cursor() as cursor:
+            # This transaction's own change, already recorded: its later writes would add no row (the triggers
+            # record one per transaction), so no count can vouch for the ledger until it commits.
+            cursor.execute("SELECT current_setting(%s, true)", [UNKEPT_FLAG])
+            if cursor.fetchone()[0] == "yes":
+                seen = -1
+        StoredExpectedReport.objects.using(database).all().delete()
+        for plan in Plan.objects.using(database).order_by("pk"):
+            _insert(expected_reports(plan=plan, today=ANY_DAY), plan.pk, database)
+        LedgerStamp.objects.using(database).filter(pk=STAMP_ID).update(changes=seen)
+        return StoredExpectedReport.objects.using(database).count()
