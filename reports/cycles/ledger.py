@@ -46,14 +46,21 @@ def _quote(database: str):
     return connections[database].ops.quote_name
 
 
+def stamp_sql(database: str = "default") -> str:
+    """A SQL expression: the stamp's count of changes (-1 when there is no stamp)."""
+    stamp = _quote(database)(LedgerStamp._meta.db_table)
+    return f"COALESCE((SELECT s.changes FROM {stamp} s WHERE s.id = {STAMP_ID}), -1)"
+
+
+def counted_changes_sql() -> str:
+    """A SQL aggregate over FiguresChange: the changes the stamp counts (those of the EXPECTED topic)."""
+    return f"COUNT(*) FILTER (WHERE topic = '{FiguresTopic.EXPECTED}')"
+
+
 def current_sql(database: str = "default") -> str:
     """A SQL expression, true when the ledger is current for the reader (see the module's docstring)."""
-    quote = _quote(database)
-    stamp, changes = quote(LedgerStamp._meta.db_table), quote(FiguresChange._meta.db_table)
-    return (
-        f"COALESCE((SELECT s.changes FROM {stamp} s WHERE s.id = 1), -1) = "
-        f"(SELECT COUNT(*) FROM {changes} c WHERE c.topic = '{FiguresTopic.EXPECTED}')"
-    )
+    changes = _quote(database)(FiguresChange._meta.db_table)
+    return f"{stamp_sql(database)} = (SELECT {counted_changes_sql()} FROM {changes})"
 
 
 def is_current(database: str = "default") -> bool:

@@ -73,8 +73,11 @@ def figures_version(database: str = "default") -> Version | None:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT v.token, (SELECT COUNT(*) FROM {quote(FiguresChange._meta.db_table)}), {ledger.current_sql()} "
-            f"FROM {quote(FiguresVersion._meta.db_table)} v WHERE v.id = 1"
+            # One scan of the changes for both counts: all of them (the version), those the ledger's stamp counts.
+            f"SELECT v.token, c.total, {ledger.stamp_sql(database)} = c.counted "
+            f"FROM {quote(FiguresVersion._meta.db_table)} v, "
+            f"(SELECT COUNT(*) AS total, {ledger.counted_changes_sql()} AS counted "
+            f"FROM {quote(FiguresChange._meta.db_table)}) c WHERE v.id = 1"
         )
         row = cursor.fetchone()
     if row is None:
