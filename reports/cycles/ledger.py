@@ -97,6 +97,7 @@ def _insert(rows: QuerySet, plan_id: int, database: str) -> None:
         cursor.execute(f"INSERT INTO {quote(StoredExpectedReport._meta.db_table)} ({columns}) {sql}", parameters)
 
 
+KEPT_ROWS = "reports.ledger_kept"  # the fingerprints of the submissions kept (read by the triggers, migration 0018)
 KEPT_FLAG = "reports.figures_kept_change"  # set once a step of this transaction added its KEPT change row
 UNKEPT_FLAG = f"reports.figures_changed_{FiguresTopic.EXPECTED}"  # set by the triggers (migration 0018)
 STAMP_ID = 1
@@ -132,9 +133,8 @@ def keep(submission: Submission) -> bool:
         (fingerprint,) = cursor.fetchone()
         # Read by the deferred triggers at commit: a change to this row that leaves it as it is now is this step's.
         cursor.execute(
-            "SELECT set_config('reports.ledger_kept', "
-            "concat_ws(' ', NULLIF(current_setting('reports.ledger_kept', true), ''), %s::text), true)",
-            [fingerprint],
+            "SELECT set_config(%s, concat_ws(' ', NULLIF(current_setting(%s, true), ''), %s::text), true)",
+            [KEPT_ROWS, KEPT_ROWS, fingerprint],
         )
         cursor.execute("SELECT current_setting(%s, true)", [KEPT_FLAG])
         if cursor.fetchone()[0] != "yes":
