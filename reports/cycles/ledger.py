@@ -26,7 +26,6 @@ has no triggers: there the ledger is never current and the figures are counted f
 from __future__ import annotations
 
 import datetime
-import logging
 
 from django.db import connections, transaction
 from django.db.models import BigIntegerField, QuerySet, Value
@@ -34,8 +33,6 @@ from django.db.models import BigIntegerField, QuerySet, Value
 from plans.models import Plan
 from reports.cycles.selectors import WHOLE_SCOPE, expected_reports
 from reports.models import FiguresChange, FiguresTopic, LedgerStamp, StoredExpectedReport, Submission
-
-logger = logging.getLogger(__name__)
 
 COLUMNS = ("plan_id", "cycle_id", "year", "rule_id", "agency_id", "kind_group", "state")
 # The day does not matter: what is stored (the state) does not depend on it, only days_late does.

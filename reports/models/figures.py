@@ -34,9 +34,10 @@ class FiguresTopic:
 
 
 class FiguresChange(models.Model):
-    """One row per committed transaction that wrote a row the expected reports or the target averages are built
-    from, inserted by PostgreSQL triggers (migrations 0013_figures_version and 0015_figures_targets) whatever wrote
-    (a view, a queryset update, raw SQL, COPY).
+    """One row per committed transaction and topic (FiguresTopic) that wrote a row the expected reports or the
+    target averages are built from, inserted by PostgreSQL triggers (migrations 0013_figures_version,
+    0015_figures_targets, 0018_expected_reports_ledger) whatever wrote (a view, a queryset update, raw SQL, COPY),
+    or by a workflow step that kept the ledger (reports.cycles.ledger.keep).
     Rows are only ever added, never updated, so concurrent writers never wait for one another here; the number of
     rows a reader sees changes exactly when the data it can see does."""
 
