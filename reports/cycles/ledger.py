@@ -15,9 +15,9 @@ topic the reader sees (`current_sql`, read in the same statement as the figures'
   0018) record nothing for its submission as it kept it, and anything else written in that transaction, or by
   anyone else, under EXPECTED: a row the stamp does not count, so the ledger is no longer current;
 - `rebuild` (the worker, reports.dashboard.warming, after such writes: the plan, the agencies, bulk loads, the
-  admin) counts the EXPECTED changes it sees, then writes every row again from what it sees after that, and sets
-  the stamp to that count. A change that commits between the two is in the rows but not in the count: stale, never
-  current by accident.
+  admin) counts the EXPECTED changes it sees, then makes the rows what the definition gives after that (writing
+  only the rows that differ, `_merge`), and sets the stamp to that count. A change that commits between the two
+  is in the rows but not in the count: stale, never current by accident.
 A step holds the stamp's row lock shared, a rebuild exclusively: steps never wait for one another, and a rebuild
 waits for the steps under way (and they for it), so the two never write the same row at once. SQLite (`make run`)
 has no triggers: there the ledger is never current and the figures are counted from their definition.
@@ -147,7 +147,7 @@ def keep(submission: Submission) -> bool:
 
 
 def rebuild(database: str = "default") -> int:
-    """Write every expected report of every plan again and make the ledger current (the rows written)."""
+    """Make the ledger hold every expected report of every plan as defined now, and current (the rows held)."""
     connection = connections[database]
     if connection.vendor != "postgresql":
         return 0
@@ -162,8 +162,42 @@ def rebuild(database: str = "default") -> int:
             cursor.execute("SELECT current_setting(%s, true)", [UNKEPT_FLAG])
             if cursor.fetchone()[0] == "yes":
                 seen = -1
-        StoredExpectedReport.objects.using(database).all().delete()
-        for plan in Plan.objects.using(database).order_by("pk"):
-            _insert(expected_reports(plan=plan, today=ANY_DAY), plan.pk, database)
+        _merge(
+            [_definition(expected_reports(plan=plan, today=ANY_DAY), plan.pk) for plan in Plan.objects.using(database)],
+            database,
+        )
         LedgerStamp.objects.using(database).filter(pk=STAMP_ID).update(changes=seen)
         return StoredExpectedReport.objects.using(database).count()
+
+
+KEY = ("cycle_id", "agency_id", "rule_id")  # the ledger's unique key (stored_expected_unique)
+
+
+def _merge(definitions: list[tuple[str, list]], database: str) -> None:
+    """Make the ledger hold exactly the rows of `definitions` (each plan's SELECT of COLUMNS), writing only the rows
+    that differ: those no longer expected are deleted, the new ones inserted, the changed ones updated, the rest
+    left alone. Rewriting all 30,000 rows on every rebuild left 30,000 dead ones each time (386,000 after a dozen
+    rebuilds where autovacuum is off, and the count read 4,651 pages for 29,751 rows: 27 ms instead of 10)."""
+    quote = _quote(database)
+    table = quote(StoredExpectedReport._meta.db_table)
+    columns = ", ".join(quote(column) for column in COLUMNS)
+    same_key = " AND ".join(f"w.{quote(column)} = s.{quote(column)}" for column in KEY)
+    others = [column for column in COLUMNS if column not in KEY]
+    updated = ", ".join(f"{quote(column)} = EXCLUDED.{quote(column)}" for column in others)
+    differs = (
+        f"({', '.join(f's.{quote(column)}' for column in others)}) IS DISTINCT FROM "
+        f"({', '.join(f'EXCLUDED.{quote(column)}' for column in others)})"
+    )
+    wanted = " UNION ALL ".join(f"({sql})" for sql, _parameters in definitions) or (
+        f"SELECT {columns} FROM {table} WHERE FALSE"
+    )
+    # One statement: the DELETE in WITH and the INSERT see the same snapshot and touch disjoint rows (the DELETE
+    # those not wanted, the INSERT those wanted), and PostgreSQL runs a data-modifying WITH whether read or not.
+    statement = (
+        f"WITH wanted ({columns}) AS MATERIALIZED ({wanted}), "
+        f"gone AS (DELETE FROM {table} s WHERE NOT EXISTS (SELECT 1 FROM wanted w WHERE {same_key})) "
+        f"INSERT INTO {table} AS s ({columns}) SELECT {columns} FROM wanted "
+        f"ON CONFLICT ({', '.join(quote(column) for column in KEY)}) DO UPDATE SET {updated} WHERE {differs}"
+    )
+    with connections[database].cursor() as cursor:
+        cursor.execute(statement, [parameter for _sql, parameters in definitions for parameter in parameters])

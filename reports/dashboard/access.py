@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import Plan
+from reports.dashboard.figures_cache import one_version
 from reports.inputs import parse_id
 from reports.models import Cycle, Submission
 from reports.permissions import can_view_dashboard, dashboard_scope, sees_everything
@@ -77,7 +78,8 @@ class DashboardAccessMixin:
 
             return redirect_to_login(request.get_full_path())
         self.prepare_for_export(request)
-        return super().dispatch(request, *args, **kwargs)
+        with one_version():  # every figure of the page of one version, read once
+            return super().dispatch(request, *args, **kwargs)
 
     def prepare_for_export(self, request) -> None:
         """Access and scope: run for every request, and by the export worker for the requester (listing)."""

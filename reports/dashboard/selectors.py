@@ -26,7 +26,7 @@ from hptracker.formatting import percent
 from plans.models import Plan
 from reports.cycles import ledger
 from reports.cycles.selectors import COUNTED, KindGroup, ReportState, expected_reports
-from reports.dashboard.figures_cache import Version, cached_count
+from reports.dashboard.figures_cache import Version, cached_count, kept_here, statement_key
 from reports.models import Cycle
 
 __all__ = [
@@ -81,18 +81,17 @@ class Completeness:
 
 class FigureRow(dict):
     """A completeness table's dict row (per agency, per set of today's units): the COUNTS, and the figures
-    `Completeness` derives from them (submitted, both rates) computed when first read, so that a page showing 50
-    of 3,000 agencies rounds 100 rates, not 6,000. Reading a derived key through [] computes it (`in` and .get
-    do not)."""
+    `Completeness` derives from them (submitted, both rates) computed when read, so that a page showing 50 of
+    3,000 agencies rounds 100 rates, not 6,000. Reading a derived key through [] computes it (`in` and .get do
+    not); it is not stored: the rows are shared by every reader of a version (figures_cache.kept_here), and stay
+    as they were built."""
 
     DERIVED = ("submitted", "reporting_rate", "on_time_rate")
 
     def __missing__(self, key: str):
         if key not in self.DERIVED:
             raise KeyError(key)
-        line = Completeness.from_row("", self)
-        self.update(submitted=line.submitted, reporting_rate=line.reporting_rate, on_time_rate=line.on_time_rate)
-        return self[key]
+        return getattr(Completeness.from_row("", self), key)
 
 
 @dataclass
@@ -295,8 +294,15 @@ def years_and_agencies(
     groupings: dict[str, tuple[QuerySet, Sequence[str]]] = {"agencies": (agency_rows, AGENCY_KEYS)}
     if year_rows is not None:
         groupings["years"] = (year_rows, ("year",))
-    counted = tallies(**groupings)
-    return _year_lines(counted.get("years", {})), _agency_rows(counted["agencies"])
+
+    def build() -> tuple[list[Completeness], list[FigureRow]]:
+        counted = tallies(**groupings)
+        return _year_lines(counted.get("years", {})), _agency_rows(counted["agencies"])
+
+    # The rows built from the count (3,000 agencies nationally: 14 ms), kept in memory for the figures' version.
+    wanted = {name: statement_key(rows) for name, (rows, _keys) in groupings.items()}
+    years, agencies = kept_here(("years_and_agencies", tuple(sorted(wanted.items()))), build, agency_rows.db)
+    return list(years), list(agencies)  # shared by the version's readers: each gets lists of its own to sort
 
 
 def agency_completeness(*, plan: Plan, today: datetime.date, rows: QuerySet | None = None) -> list[FigureRow]:

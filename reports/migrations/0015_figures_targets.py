@@ -24,12 +24,17 @@ def create_triggers(apps, schema_editor):
         )
 
 
+def drop_table_triggers(schema_editor, table: str) -> None:
+    """Drop the change-recording triggers of `table` (also used by later migrations' reversal)."""
+    for name in ("figures_changed", "figures_truncated"):
+        schema_editor.execute(f'DROP TRIGGER IF EXISTS {name} ON "{table}"')
+
+
 def drop_triggers(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     for table in TABLES:
-        for name in ("figures_changed", "figures_truncated"):
-            schema_editor.execute(f'DROP TRIGGER IF EXISTS {name} ON "{table}"')
+        drop_table_triggers(schema_editor, table)
 
 
 class Migration(migrations.Migration):

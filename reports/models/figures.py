@@ -22,12 +22,15 @@ class FiguresVersion(models.Model):
 
 
 class FiguresTopic:
-    """What a FiguresChange row records a change to: the expected reports (and their states), or the targets'
-    values. The ledger of expected reports follows the first only: a draft saved with new target values leaves it
-    current."""
+    """What a FiguresChange row records a change to: the expected reports (and their states), the targets'
+    values, or the lineage of the agencies. The ledger of expected reports follows the first only: a draft saved
+    with new target values leaves it current."""
 
     EXPECTED = "expected"
     TARGETS = "targets"
+    # The successions (AgencySuccession): which of today's units carries on whose reports. They change no expected
+    # report, but the years page by today's units folds its rows along them (reports.dashboard.lineage).
+    LINEAGE = "lineage"
     # A change to the expected reports that a workflow step wrote into the ledger itself, in its own transaction
     # (reports.cycles.ledger.keep): it moves the figures' version, not the ledger's stamp.
     KEPT = "kept"
@@ -35,11 +38,11 @@ class FiguresTopic:
 
 class FiguresChange(models.Model):
     """One row per committed transaction and topic (FiguresTopic) that wrote a row the expected reports or the
-    target averages are built from, inserted by PostgreSQL triggers (migrations 0013_figures_version,
-    0015_figures_targets, 0018_expected_reports_ledger) whatever wrote (a view, a queryset update, raw SQL, COPY),
-    or by a workflow step that kept the ledger (reports.cycles.ledger.keep).
-    Rows are only ever added, never updated, so concurrent writers never wait for one another here; the number of
-    rows a reader sees changes exactly when the data it can see does."""
+    target averages are built from, or a succession of agencies, inserted by PostgreSQL triggers (migrations
+    0013_figures_version, 0015_figures_targets, 0018_expected_reports_ledger, 0019_figures_lineage) whatever
+    wrote (a view, a queryset update, raw SQL, COPY), or by a workflow step that kept the ledger
+    (reports.cycles.ledger.keep). Rows are only ever added, never updated, so concurrent writers never wait for
+    one another here; the number of rows a reader sees changes exactly when the data it can see does."""
 
     at = models.DateTimeField(auto_now_add=True)
     topic = models.CharField(max_length=16, default=FiguresTopic.EXPECTED)

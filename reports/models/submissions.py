@@ -111,6 +111,9 @@ class Submission(models.Model):
             # The dashboard's completeness counts: per cycle, by status and arrival.
             models.Index(fields=["cycle", "status", "submitted_at"], name="submission_completeness"),
             models.Index(fields=["agency", "cycle"], name="submission_by_agency"),
+            # The targets' averages read every accepted report of every year (20,000 nationally) for its id and
+            # cycle only: an index-only scan of this, where a scan of the wide table took 9 of the query's 30 ms.
+            models.Index(fields=["status"], include=["id", "cycle"], name="submission_by_status"),
         ]
 
     def __str__(self) -> str:
