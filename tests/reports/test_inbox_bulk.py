@@ -193,3 +193,18 @@ def test_the_bulk_acknowledgement_shows_only_where_a_row_of_the_page_can_take_it
     assert listed(response) == {"P_11383", "P_11311", "CATP"}  # still to review, nothing left to acknowledge
     assert 'name="submission"' not in page
     assert 'id="inbox-select-all"' not in page and "Xác nhận tiếp nhận các báo cáo đã chọn" not in page
+
+
+def test_the_inbox_reads_its_list_once_for_both_the_count_and_the_page(client, plan, education_reviewer):
+    """The ids of every waiting report, in order, give the count and the page: the COUNT and the page's sorted ids
+    were two passes over the same filters (8 ms each nationally)."""
+    apply(hai_phong_data())
+    made = waiting(plan, 2026, 60)
+    client.force_login(education_reviewer)
+    client.get(reverse(INBOX))
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(reverse(INBOX), {"page": 2})
+    assert "Trang 2/2" in second.content.decode() and "60 báo cáo" in second.content.decode()
+    assert shown(second) == [s.pk for s in sorted(made, key=lambda s: (s.submitted_at, s.pk))][PAGE_SIZE:]
+    listing = [q["sql"] for q in queries if 'FROM "reports_submission"' in q["sql"]]
+    assert [sql for sql in listing if "COUNT(" in sql] == [] and len(listing) == 2  # the ids, then the page's rows
