@@ -52,6 +52,10 @@ class ReminderDelivery(models.Model):
             # The log's order, the newest day first: read backwards, a page costs the same on ten years of
             # deliveries as on one (nationally page 20 sorted 89,000 rows: 65 ms of SQL; now 14).
             models.Index(fields=["planned_for"], name="reminder_by_day"),
+            # The log sorted by its state (?sort=status: status, then id, ListRows' total order), read in index
+            # order so that a page stops after its rows: nationally it sorted every delivery of a state (66,000
+            # rows, 105 ms for the page; twice the city's time).
+            models.Index(fields=["status", "id"], name="reminder_by_status_id"),
         ]
 
     def __str__(self) -> str:
