@@ -276,10 +276,12 @@ def measure(scale: dict, runs: int, equal_rows: dict[str, int] | None = None) ->
         [PYTHON, __file__, "--measure", str(runs), *extra],
         cwd=REPO,
         env=env,
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
     )
+    if done.returncode != 0:  # say why: the measuring process's own traceback, not only its exit status
+        raise RuntimeError(f"measuring {scale['name']} failed:\n{done.stderr[-4000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
