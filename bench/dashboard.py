@@ -2,7 +2,11 @@
 page, with each filter, first and last page, through Django's test Client signed in as a consolidating reviewer,
 and every export (bench/exports.py: time and peak memory, each in its own process).
 
-Each scale runs in a subprocess with its own DATABASE_URL (Django binds one database per process). Sizes and runs
+Each scale runs in a subprocess with its own DATABASE_URL (Django binds one database per process). The two run in
+lock-step (`measure_together`): each line's timed runs in ROUNDS rounds, the city's and the national's taking
+turns, so that both sizes of a line are measured within seconds of each other. Measured one scale after the other,
+minutes apart, a ratio moved with whatever else the shared machine did meanwhile (the same code gave 1.75x and
+2.86x on the targets page with its cache emptied). Sizes and runs
 come from the environment so that a slow machine can measure a smaller "national" set honestly: BENCH_RUNS (15),
 BENCH_NATIONAL_AGENCIES (3000), BENCH_NATIONAL_TASKS (50), BENCH_NATIONAL_YEARS (10).
 """
@@ -92,6 +96,23 @@ PAGES: list[tuple[str, dict, tuple[str, ...]]] = [
 ]
 TARGET_MS, TARGET_P95_MS, TARGET_RATIO, TARGET_QUERIES = 150.0, 400.0, 2.0, 12
 TAKES_PER_PAGE = ("dashboard", "plans:task_units", "cycle_detail", "reports:reminder_log")
+ROUNDS = 3  # turns each scale takes at a line's timed runs (`measure_together`)
+READY = "READY"  # what a measuring process in lock-step prints when it waits for its turn
+
+
+def rounds(runs: int) -> list[int]:
+    """`runs` split into ROUNDS turns as evenly as can be (15: 5, 5, 5)."""
+    return [size for size in (runs // ROUNDS + (1 if turn < runs % ROUNDS else 0) for turn in range(ROUNDS)) if size]
+
+
+def no_turns() -> None:
+    """A process measuring alone never waits."""
+
+
+def wait_for_turn() -> None:
+    """In lock-step: tell the parent this process is ready for its next turn, and wait until it is given."""
+    print(READY, flush=True)
+    sys.stdin.readline()
 
 
 def label(name: str, params: dict, page: str) -> str:
@@ -164,7 +185,7 @@ def shown_page(response):
     return page if isinstance(page, Page) else None
 
 
-def measure_here(runs: int, equal_rows: dict[str, int] | None = None) -> dict:
+def measure_here(runs: int, equal_rows: dict[str, int] | None = None, turn=no_turns) -> dict:
     """Runs inside the scale's subprocess. For each page: median, p95, queries, and the slowest query's SQL with
     its parameters (for EXPLAIN of the slowest pages). With `equal_rows` ({line: rows}), only those lines, each
     with ?per_page= set to that number of rows: the page doing the city page's amount of drawing."""
@@ -208,12 +229,14 @@ def measure_here(runs: int, equal_rows: dict[str, int] | None = None) -> dict:
             with connection.execute_wrapper(timed):
                 client.get(url)
             timings = []
-            for _ in range(runs):
-                forget()
-                started = time.perf_counter()
-                response = client.get(url)
-                timings.append((time.perf_counter() - started) * 1000)
-                assert response.status_code == 200
+            for size in rounds(runs):
+                turn()  # in lock-step, the other scale measures the same line in between
+                for _ in range(size):
+                    forget()
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    timings.append((time.perf_counter() - started) * 1000)
+                    assert response.status_code == 200
             timings.sort()
             slowest = max(queries, key=lambda q: q[0])
             shown = shown_page(response)  # a paginated list's page; None for the other pages
@@ -285,6 +308,47 @@ def measure(scale: dict, runs: int, equal_rows: dict[str, int] | None = None) ->
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def measure_together(runs: int) -> dict[str, dict]:
+    """Both scales' pages (`measure_here` in two processes), in lock-step: at every line, the rounds of its timed
+    runs alternate between the city and the national process, one measuring while the other waits."""
+    import tempfile
+
+    from bench.datasets import database_url, scales
+
+    processes = {}
+    errors = {}
+    for scale in scales():
+        errors[scale["name"]] = tempfile.TemporaryFile(mode="w+")  # read only on failure: never a full pipe
+        processes[scale["name"]] = subprocess.Popen(
+            [PYTHON, __file__, "--measure", str(runs), "--lock-step"],
+            cwd=REPO,
+            env={**os.environ, "DATABASE_URL": database_url(scale["database"])},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors[scale["name"]],
+            text=True,
+        )
+
+    def next_message(name: str) -> str:
+        line = processes[name].stdout.readline()
+        if not line:
+            processes[name].wait()
+            errors[name].seek(0)
+            raise RuntimeError(f"measuring {name} failed:\n{errors[name].read()[-4000:]}")
+        return line.strip()
+
+    last = {name: next_message(name) for name in processes}
+    while any(message == READY for message in last.values()):
+        for name, process in processes.items():
+            if last[name] == READY:
+                process.stdin.write("go\n")
+                process.stdin.flush()
+                last[name] = next_message(name)  # its round done: ready for the next, or its results
+    for process in processes.values():
+        process.wait()
+    return {name: json.loads(message) for name, message in last.items()}
+
+
 def verdict(city: dict, national: dict, equal: dict | None = None) -> str:
     """Met or not, and why. `equal`: the national page drawing the city page's number of rows, when the city
     list is shorter than the national one; the ratio is read on it (the same work at both sizes), the time,
@@ -307,12 +371,14 @@ def benchmark() -> tuple[str, list[str]]:
     from bench.datasets import database_url, prepare, scales
 
     runs = int(os.environ.get("BENCH_RUNS", "15"))
-    found, exported = {}, {}
+    exported = {}
     for scale in scales():
-        print(f"Dashboard, {scale['name']}:", flush=True)
         prepare(scale)
-        found[scale["name"]] = measure(scale, runs)
+    print("Dashboard, both scales in lock-step:", flush=True)
+    found = measure_together(runs)
+    for scale in scales():
         found[scale["name"]]["_load"] = os.getloadavg()[0]  # other work on the machine inflates every figure
+        print(f"Dashboard exports, {scale['name']}:", flush=True)
         exported[scale["name"]] = exports.measure_all(database_url(scale["database"]))
     city, national = found["city"], found["national"]
     # Lines where the city list is shorter than the national page: measured again nationally drawing as many rows.
@@ -326,7 +392,9 @@ def benchmark() -> tuple[str, list[str]]:
     equal = measure(scales()[1], runs, equal_rows) if equal_rows else {}
     lines = [
         f"City: `{city['_size']}`; national: `{national['_size']}`. {runs} timed runs per page after 2 warm-up "
-        'requests, Django test Client in-process, signed in as the consolidating reviewer. "last" is the last '
+        "requests, Django test Client in-process, signed in as the consolidating reviewer; the two sizes in "
+        f"lock-step, each line's runs in {ROUNDS} turns the city and the national process take one after the "
+        'other (a ratio of two times measured minutes apart moved with the shared machine). "last" is the last '
         "page the pager links to: page 20 at most (50 rows a page; beyond it the list says to filter or export), "
         "or the list's own last page when it is shorter (page numbers city / national in brackets); each data set "
         "is VACUUM ANALYZEd after it is built. The pages that count expected reports or average the targets read "
@@ -379,4 +447,7 @@ def benchmark() -> tuple[str, list[str]]:
 
 
 if __name__ == "__main__" and len(sys.argv) > 2 and sys.argv[1] == "--measure":
-    print(json.dumps(measure_here(int(sys.argv[2]), json.loads(sys.argv[3]) if len(sys.argv) > 3 else None)))
+    if sys.argv[3:] == ["--lock-step"]:
+        print(json.dumps(measure_here(int(sys.argv[2]), turn=wait_for_turn)))
+    else:
+        print(json.dumps(measure_here(int(sys.argv[2]), json.loads(sys.argv[3]) if len(sys.argv) > 3 else None)))
