@@ -16,9 +16,9 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -96,23 +96,6 @@ PAGES: list[tuple[str, dict, tuple[str, ...]]] = [
 ]
 TARGET_MS, TARGET_P95_MS, TARGET_RATIO, TARGET_QUERIES = 150.0, 400.0, 2.0, 12
 TAKES_PER_PAGE = ("dashboard", "plans:task_units", "cycle_detail", "reports:reminder_log")
-ROUNDS = 3  # turns each scale takes at a line's timed runs (`measure_together`)
-READY = "READY"  # what a measuring process in lock-step prints when it waits for its turn
-
-
-def rounds(runs: int) -> list[int]:
-    """`runs` split into ROUNDS turns as evenly as can be (15: 5, 5, 5)."""
-    return [size for size in (runs // ROUNDS + (1 if turn < runs % ROUNDS else 0) for turn in range(ROUNDS)) if size]
-
-
-def no_turns() -> None:
-    """A process measuring alone never waits."""
-
-
-def wait_for_turn() -> None:
-    """In lock-step: tell the parent this process is ready for its next turn, and wait until it is given."""
-    print(READY, flush=True)
-    sys.stdin.readline()
 
 
 def label(name: str, params: dict, page: str) -> str:
@@ -185,10 +168,13 @@ def shown_page(response):
     return page if isinstance(page, Page) else None
 
 
-def measure_here(runs: int, equal_rows: dict[str, int] | None = None, turn=no_turns) -> dict:
+def measure_here(runs: int, equal_rows: dict[str, int] | None = None, turn: Callable[[], None] | None = None) -> dict:
     """Runs inside the scale's subprocess. For each page: median, p95, queries, and the slowest query's SQL with
     its parameters (for EXPLAIN of the slowest pages). With `equal_rows` ({line: rows}), only those lines, each
     with ?per_page= set to that number of rows: the page doing the city page's amount of drawing."""
+    from bench.lockstep import no_turns, rounds
+
+    turn = turn or no_turns
     from django.db import connection
 
     from hptracker.serving import settle_loaded_application
@@ -290,65 +276,6 @@ def explain(sql: str, parameters) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-def measure(scale: dict, runs: int, equal_rows: dict[str, int] | None = None) -> dict:
-    from bench.datasets import database_url
-
-    env = {**os.environ, "DATABASE_URL": database_url(scale["database"])}
-    extra = [json.dumps(equal_rows)] if equal_rows is not None else []
-    done = subprocess.run(
-        [PYTHON, __file__, "--measure", str(runs), *extra],
-        cwd=REPO,
-        env=env,
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:  # say why: the measuring process's own traceback, not only its exit status
-        raise RuntimeError(f"measuring {scale['name']} failed:\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def measure_together(runs: int) -> dict[str, dict]:
-    """Both scales' pages (`measure_here` in two processes), in lock-step: at every line, the rounds of its timed
-    runs alternate between the city and the national process, one measuring while the other waits."""
-    import tempfile
-
-    from bench.datasets import database_url, scales
-
-    processes = {}
-    errors = {}
-    for scale in scales():
-        errors[scale["name"]] = tempfile.TemporaryFile(mode="w+")  # read only on failure: never a full pipe
-        processes[scale["name"]] = subprocess.Popen(
-            [PYTHON, __file__, "--measure", str(runs), "--lock-step"],
-            cwd=REPO,
-            env={**os.environ, "DATABASE_URL": database_url(scale["database"])},
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=errors[scale["name"]],
-            text=True,
-        )
-
-    def next_message(name: str) -> str:
-        line = processes[name].stdout.readline()
-        if not line:
-            processes[name].wait()
-            errors[name].seek(0)
-            raise RuntimeError(f"measuring {name} failed:\n{errors[name].read()[-4000:]}")
-        return line.strip()
-
-    last = {name: next_message(name) for name in processes}
-    while any(message == READY for message in last.values()):
-        for name, process in processes.items():
-            if last[name] == READY:
-                process.stdin.write("go\n")
-                process.stdin.flush()
-                last[name] = next_message(name)  # its round done: ready for the next, or its results
-    for process in processes.values():
-        process.wait()
-    return {name: json.loads(message) for name, message in last.items()}
-
-
 def verdict(city: dict, national: dict, equal: dict | None = None) -> str:
     """Met or not, and why. `equal`: the national page drawing the city page's number of rows, when the city
     list is shorter than the national one; the ratio is read on it (the same work at both sizes), the time,
@@ -369,6 +296,7 @@ def benchmark() -> tuple[str, list[str]]:
     """The "Dashboard" section of docs/benchmarks.md: pages, then exports, both scales side by side."""
     from bench import exports
     from bench.datasets import database_url, prepare, scales
+    from bench.lockstep import ROUNDS, measure, measure_together
 
     runs = int(os.environ.get("BENCH_RUNS", "15"))
     exported = {}
@@ -447,7 +375,10 @@ def benchmark() -> tuple[str, list[str]]:
 
 
 if __name__ == "__main__" and len(sys.argv) > 2 and sys.argv[1] == "--measure":
+    sys.path.insert(0, str(REPO))  # run as a script: the package bench is not on the path
     if sys.argv[3:] == ["--lock-step"]:
+        from bench.lockstep import wait_for_turn
+
         print(json.dumps(measure_here(int(sys.argv[2]), turn=wait_for_turn)))
     else:
         print(json.dumps(measure_here(int(sys.argv[2]), json.loads(sys.argv[3]) if len(sys.argv) > 3 else None)))

@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from agencies.models import Agency, AgencySuccession, SuccessionKind
+from agencies.models import Agency, SuccessionKind
 from plans.models import Plan
 from reports.dashboard.exports import dashboard_export_render
 from reports.dashboard.lineage import agency_heirs
@@ -379,39 +379,3 @@ def test_by_todays_units_the_family_filter_keeps_reports_handed_down_from_anothe
     justice = departments["Sở Tư pháp"]
     assert justice["Kế thừa báo cáo của"] == "Công an thành phố Hải Phòng"
     assert figures(justice) == figures(every["Sở Tư pháp"]) and figures(justice)[1] >= 1  # the police's on time
-
-
-def _shown_units(response) -> list[str]:
-    return [row.record["units"] for row in response.context["table"].page.object_list]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_rows_by_todays_units_are_folded_once_per_version_and_again_when_a_succession_changes(
-    client, reorganised, education_reviewer
-):
-    """Outside a transaction, as in production, the folded rows are kept in the worker's memory under the figures'
-    version (figures_cache.kept_here): a second reader neither counts nor folds, a reader's sorting does not
-    reorder the next reader's rows, and a succession corrected in the admin (no agency, no report touched) gives a
-    new version, so the next reader sees the rows folded along it."""
-    client.force_login(education_reviewer)
-    url = years_url(reorganised, group="today")
-    in_name_order = _shown_units(client.get(url))
-    with CaptureQueriesContext(connection) as queries:
-        again = client.get(url)
-    assert _shown_units(again) == in_name_order
-    # Neither the count, nor the agencies' names of its rows, nor the successions: one query for the version.
-    rebuilt = ("WITH RECURSIVE chain", '"expected_0"', 'SELECT "agencies_agency"."id" AS "pk"')
-    assert [q["sql"] for q in queries if any(marker in q["sql"] for marker in rebuilt)] == []
-    assert _shown_units(client.get(url + "&sort=-expected")) != in_name_order
-    assert _shown_units(client.get(url)) == in_name_order
-
-    rows = {r["Đơn vị hiện nay"]: r for r in csv_rows(client, reorganised, group="today")}
-    assert rows["Sở Tài chính"]["Kế thừa báo cáo của"] == "Sở Kế hoạch và Đầu tư"
-    # The merger was a transfer of functions after all: Sở KH&ĐT keeps its own reports.
-    merger = AgencySuccession.objects.filter(predecessor__code="SKHDT", successor__code="STC")
-    assert merger.update(kind=SuccessionKind.TRANSFERRED) == 1
-    rows = {r["Đơn vị hiện nay"]: r for r in csv_rows(client, reorganised, group="today")}
-    assert rows["Sở Tài chính"]["Kế thừa báo cáo của"] == ""
-    # It ended with the merger: now it has no heir, its reports are its own row, with its last day.
-    (planning,) = [row for name, row in rows.items() if name.startswith("Sở Kế hoạch và Đầu tư (hoạt động đến")]
-    assert figures(planning) == (1, 1, 0, 0, 0)
