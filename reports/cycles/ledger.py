@@ -1,16 +1,19 @@
-"""The ledger: every expected report and its state, stored (issue 11, "summary tables").
+"""The ledger: every expected report and its state, and the targets' figures, stored (issue 11, "summary tables").
 
 Counting the expected reports from their definition (`selectors.expected_reports`) joins nine tables: about
 45 ms of SQL nationally (30,000 expected reports) for every figure the dashboard shows, which the figures cache
 (reports.dashboard.figures_cache) saves only until the next write. The ledger keeps the same rows (agency, rule,
 cycle, its year, the agency's family and the state) in one narrow table, StoredExpectedReport; counting them
-takes about 10 ms. It is never a second definition: every row in it is written by INSERT … SELECT from
-`expected_reports`.
+takes about 10 ms. The targets page likewise averages every accepted report's values (30,000 nationally, about
+25 ms); the ledger keeps their sums per target and cycle (StoredTargetFigure, 30 rows). It is never a second
+definition: every row in it is written by INSERT … SELECT from `expected_reports` or `target_figures`.
 
 It is read only when it is current: LedgerStamp.changes equals the number of FiguresChange rows of the EXPECTED
-topic the reader sees (`current_sql`, read in the same statement as the figures' version). Two writers keep it so:
+and TARGETS topics the reader sees (`current_sql`, read in the same statement as the figures' version). Two
+writers keep it so:
 - a workflow step (sent, returned, accepted, reopened, a report started: `keep`, called by
-  reports.submissions.checks.record_event in the step's transaction) rewrites its own report's row and adds one change
+  reports.submissions.checks.record_event in the step's transaction) rewrites its own report's row (and, when the
+  report enters or leaves the accepted ones, its cycle's target figures: `keep_targets`) and adds one change
   row of the KEPT topic (which moves the figures' version, not the stamp). The PostgreSQL triggers (migration
   0018) record nothing for its submission as it kept it, and anything else written in that transaction, or by
   anyone else, under EXPECTED: a row the stamp does not count, so the ledger is no longer current;
@@ -31,8 +34,16 @@ from django.db import connections, transaction
 from django.db.models import BigIntegerField, QuerySet, Value
 
 from plans.models import Plan
+from reports.cycles import target_figures
 from reports.cycles.selectors import WHOLE_SCOPE, expected_reports
-from reports.models import FiguresChange, FiguresTopic, LedgerStamp, StoredExpectedReport, Submission
+from reports.models import (
+    FiguresChange,
+    FiguresTopic,
+    LedgerStamp,
+    StoredExpectedReport,
+    StoredTargetFigure,
+    Submission,
+)
 
 COLUMNS = ("plan_id", "cycle_id", "year", "rule_id", "agency_id", "kind_group", "state")
 # The day does not matter: what is stored (the state) does not depend on it, only days_late does.
@@ -49,9 +60,14 @@ def stamp_sql(database: str = "default") -> str:
     return f"COALESCE((SELECT s.changes FROM {stamp} s WHERE s.id = {STAMP_ID}), -1)"
 
 
+# The topics of the changes the stamp counts: those to what the ledger's rows are built from.
+COUNTED_TOPICS = (FiguresTopic.EXPECTED, FiguresTopic.TARGETS)
+
+
 def counted_changes_sql() -> str:
-    """A SQL aggregate over FiguresChange: the changes the stamp counts (those of the EXPECTED topic)."""
-    return f"COUNT(*) FILTER (WHERE topic = '{FiguresTopic.EXPECTED}')"
+    """A SQL aggregate over FiguresChange: the changes the stamp counts (COUNTED_TOPICS)."""
+    topics = ", ".join(f"'{topic}'" for topic in COUNTED_TOPICS)
+    return f"COUNT(*) FILTER (WHERE topic IN ({topics}))"
 
 
 def current_sql(database: str = "default") -> str:
@@ -80,6 +96,16 @@ def stored_rows(rows: QuerySet) -> QuerySet | None:
     return stored.filter(cycle_id=cycle_id) if cycle_id is not None else stored
 
 
+def stored_target_figures(plan_id: int, database: str = "default") -> QuerySet:
+    """The ledger's rows standing for `target_figures(plan_id=plan_id)`: the same values() rows, in the same order."""
+    return (
+        StoredTargetFigure.objects.using(database)
+        .filter(plan_id=plan_id)
+        .order_by("target_id", "year")
+        .values(*target_figures.COLUMNS)
+    )
+
+
 def _definition(rows: QuerySet, plan_id: int) -> tuple[str, list]:
     selected = rows.annotate(plan_id=Value(plan_id, output_field=BigIntegerField())).order_by().values(*COLUMNS)
     sql, parameters = selected.query.get_compiler(using=selected.db).as_sql()
@@ -94,9 +120,25 @@ def _insert(rows: QuerySet, plan_id: int, database: str) -> None:
         cursor.execute(f"INSERT INTO {quote(StoredExpectedReport._meta.db_table)} ({columns}) {sql}", parameters)
 
 
+def _insert_target_figures(plan_id: int, cycle_id: int | None, database: str) -> None:
+    rows = target_figures.target_figures(plan_id=plan_id, cycle_id=cycle_id).using(database)
+    sql, parameters = rows.query.get_compiler(using=database).as_sql()
+    quote = _quote(database)
+    columns = ", ".join(quote(column) for column in ("plan_id", *target_figures.COLUMNS))
+    selected = ", ".join(f"q.{quote(column)}" for column in target_figures.COLUMNS)
+    with connections[database].cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(StoredTargetFigure._meta.db_table)} ({columns}) SELECT %s, {selected} FROM ({sql}) q",
+            [plan_id, *parameters],
+        )
+
+
 KEPT_ROWS = "reports.ledger_kept"  # the fingerprints of the submissions kept (read by the triggers, migration 0018)
 KEPT_FLAG = "reports.figures_kept_change"  # set once a step of this transaction added its KEPT change row
-UNKEPT_FLAG = f"reports.figures_changed_{FiguresTopic.EXPECTED}"  # set by the triggers (migration 0018)
+# Set by the triggers (migration 0018) once they recorded a change of that topic in this transaction.
+UNKEPT_FLAGS = tuple(f"reports.figures_changed_{topic}" for topic in COUNTED_TOPICS)
+# pg_advisory_xact_lock(TARGETS_LOCK, cycle id): steps that rewrite a cycle's target figures, one at a time.
+TARGETS_LOCK = 193_022
 STAMP_ID = 1
 
 
@@ -110,9 +152,10 @@ def _locked_stamp(database: str, *, exclusive: bool) -> None:
         )
 
 
-def keep(submission: Submission) -> bool:
+def keep(submission: Submission, *, targets: bool = False) -> bool:
     """In the transaction of a workflow step, after it wrote `submission`: rewrite its expected report's row in the
-    ledger and record the change as kept (True when done; False on SQLite)."""
+    ledger (and its cycle's target figures when `targets`: the report entered or left the accepted ones) and
+    record the change as kept (True when done; False on SQLite)."""
     database = submission._state.db or "default"
     connection = connections[database]
     if connection.vendor != "postgresql":
@@ -143,7 +186,23 @@ def keep(submission: Submission) -> bool:
             cursor.execute("SELECT set_config(%s, 'yes', true)", [KEPT_FLAG])
     rows = expected_reports(cycle=submission.cycle, agency=submission.agency, today=ANY_DAY)
     _insert(rows.filter(rule_id=submission.rule_id), submission.cycle.plan_id, database)
+    if targets:
+        keep_targets(submission, database)
     return True
+
+
+def keep_targets(submission: Submission, database: str) -> None:
+    """Rewrite the target figures of `submission`'s cycle. A minimum or a maximum cannot be taken back by a
+    difference, so the cycle's rows are counted again (3,000 values nationally). Two steps of one cycle do it one
+    after the other: the second counts once the first has committed (each statement after the lock sees it), where
+    two counts at once would each miss the other's report."""
+    with connections[database].cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [TARGETS_LOCK, submission.cycle_id])
+        cursor.execute(
+            f"DELETE FROM {_quote(database)(StoredTargetFigure._meta.db_table)} WHERE cycle_id = %s",
+            [submission.cycle_id],
+        )
+    _insert_target_figures(submission.cycle.plan_id, submission.cycle_id, database)
 
 
 def rebuild(database: str = "default") -> int:
@@ -155,17 +214,21 @@ def rebuild(database: str = "default") -> int:
         _locked_stamp(database, exclusive=True)
         # Counted before the rows are read (each statement sees what committed before it): every change counted is
         # in the rows; one that commits in between is in the rows only, and leaves the ledger stale.
-        seen = FiguresChange.objects.using(database).filter(topic=FiguresTopic.EXPECTED).count()
+        seen = FiguresChange.objects.using(database).filter(topic__in=COUNTED_TOPICS).count()
         with connection.cursor() as cursor:
             # This transaction's own change, already recorded: its later writes would add no row (the triggers
             # record one per transaction), so no count can vouch for the ledger until it commits.
-            cursor.execute("SELECT current_setting(%s, true)", [UNKEPT_FLAG])
-            if cursor.fetchone()[0] == "yes":
-                seen = -1
-        _merge(
-            [_definition(expected_reports(plan=plan, today=ANY_DAY), plan.pk) for plan in Plan.objects.using(database)],
-            database,
-        )
+            for flag in UNKEPT_FLAGS:
+                cursor.execute("SELECT current_setting(%s, true)", [flag])
+                if cursor.fetchone()[0] == "yes":
+                    seen = -1
+        plans = list(Plan.objects.using(database))
+        _merge([_definition(expected_reports(plan=plan, today=ANY_DAY), plan.pk) for plan in plans], database)
+        # 30 rows: written anew (the expected reports are merged to spare 30,000 rows their dead copies).
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {_quote(database)(StoredTargetFigure._meta.db_table)}")
+        for plan in plans:
+            _insert_target_figures(plan.pk, None, database)
         LedgerStamp.objects.using(database).filter(pk=STAMP_ID).update(changes=seen)
         return StoredExpectedReport.objects.using(database).count()
 

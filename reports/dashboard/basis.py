@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import ngettext
 
+from reports.cycles.target_figures import FIGURE_STATUSES
 from reports.models import Cycle, Submission, SubmissionStatus
 
-# The statuses whose content makes the figures (task status, progress, targets): accepted only. The dashboard
-# and the consolidated report use the same; a report waiting for review is received, not yet a figure.
-FIGURE_STATUSES = (SubmissionStatus.ACCEPTED,)
+__all__ = ["FIGURE_STATUSES", "FiguresBasis", "figures_basis"]
 
 
 @dataclass(frozen=True)

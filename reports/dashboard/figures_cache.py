@@ -157,13 +157,18 @@ def cached_count(
     return value
 
 
-def cached_rows(rows: QuerySet) -> list:
+def cached_rows(rows: QuerySet, stored: QuerySet | None = None) -> list:
     """The rows of a queryset (values() rows, picklable), from the cache while the data has not changed; none
-    for a queryset that can match nothing (a filter on an empty set compiles to no SQL)."""
+    for a queryset that can match nothing (a filter on an empty set compiles to no SQL). `stored`, when given,
+    holds the same rows in the ledger (reports.cycles.ledger): they are read instead while it is current."""
     key = statement_key(rows)
     if key is None:
         return []
-    return cached_count(key[0], list(key[1]), lambda _version: list(rows), rows.db)
+
+    def count(version: Version | None) -> list:
+        return list(stored if stored is not None and version is not None and version.ledger_current else rows)
+
+    return cached_count(key[0], list(key[1]), count, rows.db)
 
 
 def kept_here(key: Hashable, compute: Callable[[], T], database: str = "default") -> T:

@@ -12,10 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
-    Avg,
     Count,
-    F,
-    Max,
     Min,
     OuterRef,
     Q,
@@ -27,12 +24,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agencies.models import in_name_order
-from hptracker.formatting import format_decimal, percent, round_half_up
+from hptracker.formatting import format_decimal, percent
 from plans.models import AssignmentRole, Plan, Target, Task, TaskAssignment
+from reports.cycles import ledger
 from reports.cycles.selectors import COUNTED
+from reports.cycles.target_figures import mean, target_figures
 from reports.dashboard.basis import FIGURE_STATUSES
 from reports.dashboard.figures_cache import cached_rows
-from reports.models import Cycle, Progress, Submission, SubmissionStatus, TargetValue, TaskReport
+from reports.models import Cycle, Progress, Submission, SubmissionStatus, TaskReport
 
 
 class TaskStatus:
@@ -310,24 +309,17 @@ def target_series(*, plan: Plan, submissions: QuerySet[Submission] | None = None
     """For each target of the plan, the mean (rounded half up) of the values reported in each year's accepted
     submissions (the figures' basis; among `submissions` when given), with how many agencies reported and the
     range, against Target.target_value."""
-    values = TargetValue.objects.filter(target__plan=plan, submission__status__in=FIGURE_STATUSES)
-    if submissions is not None:
-        values = values.filter(submission__in=submissions.values("pk"))
-    rows = (
-        values.order_by()
-        .values("target_id", year=F("submission__cycle__year"))
-        .annotate(mean=Avg("value"), n=Count("pk"), low=Min("value"), high=Max("value"))
-    )
-    rows = rows.order_by("target_id", "year")
+    rows = target_figures(plan_id=plan.pk, submissions=submissions)
     by_target: dict[int, list[TargetPoint]] = {}
     # Every accepted report's values of every year (30,000 nationally): cached until what they are read from
-    # changes, as the counts of expected reports are (migration 0015 puts the targets' tables under the triggers).
-    for row in cached_rows(rows):
+    # changes, as the counts of expected reports are (migration 0015 puts the targets' tables under the triggers);
+    # counted from the ledger's 30 rows while it is current, for the whole plan.
+    for row in cached_rows(rows, stored=ledger.stored_target_figures(plan.pk) if submissions is None else None):
         by_target.setdefault(row["target_id"], []).append(
             TargetPoint(
                 year=row["year"],
-                value=round_half_up(row["mean"]),
-                reporters=row["n"],
+                value=mean(row["total"], row["reporters"]),
+                reporters=row["reporters"],
                 low=row["low"],
                 high=row["high"],
             )

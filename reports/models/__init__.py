@@ -5,7 +5,14 @@ from __future__ import annotations
 from .cycles import Cycle, CycleDeadline, CycleEvent, CycleEventKind, CycleStatus
 from .documents import DocumentNumber, GeneratedReport, GeneratedReportKind, GeneratedReportStatus, IssuerProfile
 from .exports import DashboardExport, ExportFormat
-from .figures import FiguresChange, FiguresTopic, FiguresVersion, LedgerStamp, StoredExpectedReport
+from .figures import (
+    FiguresChange,
+    FiguresTopic,
+    FiguresVersion,
+    LedgerStamp,
+    StoredExpectedReport,
+    StoredTargetFigure,
+)
 from .outbox import OutboxMessage
 from .reminders import (
     Notification,
@@ -49,6 +56,7 @@ __all__ = [
     "FiguresVersion",
     "LedgerStamp",
     "StoredExpectedReport",
+    "StoredTargetFigure",
     "OutboxMessage",
     "Notification",
     "NotificationKind",

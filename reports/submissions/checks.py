@@ -34,6 +34,9 @@ FIGURES_WARM_TASK = "reports.dashboard.tasks.warm_dashboard_figures"
 # The steps that write a submission row the expected reports read (its status, its first sending; a report
 # started inserts it): each rewrites its expected report in the ledger, in its own transaction (reports.cycles.ledger).
 LEDGER_KEEPING = (*FIGURES_CHANGING, SubmissionEventKind.CREATED)
+# The steps by which a report enters or leaves the accepted ones (FIGURE_STATUSES): its values join or leave the
+# targets' figures.
+TARGETS_MOVING = (SubmissionEventKind.ACCEPTED, SubmissionEventKind.REOPENED)
 
 
 def record_event(*, submission: Submission, kind: str, by, message: str = "") -> SubmissionEvent:
@@ -43,7 +46,7 @@ def record_event(*, submission: Submission, kind: str, by, message: str = "") ->
     )
     notify_submission_event(event=event)
     if kind in LEDGER_KEEPING:
-        ledger.keep(submission)
+        ledger.keep(submission, targets=kind in TARGETS_MOVING)
     if kind in FIGURES_CHANGING and not outbox_is_pending(task_name=FIGURES_WARM_TASK, args=[]):
         # The dashboard's figures are recounted in the worker once this commits, before a reader asks. One
         # pending recount serves every write before it runs (and while the broker is down, the request does not

@@ -61,7 +61,7 @@ def _averaging_statement(client, plan, user) -> str:
     client.force_login(user)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(dashboard_url("dashboard_targets", plan)).status_code == 200
-    (statement,) = [q["sql"] for q in queries if "AVG(" in q["sql"]]
+    (statement,) = [q["sql"] for q in queries if "SUM(" in q["sql"] and "reports_targetvalue" in q["sql"]]
     return statement
 
 
