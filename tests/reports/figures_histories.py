@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from decimal import Decimal
 
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
 from hypothesis import event as hypothesis_event
 from hypothesis import strategies as st
 
 from agencies.models import Agency, AgencySuccession, Role, SuccessionKind
-from plans.models import DutyItem, ReportingRule
+from plans.models import DutyItem, ReportingRule, Target
 from plans.successions import agency_succession_apply
+from reports.cycles import ledger
 from reports.cycles.services import cycle_lock
 from reports.errors import WorkflowError
-from reports.models import Submission
+from reports.models import Submission, SubmissionStatus, TargetValue
 from reports.submissions.reviews import review_accept, review_return
 from reports.submissions.services import _sync_task_reports, submission_start, submission_submit
 from tests.conftest import make_person
@@ -89,6 +92,16 @@ def history_of(actors: list[str]) -> st.SearchStrategy:
 histories = st.lists(st.sampled_from(WHO), min_size=1, max_size=3, unique=True).flatmap(history_of)
 
 
+def as_if_committed() -> None:
+    """The example's one transaction, as if what it wrote so far had committed: its deferred triggers run now, and
+    the marks that last a transaction (its recorded change, the steps' kept rows) are cleared."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for mark in (*ledger.UNKEPT_FLAGS, ledger.KEPT_FLAG, ledger.KEPT_ROWS):
+            cursor.execute("SELECT set_config(%s, '', true)", [mark])
+
+
 def reference_world(cycle) -> World:
     items: dict[int, set[int]] = {}
     for agency_id, item_id in DutyItem.agencies.through.objects.values_list("agency_id", "dutyitem_id"):
@@ -115,6 +128,11 @@ class Player:
         self.people = dict(universe["people"])
         self.agencies = {code: Agency.objects.get(code=code) for code in POOL}
         self.counter = itertools.count(1)
+        # The value each report gave for one target (a draft saved before it was sent): the targets' figures are
+        # those of the reports the model says are accepted.
+        self.target = Target.objects.filter(plan=cycle.plan).order_by("code").first()
+        self.values: dict[tuple[int, int], Decimal] = {}
+        self.drawn_values = itertools.count(7, 13)
 
     def agency(self, code: str) -> Agency | None:
         return self.agencies.get(code)
@@ -235,6 +253,7 @@ class Player:
             expected = w.send(agency.pk, rule_id, at=self.now())
             if expected and returned:
                 hypothesis_event("re-sent after a return" + (" late" if self.now().date() > DUE else ""))
+            self.save_value(existing, agency, rule_id)
             # The staff fill in every task first, those the agency inherited since it started included (the
             # edit page shows them: the same function adds their rows).
             _sync_task_reports(existing, staff)
@@ -258,6 +277,17 @@ class Player:
         except WorkflowError:
             return expected, False
         return expected, True
+
+    def save_value(self, report: Submission, agency: Agency, rule_id: int) -> None:
+        """The draft's value for the target, saved (and committed) before the head sends it; only to a report that
+        can still be edited, as the edit page allows."""
+        report.refresh_from_db()
+        if self.target is None or report.status not in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED):
+            return
+        value = Decimal(next(self.drawn_values) % 97) + Decimal("0.25")
+        TargetValue.objects.update_or_create(submission=report, target=self.target, defaults={"value": value})
+        self.values[(agency.pk, rule_id)] = value
+        as_if_committed()
 
     def revise(self, agency: Agency, rule_id: int, existing, head, days_later: int) -> tuple[bool, bool]:
         """The reviewer returns the report now and the head sends it again `days_later` days on (the deadline

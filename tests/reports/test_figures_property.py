@@ -22,9 +22,10 @@ import os
 import pytest
 import time_machine
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
+from hypothesis import event as hypothesis_event
 
 from agencies.models import Agency, AgencyKind, Role
 from reports.cycles import ledger
@@ -36,8 +37,8 @@ from reports.documents.pdf.summary import consolidated_summary
 from reports.models import StoredExpectedReport
 from tests.conftest import make_person
 
-from .figures_histories import DUE, POOL, TODAY, YEAR, Player, histories, local, reference_world
-from .reference_model import RefAgency, World
+from .figures_histories import DUE, POOL, TODAY, YEAR, Player, as_if_committed, histories, local, reference_world
+from .reference_model import ACCEPTED, RefAgency, World
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +119,7 @@ def check_figures(client, universe, cycle, world: World) -> None:
 def test_every_figure_equals_the_reference_model(client, universe, history):
     with transaction.atomic():
         cycle = cycle_open(plan=universe["plan"], year=YEAR)
-        _ledger_rebuilt_as_if_committed()
+        _ledger_rebuiltas_if_committed()
         world = reference_world(cycle)
         player = Player(universe, cycle, world)
         for at, event in history:
@@ -126,9 +127,9 @@ def test_every_figure_equals_the_reference_model(client, universe, history):
             if event[0] not in WORKFLOW_STEPS:
                 # The worker rebuilds the ledger after a write no step kept (a merger, a lock): the steps that
                 # follow keep it among successors, merged and ceased agencies.
-                _ledger_rebuilt_as_if_committed()
+                _ledger_rebuiltas_if_committed()
         check_figures(client, universe, cycle, world)
-        check_ledger(cycle, world)
+        check_ledger(cycle, world, player)
         transaction.set_rollback(True)
 
 
@@ -137,33 +138,32 @@ def test_every_figure_equals_the_reference_model(client, universe, history):
 WORKFLOW_STEPS = {"start", "send", "revise", "accept", "return"}
 
 
-def _as_if_committed() -> None:
-    """The example's one transaction, as if what it wrote so far had committed: its deferred triggers run now, and
-    the marks that last a transaction (its recorded change, the steps' kept rows) are cleared."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        for mark in (ledger.UNKEPT_FLAG, ledger.KEPT_FLAG, ledger.KEPT_ROWS):
-            cursor.execute("SELECT set_config(%s, '', true)", [mark])
-
-
-def _ledger_rebuilt_as_if_committed() -> None:
+def _ledger_rebuiltas_if_committed() -> None:
     """The ledger rebuilt by the worker once a write no workflow step kept (the cycle opened, a merger) commits."""
-    _as_if_committed()
+    as_if_committed()
     ledger.rebuild()
     assert ledger.is_current()
 
 
-def check_ledger(cycle, world: World) -> None:
+def check_ledger(cycle, world: World, player: Player) -> None:
     """After the history (as at commit): still current, since the worker rebuilt it after every other write and
-    the steps kept it, and the model's state for every expected report."""
-    _as_if_committed()
+    the steps kept it, and the model's state for every expected report, and the model's target figures."""
+    as_if_committed()
     assert ledger.is_current()
     stored = StoredExpectedReport.objects.filter(cycle_id=cycle.pk).values_list("agency_id", "rule_id", "state")
     want = world.figures(TODAY)["rows"]
     assert {(agency, rule): state for agency, rule, state in stored} == {
         key: state for key, (state, _days) in want.items()
     }
+    accepted = [value for pair, value in player.values.items() if world.reports[pair].status == ACCEPTED]
+    stored_figures = [
+        (row["total"], row["reporters"], row["low"], row["high"])
+        for row in ledger.stored_target_figures(cycle.plan_id)
+        if row["cycle_id"] == cycle.pk and row["target_id"] == player.target.pk
+    ]
+    assert stored_figures == ([(sum(accepted), len(accepted), min(accepted), max(accepted))] if accepted else [])
+    if accepted:
+        hypothesis_event(f"target figures from {len(accepted)} accepted reports")
 
 
 def test_the_reference_model_itself_on_a_hand_computed_history():
