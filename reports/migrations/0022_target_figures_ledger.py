@@ -20,6 +20,9 @@ DECLARE
     flag text := 'reports.figures_changed_' || topic;
     written bigint[];
 BEGIN
+    IF current_setting(flag, true) = 'yes' THEN
+        RETURN NULL;  -- this transaction's change of this topic is recorded already (one row per transaction)
+    END IF;
     IF TG_LEVEL = 'ROW' AND TG_OP <> 'DELETE' AND TG_TABLE_NAME = 'reports_submission' THEN
         IF reports_submission_fingerprint(NEW) = ANY (
             string_to_array(COALESCE(current_setting('reports.ledger_kept', true), ''), ' ')
@@ -39,10 +42,8 @@ BEGIN
             RETURN NULL;  -- a value of a report that is not a figure (FIGURE_STATUSES)
         END IF;
     END IF;
-    IF current_setting(flag, true) IS DISTINCT FROM 'yes' THEN
-        INSERT INTO reports_figureschange (at, topic) VALUES (now(), topic);
-        PERFORM set_config(flag, 'yes', true);
-    END IF;
+    INSERT INTO reports_figureschange (at, topic) VALUES (now(), topic);
+    PERFORM set_config(flag, 'yes', true);
     RETURN NULL;
 END
 $$
