@@ -16,13 +16,14 @@ writers keep it so:
   report enters or leaves the accepted ones, its cycle's target figures: `keep_targets`) and adds one change
   row of the KEPT topic (which moves the figures' version, not the stamp). The PostgreSQL triggers (migration
   0018) record nothing for its submission as it kept it, and anything else written in that transaction, or by
-  anyone else, under EXPECTED: a row the stamp does not count, so the ledger is no longer current;
+  anyone else, under EXPECTED or TARGETS: a row the stamp does not count, so the ledger is no longer current;
 - `rebuild` (the worker, reports.dashboard.warming, after such writes: the plan, the agencies, bulk loads, the
-  admin) counts the EXPECTED changes it sees, then makes the rows what the definition gives after that (writing
-  only the rows that differ, `_merge`), and sets the stamp to that count. A change that commits between the two
-  is in the rows but not in the count: stale, never current by accident.
-A step holds the stamp's row lock shared, a rebuild exclusively: steps never wait for one another, and a rebuild
-waits for the steps under way (and they for it), so the two never write the same row at once. SQLite (`make run`)
+  admin) counts the EXPECTED and TARGETS changes it sees, then makes the rows what the definition gives after
+  that (writing only the rows that differ, `_merge`), and sets the stamp to that count. A change that commits
+  between the two is in the rows but not in the count: stale, never current by accident.
+A step holds the stamp's row lock shared, a rebuild exclusively: steps wait for one another only to rewrite the
+target figures of one cycle (an acceptance, a reopening: `keep_targets`), and a rebuild waits for the steps under
+way (and they for it), so the two never write the same row at once. SQLite (`make run`)
 has no triggers: there the ledger is never current and the figures are counted from their definition.
 """
 
@@ -197,7 +198,8 @@ def keep_targets(submission: Submission, database: str) -> None:
     after the other: the second counts once the first has committed (each statement after the lock sees it), where
     two counts at once would each miss the other's report."""
     with connections[database].cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [TARGETS_LOCK, submission.cycle_id])
+        # The two-int4 form: a cycle id beyond 2^31 shares its key with another cycle, which only makes them wait.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [TARGETS_LOCK, submission.cycle_id % 2**31])
         cursor.execute(
             f"DELETE FROM {_quote(database)(StoredTargetFigure._meta.db_table)} WHERE cycle_id = %s",
             [submission.cycle_id],
@@ -206,7 +208,8 @@ def keep_targets(submission: Submission, database: str) -> None:
 
 
 def rebuild(database: str = "default") -> int:
-    """Make the ledger hold every expected report of every plan as defined now, and current (the rows held)."""
+    """Make the ledger hold every expected report and every target figure of every plan as defined now, and
+    current (the number of expected reports held)."""
     connection = connections[database]
     if connection.vendor != "postgresql":
         return 0

@@ -72,8 +72,9 @@ def recounting() -> Iterator[None]:
 
 @dataclass(frozen=True)
 class Version:
-    """The version of the figures a reader sees (`token`, the cache's key), and whether the ledger of expected
-    reports is current for that reader (reports.cycles.ledger), both read in one statement."""
+    """The version of the figures a reader sees (`token`, the cache's key), and whether the ledger (the expected
+    reports and the targets' figures, reports.cycles.ledger) is current for that reader, both read in one
+    statement."""
 
     token: str
     ledger_current: bool

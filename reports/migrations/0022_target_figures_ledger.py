@@ -1,10 +1,9 @@
 """The ledger stores the targets' figures too (StoredTargetFigure, reports.cycles.ledger), and a target value
 written to a report that is not accepted records no change: only the accepted reports' values make the figures
 (reports.cycles.target_figures.FIGURE_STATUSES), so a draft saved with new values leaves the figures' version and
-the ledger as they were. The trigger reads the report's status at commit (the triggers are deferred): a value
-written and its report accepted in one transaction records the change; a value written to a draft while another
-transaction accepts the report is refused by the draft's version check (reports.submissions.services), whichever
-commits first.
+the ledger as they were. The trigger reads the report's status at commit (the triggers are deferred), with the
+report's row locked: a value written and its report accepted in one transaction records the change, and so does
+a value written (by the admin, a script) while another transaction accepts the report, whichever commits first.
 """
 
 import importlib
@@ -36,6 +35,11 @@ BEGIN
             WHEN 'DELETE' THEN ARRAY[OLD.submission_id]
             ELSE ARRAY[NEW.submission_id, OLD.submission_id]
         END;
+        -- The report's row locked first: a step under way on it (an acceptance) is waited for, and the status is
+        -- then read as it committed (each statement of the function reads anew); none can change until this
+        -- transaction ends. Read without the lock, a report still "submitted" here could be accepted, its figures
+        -- counted without this value, before this transaction commits.
+        PERFORM 1 FROM reports_submission s WHERE s.id = ANY (written) FOR SHARE;
         IF NOT EXISTS (
             SELECT 1 FROM reports_submission s WHERE s.id = ANY (written) AND s.status = 'accepted'
         ) THEN
@@ -53,6 +57,12 @@ $$
 def create_function(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(FUNCTION)
+
+
+def stale_ledger(apps, schema_editor):
+    """The stamp counted the EXPECTED changes only; it now counts the TARGETS ones too, and the targets' figures
+    are not stored yet: the ledger is stale until the worker rebuilds it."""
+    apps.get_model("reports", "LedgerStamp").objects.update(changes=-1)
 
 
 def restore_function(apps, schema_editor):
@@ -88,4 +98,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(create_function, restore_function),
+        migrations.RunPython(stale_ledger, migrations.RunPython.noop),
     ]

@@ -186,3 +186,72 @@ def test_two_acceptances_in_one_cycle_count_one_after_the_other_and_both_are_in_
     assert failures == []
     _assert_current_and_exact(plan)
     assert _figure(plan, cycle) == (Decimal("101.5"), 2, Decimal("40"), Decimal("61.5"))
+
+
+def test_a_value_deleted_counts_only_on_an_accepted_report(plan, education_reviewer):
+    cycle = open_cycle(plan)
+    first_district, second_district = _districts(2)
+    draft_like = _sent_with(cycle, first_district, "61.5")  # sent, not accepted
+    accepted = review_accept(submission=_sent_with(cycle, second_district, "40"), reviewer=education_reviewer)
+    ledger.rebuild()
+    before = FiguresChange.objects.count()
+    TargetValue.objects.filter(submission=draft_like).delete()
+    assert FiguresChange.objects.count() == before  # no figure changed
+    _assert_current_and_exact(plan)
+    TargetValue.objects.filter(submission=accepted).delete()
+    assert not ledger.is_current()
+    assert target_figures(plan_id=plan.pk).count() == 0
+    ledger.rebuild()
+    _assert_current_and_exact(plan)
+
+
+def test_a_value_written_while_its_report_is_being_accepted_makes_the_ledger_stale(plan, education_reviewer):
+    """The admin (or a script) changes a value of a report sent for review while a reviewer accepts it: the
+    acceptance counts the cycle's figures without the value (not committed yet), so the value's change must be
+    recorded, whichever commits first. The trigger waits for the acceptance, then reads the report accepted."""
+    cycle = open_cycle(plan)
+    (district,) = _districts(1)
+    report = _sent_with(cycle, district, "61.5")
+    ledger.rebuild()
+    accepting, release, written = threading.Event(), threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def accept() -> None:
+        try:
+            with transaction.atomic():
+                review_accept(submission=Submission.objects.get(pk=report.pk), reviewer=education_reviewer)
+                accepting.set()
+                release.wait(10)
+        except BaseException as error:  # reported to the test's thread
+            failures.append(error)
+        finally:
+            accepting.set()
+            connections.close_all()
+
+    def write_value() -> None:
+        try:
+            with transaction.atomic():
+                TargetValue.objects.filter(submission=report).update(value=Decimal("90"))
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            written.set()
+            connections.close_all()
+
+    reviewer = threading.Thread(target=accept)
+    reviewer.start()
+    assert accepting.wait(10)
+    writer = threading.Thread(target=write_value)
+    writer.start()
+    try:
+        assert not written.wait(1)  # its commit waits for the acceptance under way
+    finally:
+        release.set()
+        reviewer.join(15)
+        writer.join(15)
+    assert failures == []
+    assert not ledger.is_current()  # the stored figure (61.5) is never read
+    assert _figure(plan, cycle)[0] == Decimal("61.5")
+    assert [row[3] for row in _defined(plan)] == [Decimal("90")]
+    ledger.rebuild()
+    _assert_current_and_exact(plan)

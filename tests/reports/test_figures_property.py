@@ -119,7 +119,7 @@ def check_figures(client, universe, cycle, world: World) -> None:
 def test_every_figure_equals_the_reference_model(client, universe, history):
     with transaction.atomic():
         cycle = cycle_open(plan=universe["plan"], year=YEAR)
-        _ledger_rebuiltas_if_committed()
+        _ledger_rebuilt_as_if_committed()
         world = reference_world(cycle)
         player = Player(universe, cycle, world)
         for at, event in history:
@@ -127,7 +127,7 @@ def test_every_figure_equals_the_reference_model(client, universe, history):
             if event[0] not in WORKFLOW_STEPS:
                 # The worker rebuilds the ledger after a write no step kept (a merger, a lock): the steps that
                 # follow keep it among successors, merged and ceased agencies.
-                _ledger_rebuiltas_if_committed()
+                _ledger_rebuilt_as_if_committed()
         check_figures(client, universe, cycle, world)
         check_ledger(cycle, world, player)
         transaction.set_rollback(True)
@@ -138,7 +138,7 @@ def test_every_figure_equals_the_reference_model(client, universe, history):
 WORKFLOW_STEPS = {"start", "send", "revise", "accept", "return"}
 
 
-def _ledger_rebuiltas_if_committed() -> None:
+def _ledger_rebuilt_as_if_committed() -> None:
     """The ledger rebuilt by the worker once a write no workflow step kept (the cycle opened, a merger) commits."""
     as_if_committed()
     ledger.rebuild()
