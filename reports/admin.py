@@ -164,6 +164,15 @@ class StoredExpectedReportAdmin(DerivedRowsAdmin):
     show_full_result_count = False  # 30,000 rows nationally: no COUNT(*) for the header
 
 
+@admin.register(m.StoredTargetFigure)
+class StoredTargetFigureAdmin(DerivedRowsAdmin):
+    """The targets' figures in the ledger (reports.cycles.ledger): per target and cycle, the sum, the number, the
+    lowest and the highest of the accepted reports' values; shown for diagnosis, never edited by hand."""
+
+    list_display = ["target_id", "year", "cycle_id", "total", "reporters", "low", "high"]
+    list_filter = ["year"]
+
+
 @admin.register(m.LedgerStamp)
 class LedgerStampAdmin(DerivedRowsAdmin):
     """How many changes the ledger of expected reports accounts for (-1: stale until the worker rebuilds it)."""
