@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from hptracker.formatting import format_count
 from hptracker.paging import CappedPaginator
 from reports.dashboard import exports
+from reports.dashboard.figures_cache import one_version
 from reports.dashboard.tasks import render_dashboard_export
 from reports.models import DashboardExport
 from reports.outbox.services import outbox_enqueue
@@ -91,4 +92,6 @@ class TableExportMixin:
         view = cls()
         view.setup(request)
         view.prepare_for_export(request)
-        return view.export_table()
+        # As a page does (DashboardAccessMixin.dispatch): every figure of the export of one version, read once.
+        with one_version():
+            return view.export_table()

@@ -3,11 +3,19 @@ as in production, a second reader neither counts nor folds, and a change of the 
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from agencies.models import AgencySuccession, SuccessionKind
+from reports.dashboard import figures_cache
+from reports.dashboard.exports import dashboard_export_render
+from reports.models import DashboardExport, FiguresVersion, GeneratedReportStatus
+from tests.reports.dashboard_helpers import export_text
 from tests.reports.test_dashboard_lineage import (  # noqa: F401  (fixtures: the reorganised plan, the frozen day)
     csv_rows,
     figures,
@@ -53,3 +61,32 @@ def test_rows_by_todays_units_are_folded_once_per_version_and_again_when_a_succe
     # It ended with the merger: now it has no heir, its reports are its own row, with its last day.
     (planning,) = [row for name, row in rows.items() if name.startswith("Sở Kế hoạch và Đầu tư (hoạt động đến")]
     assert figures(planning) == (1, 1, 0, 0, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_builds_an_export_by_todays_units_from_one_version_read_once(
+    client,
+    reorganised,  # noqa: F811  (the fixture imported above)
+    education_reviewer,
+    settings,
+    private_media,
+):
+    """The worker rebuilds the page's table as a page does: its figures all of one version, read once (the rows
+    folded by today's units, the agency rows they fold and their count each asked for it before), and its file
+    holds the rows the page streams."""
+    client.force_login(education_reviewer)
+    streamed = csv_rows(client, reorganised, group="today")
+    settings.EXPORT_STREAM_MAX_ROWS = 1
+    client.get(years_url(reorganised, group="today", _export="csv"))
+    export = DashboardExport.objects.get()
+    FiguresVersion.objects.update(token="after-the-request")  # as after a write: nothing kept or cached applies
+    figures_cache._kept.clear()
+
+    with CaptureQueriesContext(connection) as queries:
+        done = dashboard_export_render(export_id=export.pk)
+
+    assert done is not None and done.status == GeneratedReportStatus.READY
+    version_table = FiguresVersion._meta.db_table
+    assert len([q for q in queries if f'FROM "{version_table}"' in q["sql"]]) == 1
+    body = export_text(client.get(reverse("reports:dashboard_export_download", args=[export.pk])))
+    assert list(csv.DictReader(io.StringIO(body))) == streamed
