@@ -24,10 +24,18 @@ class AgencyKind(models.TextChoices):
     OTHER = "other", _("Khác")
 
 
+def existing_on(day: datetime.date, prefix: str = "") -> Q:
+    """The condition that an agency exists on `day` (valid_to is its last day of existence); `prefix` reaches it
+    through a relation ("agency__")."""
+    return Q(**{f"{prefix}valid_from__lte": day}) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
+    )
+
+
 class AgencyQuerySet(models.QuerySet):
     def active_on(self, day: datetime.date) -> AgencyQuerySet:
         """Agencies that exist on `day` (valid_to is the last day of existence)."""
-        return self.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        return self.filter(existing_on(day))
 
 
 def sort_name_of(name: str) -> str:

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from agencies.models import Agency, in_name_order
+from agencies.models import Agency, existing_on, in_name_order
 
 
 class Plan(models.Model):
@@ -187,6 +187,11 @@ class TaskAssignmentQuerySet(models.QuerySet):
             Q(ended_on__isnull=True) | Q(ended_on__gte=day)
         )
 
+    def in_force_on(self, day: datetime.date) -> TaskAssignmentQuerySet:
+        """The assignments in force on `day` of agencies that existed that day: who answered for each task then
+        (before 1/7/2025 Hải Phòng's districts, after it the communes that succeeded them)."""
+        return self.active_on(day).filter(existing_on(day, prefix="agency__"))
+
 
 class TaskAssignment(models.Model):
     """An agency's part in a task. A reassignment ends the old row (ended_on) and starts a new one, so the
@@ -216,10 +221,10 @@ class TaskAssignment(models.Model):
         ]
         indexes = [
             models.Index(fields=["agency", "ended_on"], name="assignment_by_agency"),
-            # A task's current leads: a handful among 150,000 co-operating rows nationally, which the coverage
-            # page's lead names (progress.with_lead_names) and the plan page read. Without it PostgreSQL scanned
-            # them all (10 ms of a 30 ms page).
-            models.Index(fields=["role", "task"], condition=Q(ended_on__isnull=True), name="assignment_current_role"),
+            # A task's leads: a handful among 150,000 co-operating rows nationally, which the coverage page's lead
+            # names (progress.with_lead_names, those of the cycle, ended rows included) and the plan page (the
+            # current ones) read. Without it PostgreSQL scanned them all (10 ms of a 30 ms page).
+            models.Index(fields=["role", "task"], name="assignment_by_role"),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@ dashboard queries were measured with (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 
@@ -12,8 +13,9 @@ from django.db import connection, transaction
 
 from hptracker.search import contains_any_spelling
 from plans.models import Task
-from reports.dashboard.progress import current_leads
+from reports.dashboard.progress import cycle_leads
 from reports.models import TaskReport
+from tests.reports.submission_helpers import YEAR, open_cycle
 
 
 @pytest.mark.django_db
@@ -60,12 +62,12 @@ def _index_names(node: dict) -> set[str]:
 
 
 @pytest.mark.django_db
-def test_a_tasks_current_leads_are_read_through_their_own_index(plan):
+def test_a_tasks_leads_in_a_cycle_are_read_through_their_own_index(plan):
     """The coverage page's lead names: a handful of lead rows among 150,000 co-operating ones nationally, where
     PostgreSQL scanned every assignment (10 ms of a 30 ms page). The seed's tables are small enough for any scan
     to be cheap, so sequential scans are priced out: what is left is the index that can serve the query."""
     task_ids = list(Task.objects.filter(group__plan=plan).values_list("pk", flat=True))
-    leads = current_leads(task_ids)
+    leads = cycle_leads(cycle=open_cycle(plan), today=datetime.date(YEAR, 12, 1), task_ids=task_ids)
     assert leads.exists()
     sql, params = leads.query.sql_with_params()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -73,4 +75,4 @@ def test_a_tasks_current_leads_are_read_through_their_own_index(plan):
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan_json = cursor.fetchone()[0]
     explained = plan_json if isinstance(plan_json, list) else json.loads(plan_json)
-    assert "assignment_current_role" in _index_names(explained[0]["Plan"]), explained
+    assert "assignment_by_role" in _index_names(explained[0]["Plan"]), explained

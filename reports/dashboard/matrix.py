@@ -7,12 +7,14 @@ agencies the page says so and points to the long form (`selectors_progress.cover
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from agencies.models import Agency, in_name_order
-from plans.models import AssignmentRole, Task, TaskAssignment
+from plans.models import AssignmentRole, Task
+from reports.dashboard.progress import cycle_assignments
 from reports.dashboard.selectors import COUNTED
 from reports.models import Cycle, Progress, TaskReport
 
@@ -50,12 +52,12 @@ class Matrix:
     too_wide: bool
 
 
-def coverage_matrix(*, cycle: Cycle, visible: QuerySet[Agency] | None = None) -> Matrix:
+def coverage_matrix(*, cycle: Cycle, today: datetime.date, visible: QuerySet[Agency] | None = None) -> Matrix:
     """Three queries for a grid, whatever the size: the responsible agencies (at most MAX_COLUMNS + 1, to know
     whether the grid is too wide), the plan's tasks, and the assignments of the shown agencies, each with the
     progress its agency sent on the task (from a submitted or accepted submission of the cycle). A grid too wide
     to read is not built: one query, and the page points to the long form."""
-    current = TaskAssignment.objects.current().filter(task__group__plan_id=cycle.plan_id)
+    current = cycle_assignments(cycle=cycle, today=today)  # the cycle's units, not necessarily today's
     # `visible`: the columns the reader may see (permissions.dashboard_scope), all of them by default.
     responsible = (Agency.objects.all() if visible is None else visible).filter(pk__in=current.values("agency_id"))
     responsible = responsible.order_by("kind", *in_name_order())

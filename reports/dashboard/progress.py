@@ -225,37 +225,44 @@ def progress_by_group(lines: list[TaskLine]) -> tuple[list[GroupProgress], Progr
     return list(groups.values()), summary
 
 
-def current_leads(task_ids: list[int]) -> QuerySet[TaskAssignment]:
-    """The current lead assignments of these tasks, their agencies in name order: a handful per task, read
-    through their own index (plans.TaskAssignment, assignment_current_role) among the thousands of co-operating
-    rows."""
+def cycle_assignments(*, cycle: Cycle, today: datetime.date) -> QuerySet[TaskAssignment]:
+    """Who answered for each task of the plan in `cycle`: the assignments in force on the day the cycle is judged
+    on (`as_of`: today while its year runs, its 31 December after), of agencies that existed that day. A past year
+    shows that year's units, not today's: 2021 the districts, 2025 the communes that succeeded them on 1/7/2025.
+    The one definition the coverage pages, the matrix and the consolidated report list."""
+    return TaskAssignment.objects.in_force_on(as_of(cycle, today)).filter(task__group__plan_id=cycle.plan_id)
+
+
+def cycle_leads(*, cycle: Cycle, today: datetime.date, task_ids: list[int]) -> QuerySet[TaskAssignment]:
+    """The lead assignments of these tasks in `cycle` (`cycle_assignments`), their agencies in name order: a
+    handful per task among the thousands of co-operating rows."""
     return (
-        TaskAssignment.objects.current()
+        cycle_assignments(cycle=cycle, today=today)
         .filter(role=AssignmentRole.LEAD, task_id__in=task_ids)
         .order_by(*in_name_order("agency__"))
     )
 
 
-def with_lead_names(lines: list[TaskLine]) -> list[TaskLine]:
-    """Add the short names of each task's current lead agencies (one query; a handful per task)."""
+def with_lead_names(lines: list[TaskLine], *, cycle: Cycle, today: datetime.date) -> list[TaskLine]:
+    """Add the short names of each task's lead agencies in `cycle` (one query; a handful per task)."""
     names: dict[int, list[str]] = {}
-    current = current_leads([line.task.pk for line in lines]).values_list("task_id", "agency__short_name")
-    for task_id, name in current:
+    leads = cycle_leads(cycle=cycle, today=today, task_ids=[line.task.pk for line in lines])
+    for task_id, name in leads.values_list("task_id", "agency__short_name"):
         names.setdefault(task_id, []).append(name)
     for line in lines:
         line.lead_names = names.get(line.task.pk, [])
     return lines
 
 
-def coverage_cells(*, cycle: Cycle) -> QuerySet[TaskAssignment]:
-    """The task × agency matrix in long form: each current assignment with what that agency reported on that
-    task in the cycle (progress, the submission and its status; empty when it has not reported)."""
+def coverage_cells(*, cycle: Cycle, today: datetime.date) -> QuerySet[TaskAssignment]:
+    """The task × agency matrix in long form: each assignment of the cycle (`cycle_assignments`) with what that
+    agency reported on that task in the cycle (progress, the submission and its status; empty when it has not
+    reported)."""
     report = TaskReport.objects.filter(
         task=OuterRef("task_id"), submission__agency=OuterRef("agency_id"), submission__cycle=cycle
     ).order_by()
     return (
-        TaskAssignment.objects.current()
-        .filter(task__group__plan_id=cycle.plan_id)
+        cycle_assignments(cycle=cycle, today=today)
         .annotate(
             reported_progress=Subquery(report.filter(submission__status__in=COUNTED).values("progress")[:1]),
             submission_id=Subquery(report.values("submission_id")[:1]),

@@ -236,7 +236,9 @@ class CoverageView(DashboardAccessMixin, TableExportMixin, SingleTableMixin, Tem
                     today=scope.today,
                     submissions=self.visible_submissions(),
                     earlier_cycles=scope.cycle_ids_to(scope.cycle),
-                )
+                ),
+                cycle=scope.cycle,
+                today=scope.today,
             )
             if scope.cycle is not None
             else []
@@ -274,8 +276,9 @@ class CoverageCellsView(
 
     def get_queryset(self):
         if self.scope.cycle is None:
-            return coverage_cells(cycle=Cycle(pk=0, plan=self.scope.plan)).none()
-        return dashboard_scope(self.request.user, coverage_cells(cycle=self.scope.cycle), agency="agency_id")
+            return coverage_cells(cycle=Cycle(pk=0, plan=self.scope.plan, year=1), today=self.scope.today).none()
+        cells = coverage_cells(cycle=self.scope.cycle, today=self.scope.today)
+        return dashboard_scope(self.request.user, cells, agency="agency_id")
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -383,6 +386,6 @@ class CoverageMatrixView(DashboardAccessMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         cycle = self.scope.cycle
         columns = dashboard_scope(self.request.user, Agency.objects.all(), agency="pk")
-        context["matrix"] = coverage_matrix(cycle=cycle, visible=columns) if cycle else None
+        context["matrix"] = coverage_matrix(cycle=cycle, today=self.scope.today, visible=columns) if cycle else None
         context["progress_labels"] = dict(Progress.choices)
         return context

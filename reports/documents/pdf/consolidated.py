@@ -20,11 +20,17 @@ from django.utils.translation import gettext as _
 
 from agencies.models import AgencyKind, in_name_order
 from hptracker.text import clean_text, collation_key
-from plans.models import AssignmentRole, ReportingRule, TaskAssignment
+from plans.models import AssignmentRole, ReportingRule
 from reports.cycles.selectors import expected_submissions
 from reports.dashboard import charts as dashboard_charts
 from reports.dashboard.basis import FIGURE_STATUSES
-from reports.dashboard.progress import GroupProgress, TaskStatus, progress_by_group, task_statuses
+from reports.dashboard.progress import (
+    GroupProgress,
+    TaskStatus,
+    cycle_assignments,
+    progress_by_group,
+    task_statuses,
+)
 from reports.documents.pdf.dates import place_and_date, short_date
 from reports.documents.pdf.header import (
     Header,
@@ -188,13 +194,11 @@ def build_consolidated_context(
     lines = task_statuses(cycle=cycle, today=issued_on, statuses=CONSOLIDATED)
     progress_groups, summary = progress_by_group(lines)
     tasks = [line.task for line in lines]
-    # Agencies in Vietnamese order (Agency.sort_name: "Đồ Sơn" among the D's), as every page lists them.
+    # Agencies in Vietnamese order (Agency.sort_name: "Đồ Sơn" among the D's), as every page lists them; the
+    # cycle's units, as the coverage pages show them on `issued_on` (a past year's report names that year's).
     assignments = defaultdict(list)
     for a in (
-        TaskAssignment.objects.filter(task__group__plan=plan)
-        .current()
-        .select_related("agency")
-        .order_by(*in_name_order("agency__"))
+        cycle_assignments(cycle=cycle, today=issued_on).select_related("agency").order_by(*in_name_order("agency__"))
     ):
         assignments[a.task_id].append(a)
     submissions = list(
