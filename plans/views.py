@@ -80,6 +80,9 @@ def _unit_list(request: HttpRequest, *, plan: Plan, title: str, agencies: QueryS
             "page": page,
             "agencies": list(page),
             "total": format_count(page.paginator.count),
+            # The rows shown, grouped as every count is (đang xem 1.001–1.050).
+            "first": format_count(page.start_index()),
+            "last": format_count(page.end_index()),
             "kind_label": AgencyKind(kind).label if kind else "",
             "back": back,
         },

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import ngettext
 
+from hptracker.formatting import format_count
 from reports.cycles.target_figures import FIGURE_STATUSES
 from reports.models import Cycle, Submission, SubmissionStatus
 
@@ -24,20 +25,20 @@ class FiguresBasis:
 
     def sentence(self) -> str:
         return ngettext(
-            "Số liệu từ %(n)d báo cáo đã được chấp nhận, tính đến ngày %(date)s.",
-            "Số liệu từ %(n)d báo cáo đã được chấp nhận, tính đến ngày %(date)s.",
+            "Số liệu từ %(n)s báo cáo đã được chấp nhận, tính đến ngày %(date)s.",
+            "Số liệu từ %(n)s báo cáo đã được chấp nhận, tính đến ngày %(date)s.",
             self.accepted,
-        ) % {"n": self.accepted, "date": f"{self.as_of:%d/%m/%Y}"}
+        ) % {"n": format_count(self.accepted), "date": f"{self.as_of:%d/%m/%Y}"}
 
     def waiting_line(self) -> str:
         """The second line: received, not yet accepted (empty when there is none)."""
         if not self.waiting:
             return ""
         return ngettext(
-            "Đã nhận, chưa chấp nhận (chưa tính vào số liệu): %(n)d báo cáo.",
-            "Đã nhận, chưa chấp nhận (chưa tính vào số liệu): %(n)d báo cáo.",
+            "Đã nhận, chưa chấp nhận (chưa tính vào số liệu): %(n)s báo cáo.",
+            "Đã nhận, chưa chấp nhận (chưa tính vào số liệu): %(n)s báo cáo.",
             self.waiting,
-        ) % {"n": self.waiting}
+        ) % {"n": format_count(self.waiting)}
 
 
 def figures_basis(

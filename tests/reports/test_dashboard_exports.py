@@ -330,8 +330,9 @@ def test_an_xlsx_export_holds_its_rates_and_counts_as_numbers(client, plan, made
     assert all(isinstance(row[expected].value, int) for row in cells)
 
 
-def test_an_exports_page_groups_the_thousands_of_its_row_count(client, education_reviewer):
-    """ "2950 dòng" beside "2.950" everywhere else (national data set): the count is written as every count is."""
+def test_an_exports_page_and_the_list_group_the_thousands_of_its_row_count(client, education_reviewer):
+    """ "2950 dòng" beside "2.950" everywhere else (national data set): the count is written as every count is, on
+    the export's page and in "Số dòng" of the list of exports."""
     export = DashboardExport.objects.create(
         requested_by=education_reviewer,
         page="dashboard_reports",
@@ -343,3 +344,5 @@ def test_an_exports_page_groups_the_thousands_of_its_row_count(client, education
     client.force_login(education_reviewer)
     page = client.get(reverse("reports:dashboard_export_detail", args=[export.pk])).content.decode()
     assert "2.950 dòng" in page and "2950" not in page
+    listed = client.get(reverse("reports:dashboard_exports")).content.decode()
+    assert re.findall(r'<td class="num">([^<]*)</td>', listed) == ["2.950"]

@@ -281,3 +281,16 @@ def pdf_profile():
         recipients=["Như trên", "Lưu: VT"],
         is_default=True,
     )
+
+
+def test_the_figures_basis_groups_its_counts_in_the_readers_language():
+    """The overview said "Số liệu từ 1368 báo cáo": every count of the portal is grouped (1.368; 1,368 in English)."""
+    from django.utils import translation
+
+    from reports.dashboard.basis import FiguresBasis
+
+    basis = FiguresBasis(accepted=1368, waiting=1133, as_of=datetime.date(2025, 12, 10))
+    with translation.override("vi"):
+        assert "1.368 báo cáo" in basis.sentence() and "1.133 báo cáo" in basis.waiting_line()
+    with translation.override("en"):
+        assert "1,368 accepted reports" in basis.sentence() and "1,133 reports" in basis.waiting_line()
