@@ -6,7 +6,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 
-from hptracker.text import tone_placement_variants
+from hptracker.text import collation_key, fold_for_matching, nfc, tone_placement_variants
 
 
 def contains_any_spelling(value: str, *fields: str) -> Q:
@@ -37,6 +37,35 @@ def contains_any_spelling(value: str, *fields: str) -> Q:
     return match
 
 
+def unmarked_key(value: str) -> str | None:
+    """A query typed without a single mark ("tong hop so 12", as many type on a phone), folded as a name's sort key
+    is (`collation_key`: no case, no marks, Đ as D); None for a query with marks, which means them."""
+    text = nfc(value).strip()
+    return collation_key(text)[0] if text and text.isascii() else None
+
+
+def matches_name(query: str, name: str) -> bool:
+    """`name` found by `query` as the lists' name filters find it (VietnameseContainsFilter), in Python: any case,
+    either tone placement, and without marks when the query has none."""
+    unmarked = unmarked_key(query)
+    if unmarked is not None and unmarked in collation_key(name)[0]:
+        return True
+    return fold_for_matching(query.strip()) in fold_for_matching(name)
+
+
 class VietnameseContainsFilter(django_filters.CharFilter):
+    """`contains_any_spelling` on `field_name`; with `folded_field` (a name's sort key, Agency.sort_name), a query
+    typed without marks also finds the names written with them: "tong hop" finds "tổng hợp"."""
+
+    def __init__(self, *args, folded_field: str | None = None, **kwargs) -> None:
+        self.folded_field = folded_field
+        super().__init__(*args, **kwargs)
+
     def filter(self, qs: QuerySet, value):
-        return qs.filter(contains_any_spelling(value, self.field_name)) if value else qs
+        if not value:
+            return qs
+        match = contains_any_spelling(value, self.field_name)
+        unmarked = unmarked_key(value) if self.folded_field else None
+        if unmarked:
+            match |= Q(**{f"{self.folded_field}__contains": unmarked})
+        return qs.filter(match)

@@ -52,14 +52,18 @@ class KindFilterMixin:
 class ExpectedReportFilter(KindFilterMixin, DashboardFilterSet):
     kind = django_filters.ChoiceFilter(label=_("Loại đơn vị"), choices=KindGroup.choices, method="filter_kind")
     state = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=ReportState.choices, field_name="state")
-    agency = VietnameseContainsFilter(label=_("Tên đơn vị"), field_name="agency__name")
+    agency = VietnameseContainsFilter(
+        label=_("Tên đơn vị"), field_name="agency__name", folded_field="agency__sort_name"
+    )
 
 
 class AgencyYearsFilter(KindFilterMixin, django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("Loại đơn vị"), choices=KindGroup.choices, method="filter_kind", empty_label=_("Tất cả")
     )
-    agency = VietnameseContainsFilter(label=_("Tên đơn vị"), field_name="agency__name")
+    agency = VietnameseContainsFilter(
+        label=_("Tên đơn vị"), field_name="agency__name", folded_field="agency__sort_name"
+    )
     # Not a filter: how the rows are grouped (the view reads it; by today's units it groups in `lineage`).
     group = django_filters.ChoiceFilter(
         label=_("Nhóm theo"), choices=Grouping.choices, method="keep_rows", empty_label=None

@@ -27,7 +27,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, AgencySuccession, SuccessionKind
-from hptracker.text import collation_key, fold_for_matching
+from hptracker.search import matches_name
+from hptracker.text import collation_key
 from reports.dashboard.selectors import COUNTS, FigureRow, KindGroup
 
 
@@ -121,13 +122,13 @@ class HeirGroup:
         own = {h.pk for h in self.heirs}
         return sorted((name for pk, name in self.origins.items() if pk not in own), key=collation_key)
 
-    def matches(self, *, kind: str | None, wanted: str | None) -> bool:
-        """Of the family `kind` today, and with `wanted` (folded) in a unit's or a counted agency's name."""
+    def matches(self, *, kind: str | None, name: str | None) -> bool:
+        """Of the family `kind` today, and with `name` found in a unit's or a counted agency's name."""
         if kind and kind not in {h.kind_group for h in self.heirs}:
             return False
-        if wanted:
+        if name:
             names = [h.name for h in self.heirs] + list(self.origins.values())
-            return any(wanted in fold_for_matching(n) for n in names)
+            return any(matches_name(name, n) for n in names)
         return True
 
     def as_row(self, kind_labels: dict[str, str]) -> FigureRow:
@@ -176,14 +177,15 @@ def completeness_by_heirs(
 ) -> list[FigureRow]:
     """Fold per-agency completeness rows (`agency_completeness`: dicts with agency_id, agency__name, kind_group and
     the counts) into rows by today's units, ordered by their names. `kind` keeps the rows whose units are of that
-    family today; `name` those in which a unit or an agency counted contains it (any case, any tone placement)."""
+    family today; `name` those in which a unit or an agency counted contains it (`matches_name`: any case, either
+    tone placement, and without marks when it is typed without)."""
     heirs_of = agency_heirs(day=day)
     rows = list(rows)
     # Most agencies (2,990 of 3,000 nationally) exist today and inherit nobody's reports: their row is their own,
     # with no group to build. Groups are built for the others: successors and the agencies they took over from.
     receiving = {h.pk for heirs in heirs_of.values() for h in heirs}
     kind_labels = {key: str(label) for key, label in KindGroup.labels.items()}
-    wanted = fold_for_matching(name.strip()) if name else None
+    name = name.strip() if name else None
     groups: dict[tuple[int, ...], HeirGroup] = {}
     kept: list[FigureRow] = []
     for row in rows:
@@ -191,7 +193,7 @@ def completeness_by_heirs(
         heirs = heirs_of.get(agency_id)
         if not heirs and agency_id not in receiving:
             family, own_name = row["kind_group"], row["agency__name"]
-            if (not kind or family == kind) and (not wanted or wanted in fold_for_matching(own_name)):
+            if (not kind or family == kind) and (not name or matches_name(name, own_name)):
                 # The agency's row with its unit's keys over it, in one copy: 2,990 of them nationally whenever
                 # the figures change, the keys built once per process.
                 kept.append(FigureRow(row, **_own_unit_keys(agency_id, own_name, family, kind_labels[family])))
@@ -206,5 +208,5 @@ def completeness_by_heirs(
         counts = group.counts
         for count in COUNTS:
             counts[count] += row[count]
-    kept += [g.as_row(kind_labels) for g in groups.values() if g.matches(kind=kind, wanted=wanted)]
+    kept += [g.as_row(kind_labels) for g in groups.values() if g.matches(kind=kind, name=name)]
     return sorted(kept, key=lambda r: r["sort_name"])

@@ -50,7 +50,9 @@ class ReminderDeliveryFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ReminderDeliveryStatus.choices, label=_("Trạng thái"))
     # The unit by name, as the dashboard's lists find it: a list of every unit was 3,000 options nationally (a
     # select nobody can use, and most of the page's weight).
-    agency = VietnameseContainsFilter(label=_("Tên đơn vị"), field_name="agency__name")
+    agency = VietnameseContainsFilter(
+        label=_("Tên đơn vị"), field_name="agency__name", folded_field="agency__sort_name"
+    )
 
     class Meta:
         model = ReminderDelivery

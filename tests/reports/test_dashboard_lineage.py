@@ -218,6 +218,13 @@ def test_filters_by_todays_units_find_a_unit_or_an_agency_it_inherited_from(clie
     assert [r["Kế thừa báo cáo của"] for r in rows] == ["Ủy ban nhân dân quận Lê Chân"]
     # A commune's name finds its own row and both rows it shares with a neighbour.
     assert len(csv_rows(client, reorganised, group="today", agency="THỬ HAI")) == 3
+    # Typed without a mark, as many do on a phone, the names are found all the same (and in the plain grouping).
+    assert len(csv_rows(client, reorganised, group="today", agency="thu hai")) == 3
+    rows = csv_rows(client, reorganised, group="today", agency="QUAN LE CHAN")
+    assert [r["Kế thừa báo cáo của"] for r in rows] == ["Ủy ban nhân dân quận Lê Chân"]
+    assert [r["Cơ quan, đơn vị"] for r in csv_rows(client, reorganised, agency="quan le chan")] == [
+        "Ủy ban nhân dân quận Lê Chân"
+    ]
     # The family is today's units'. The communes that succeeded the split districts are local government too, so
     # the districts' reports stay in the local family, on the rows of their successors: 13 districts not split
     # here, the 3 communes' own rows and the 2 rows that inherit Lê Chân's and Ngô Quyền's reports.
