@@ -14,7 +14,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from agencies.models import Agency, in_name_order
 from plans.models import AssignmentRole, Task
-from reports.dashboard.progress import cycle_assignments
+from reports.dashboard.progress import cycle_agencies, cycle_assignments
 from reports.dashboard.selectors import COUNTED
 from reports.models import Cycle, Progress, TaskReport
 
@@ -57,9 +57,10 @@ def coverage_matrix(*, cycle: Cycle, today: datetime.date, visible: QuerySet[Age
     whether the grid is too wide), the plan's tasks, and the assignments of the shown agencies, each with the
     progress its agency sent on the task (from a submitted or accepted submission of the cycle). A grid too wide
     to read is not built: one query, and the page points to the long form."""
-    current = cycle_assignments(cycle=cycle, today=today)  # the cycle's units, not necessarily today's
-    # `visible`: the columns the reader may see (permissions.dashboard_scope), all of them by default.
-    responsible = (Agency.objects.all() if visible is None else visible).filter(pk__in=current.values("agency_id"))
+    # The cycle's units, not necessarily today's; `visible`: the columns the reader may see
+    # (permissions.dashboard_scope), all of them by default.
+    among = Agency.objects.all() if visible is None else visible
+    responsible = cycle_agencies(cycle=cycle, today=today, among=among)
     responsible = responsible.order_by("kind", *in_name_order())
     agencies = list(responsible[: MAX_COLUMNS + 1])
     if len(agencies) > MAX_COLUMNS:
@@ -82,7 +83,7 @@ def coverage_matrix(*, cycle: Cycle, today: datetime.date, visible: QuerySet[Age
         .values("progress")[:1]
     )
     rows = {task.pk: MatrixRow(task=task, cells=[None] * len(agencies)) for task in tasks}
-    cells = current.filter(agency_id__in=list(column)).annotate(sent=Subquery(sent))
+    cells = cycle_assignments(cycle=cycle, today=today).filter(agency_id__in=list(column)).annotate(sent=Subquery(sent))
     for task_id, agency_id, role, progress in cells.values_list("task_id", "agency_id", "role", "sent"):
         rows[task_id].cells[column[agency_id]] = Cell(role=role, progress=progress)
     return Matrix(agencies=agencies, rows=list(rows.values()), too_wide=False)

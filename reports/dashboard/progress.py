@@ -23,7 +23,7 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agencies.models import in_name_order
+from agencies.models import Agency, existing_on, in_name_order
 from hptracker.formatting import format_decimal, percent
 from plans.models import AssignmentRole, Plan, Target, Task, TaskAssignment
 from reports.cycles import ledger
@@ -233,6 +233,15 @@ def cycle_assignments(*, cycle: Cycle, today: datetime.date) -> QuerySet[TaskAss
     return TaskAssignment.objects.in_force_on(as_of(cycle, today)).filter(task__group__plan_id=cycle.plan_id)
 
 
+def cycle_agencies(*, cycle: Cycle, today: datetime.date, among: QuerySet[Agency]) -> QuerySet[Agency]:
+    """The agencies of `cycle_assignments`, among `among`: those that existed on the cycle's day with an assignment
+    in force then. Their existence is checked on their own rows: an IN over the assignments joined to the agencies
+    took twice the time nationally (12 ms against 6)."""
+    day = as_of(cycle, today)
+    assigned = TaskAssignment.objects.active_on(day).filter(task__group__plan_id=cycle.plan_id)
+    return among.filter(existing_on(day), pk__in=assigned.values("agency_id"))
+
+
 def cycle_leads(*, cycle: Cycle, today: datetime.date, task_ids: list[int]) -> QuerySet[TaskAssignment]:
     """The lead assignments of these tasks in `cycle` (`cycle_assignments`), their agencies in name order: a
     handful per task among the thousands of co-operating rows."""
@@ -269,7 +278,9 @@ def coverage_cells(*, cycle: Cycle, today: datetime.date) -> QuerySet[TaskAssign
             submission_status=Subquery(report.values("submission__status")[:1]),
         )
         .select_related("task__group", "agency")
-        .order_by("task__group__number", "task__number", "role", *in_name_order("agency__"))
+        # Each task's leads first ("lead" sorts after "co_operating": descending), then its co-operating units: with
+        # every role, the first pages showed 1.1's thousands of co-operating rows and its leads only at the end.
+        .order_by("task__group__number", "task__number", "-role", *in_name_order("agency__"))
     )
 
 

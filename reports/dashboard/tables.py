@@ -199,7 +199,9 @@ class CoverageCellTable(tables.Table):
         verbose_name=_("Cơ quan, đơn vị"), accessor="agency__name", order_by=in_name_order("agency__")
     )
     role = tables.Column(verbose_name=_("Vai trò"))
-    reported_progress = tables.Column(verbose_name=_("Tiến độ báo cáo"), default=_("Chưa báo cáo"))
+    # Empty is a state here ("Chưa báo cáo"), written in the export as on the page: a spreadsheet filtered on it
+    # finds the rows (django-tables2 leaves an empty cell blank in an export unless the column takes empty values).
+    reported_progress = tables.Column(verbose_name=_("Tiến độ báo cáo"), empty_values=())
     submission_status = tables.Column(verbose_name=_("Trạng thái báo cáo"), default="—")
     submission_id = ReportLinkColumn()
 
@@ -215,10 +217,12 @@ class CoverageCellTable(tables.Table):
         return value  # the page shortens the text to keep rows readable; the file keeps it whole
 
     def render_reported_progress(self, value):
+        if not value:
+            return _("Chưa báo cáo")
         return Progress(value).label if value in Progress.values else value
 
     def value_reported_progress(self, value):
-        return str(Progress(value).label) if value in Progress.values else str(value)
+        return str(self.render_reported_progress(value))
 
     def render_submission_status(self, value):
         return SubmissionStatus(value).label if value in SubmissionStatus.values else value

@@ -15,7 +15,7 @@ from django.urls import reverse
 from agencies.models import Agency
 from plans.models import AssignmentRole, TaskAssignment
 from reports.dashboard.matrix import coverage_matrix
-from reports.dashboard.progress import cycle_assignments
+from reports.dashboard.progress import cycle_agencies, cycle_assignments
 from reports.models import Cycle, Progress, SubmissionStatus
 from tests.reports.dashboard_helpers import export_text, task_report
 from tests.reports.test_dashboard_lineage import (  # noqa: F401  (fixtures: the reorganised plan, the frozen day)
@@ -65,6 +65,14 @@ def test_each_year_lists_the_units_of_that_year_with_what_they_reported(
     ]
     assert le_chan_1_1["Tiến độ báo cáo"] == str(Progress.DONE.label)
     assert le_chan_1_1["Trạng thái báo cáo"] == str(SubmissionStatus.ACCEPTED.label)
+    # Each task's leads come before its co-operating units (with every role they came last, past the pages shown).
+    roles = [row["Vai trò"] for row in _cells(client, reorganised, 2024) if row["STT"] == "1.1"]
+    lead, co_operating = str(AssignmentRole.LEAD.label), str(AssignmentRole.CO_OPERATING.label)
+    assert roles[0] == lead and co_operating in roles and roles == sorted(roles, key=lambda role: role != lead)
+    # A unit that has not reported says so in the file as on the page (the cell was blank), so a spreadsheet
+    # filtered on it finds the rows.
+    thu_hai = [row for row in _cells(client, reorganised, 2026) if row[AGENCY] == _name("P_HAI")]
+    assert thu_hai and {row["Tiến độ báo cáo"] for row in thu_hai} == {"Chưa báo cáo"}
 
 
 def test_an_agency_that_had_ended_is_not_listed_even_if_its_assignments_were_never_ended(
@@ -95,6 +103,11 @@ def test_the_matrix_and_the_lead_names_of_a_past_year_are_that_years(
     columns_2026 = {a.code for a in coverage_matrix(cycle=reorganised.cycles.get(year=2026), today=today).agencies}
     assert {"Q_LECHAN", "SKHDT"} <= columns_2024 and not {"P_MOT", "P_HAI"} & columns_2024
     assert {"P_MOT", "P_HAI"} <= columns_2026 and not {"Q_LECHAN", "SKHDT"} & columns_2026
+    # The matrix's columns are the agencies of the cycle's assignments, each once.
+    for cycle in reorganised.cycles.all():
+        of_assignments = set(cycle_assignments(cycle=cycle, today=today).values_list("agency_id", flat=True))
+        agencies = cycle_agencies(cycle=cycle, today=today, among=Agency.objects.all())
+        assert sorted(agencies.values_list("pk", flat=True)) == sorted(of_assignments)
 
     # A task Sở KH&ĐT led until its merger (its assignment ended then): 2024's coverage names it among the task's
     # leads, 2026's does not.
