@@ -168,3 +168,12 @@ def test_on_a_phone_the_inbox_opens_each_report_from_the_screen_and_pagers_read_
     )
     assert len(items) >= 2
     assert len({round(top) for top, _style in items}) == 1 and {style for _top, style in items} == {"none"}, items
+    # The page shown stands out from the links to the others: it differed only by aria-current.
+    backgrounds = page.eval_on_selector_all(
+        "ul.pagination .page-link",
+        "links => links.map(a => [a.getAttribute('aria-current'), getComputedStyle(a).backgroundColor])",
+    )
+    shown = {colour for current, colour in backgrounds if current == "page"}
+    others = {colour for current, colour in backgrounds if current != "page"}
+    assert len(shown) == 1 and others and not shown & others, backgrounds
+    assert page.locator('ul.pagination [aria-current="page"]').bounding_box()["height"] >= 44

@@ -56,6 +56,7 @@ def test_the_matrix_page_runs_a_fixed_number_of_queries(client, plan, education_
     assert response.status_code == 200
     html = response.content.decode()
     assert html.count('class="task-col" title=') == 42 and "UBND quận Lê Chân" in html
+    assert 'class="legend' in html  # the colours of the grid explained beside it
     for agency in Agency.objects.filter(code__in=["SGDDT", "SNV", "CATP", "SLDTBXH"]):
         _report(cycle, agency, {})
     _report(cycle, Agency.objects.get(code="Q_LECHAN"), {"1.1": Progress.DONE, "2.1": Progress.DONE})
@@ -83,3 +84,4 @@ def test_a_grid_too_wide_to_read_is_not_built(client, plan, education_reviewer, 
     html = response.content.decode()
     assert "quá nhiều cơ quan" in html and 'class="task-col" title=' not in html
     assert reverse("reports:dashboard_coverage_cells") in html
+    assert 'class="legend' not in html and "Mỗi ô là phần việc" not in html  # they describe a grid not drawn
