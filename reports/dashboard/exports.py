@@ -148,11 +148,21 @@ def _xlsx_value(sheet, value: Any) -> Any:
     return str(value)
 
 
-def write_xlsx(rows: Iterable[list], handle) -> int:
+# Excel refuses these in a sheet's name, and more than 31 characters.
+SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+
+
+def sheet_name(title: str) -> str:
+    """The list's name as its sheet's (Excel's tab read "Sheet")."""
+    return " ".join(str(title).translate(SHEET_NAME_FORBIDDEN).split())[:31].strip() or "Sheet"
+
+
+def write_xlsx(rows: Iterable[list], handle, title: str = "") -> int:
     """Write rows into `handle` (a binary file) with openpyxl's write-only workbook: rows go to a temporary
-    file as they come, so memory stays flat whatever the number of rows. Returns the number of data rows."""
+    file as they come, so memory stays flat whatever the number of rows; the sheet is named after `title`.
+    Returns the number of data rows."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
+    sheet = workbook.create_sheet(title=sheet_name(title))
     count = -1
     for row in rows:
         sheet.append([_xlsx_value(sheet, v) for v in row])
@@ -161,7 +171,8 @@ def write_xlsx(rows: Iterable[list], handle) -> int:
     return max(count, 0)
 
 
-def write_csv(rows: Iterable[list], handle) -> int:
+def write_csv(rows: Iterable[list], handle, title: str = "") -> int:
+    """`title` is for the writers' common signature: a CSV file has no name inside it."""
     count = -1
     for line in csv_lines(rows):
         handle.write(line.encode("utf-8"))
@@ -200,7 +211,7 @@ def export_respond(*, request: HttpRequest, table: Table, export_format: str, fi
             csv_lines(table_rows(table)), content_type=CONTENT_TYPES[ExportFormat.CSV], headers=disposition
         )
     handle = tempfile.TemporaryFile()  # closed by FileResponse once sent
-    write_xlsx(table_rows(table), handle)
+    write_xlsx(table_rows(table), handle, title)
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
@@ -263,7 +274,7 @@ def dashboard_export_render(*, export_id: int, build_table: TableBuilder = expor
         with translation.override("vi"):
             table = build_table(export)
             with open(temp, "wb") as handle:
-                count = WRITERS[ExportFormat(export.format)](table_rows(table), handle)
+                count = WRITERS[ExportFormat(export.format)](table_rows(table), handle, export.title)
                 handle.flush()
                 os.fsync(handle.fileno())
         with transaction.atomic():

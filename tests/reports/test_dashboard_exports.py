@@ -22,7 +22,7 @@ from django.utils import timezone
 from hptracker import paging
 from plans.models import Plan
 from reports.dashboard import listing
-from reports.dashboard.exports import dashboard_export_render, dashboard_exports_sweep
+from reports.dashboard.exports import dashboard_export_render, dashboard_exports_sweep, sheet_name
 from reports.models import DashboardExport, GeneratedReportStatus
 
 from . import dashboard_helpers
@@ -157,6 +157,7 @@ def test_a_long_list_is_queued_rendered_by_the_worker_and_downloaded_by_its_requ
         assert list(csv.reader(io.StringIO(body.decode("utf-8-sig")))) == streamed
     else:
         sheet = openpyxl.load_workbook(io.BytesIO(body), read_only=True).active
+        assert sheet.title == "Phân công và báo cáo"  # the list's name on Excel's tab, not "Sheet"
         values = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         width = len(streamed[0])  # a reader drops trailing empty cells
         assert [row + [""] * (width - len(row)) for row in values] == streamed
@@ -317,6 +318,7 @@ def test_an_xlsx_export_holds_its_rates_and_counts_as_numbers(client, plan, made
     where = url("dashboard_years", plan)
     as_text = csv_rows(client.get(where + "&_export=csv"))
     sheet = openpyxl.load_workbook(io.BytesIO(export_bytes(client.get(where + "&_export=xlsx")))).active
+    assert sheet.title == "Qua các năm"  # the list's name on Excel's tab, not "Sheet"
     cells = list(sheet.iter_rows(min_row=2))
     header = as_text[0]
     rate, expected = header.index("Tỷ lệ báo cáo"), header.index("Phải báo cáo")
@@ -346,3 +348,11 @@ def test_an_exports_page_and_the_list_group_the_thousands_of_its_row_count(clien
     assert "2.950 dòng" in page and "2950" not in page
     listed = client.get(reverse("reports:dashboard_exports")).content.decode()
     assert re.findall(r'<td class="num">([^<]*)</td>', listed) == ["2.950"]
+
+
+def test_a_sheet_is_named_as_excel_allows():
+    """At most 31 characters, none of []:*?/\\ (Excel refuses the file otherwise), never empty."""
+    assert sheet_name("Khó khăn, đề xuất") == "Khó khăn, đề xuất"
+    assert sheet_name("Báo cáo 1/2025: [nháp]*?\\") == "Báo cáo 1 2025 nháp"
+    assert sheet_name("Tình hình gửi báo cáo của các cơ quan, đơn vị") == "Tình hình gửi báo cáo của các c"
+    assert sheet_name("") == sheet_name("/:") == "Sheet"
