@@ -31,14 +31,15 @@ class ReportLinkColumn(tables.Column):
 
 
 class DayColumn(tables.Column):
-    """A date as 30/11/2025, on the page and in the export. django-tables2's DateColumn renders a template for
-    each cell: 50 of them were a fifth of the reports page's time."""
+    """A date as 30/11/2025 on the page; in the export the date itself, which the CSV writes as 30/11/2025 and the
+    XLSX as a date Excel can sort and compute with (reports.dashboard.exports). django-tables2's DateColumn renders
+    a template for each cell: 50 of them were a fifth of the reports page's time."""
 
     def render(self, value):
         return value.strftime("%d/%m/%Y")
 
     def value(self, value):
-        return value.strftime("%d/%m/%Y") if value else ""
+        return value or ""
 
 
 class NumberColumn(tables.Column):

@@ -127,11 +127,22 @@ class _Echo:
         return value
 
 
+DAY_FORMAT, XLSX_DAY_FORMAT = "%d/%m/%Y", "dd/mm/yyyy"  # as the pages write a day: 30/11/2025
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if type(value) is datetime.date:  # a day, not a moment (datetime is a date too)
+        return value.strftime(DAY_FORMAT)
+    return value
+
+
 def csv_lines(rows: Iterable[list]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield BOM
     for row in rows:
-        yield writer.writerow(["" if v is None else v for v in row])
+        yield writer.writerow([_csv_value(v) for v in row])
 
 
 def _xlsx_value(sheet, value: Any) -> Any:
@@ -142,6 +153,10 @@ def _xlsx_value(sheet, value: Any) -> Any:
         places = max(0, -int(value.as_tuple().exponent)) if value.is_finite() else 0
         cell = WriteOnlyCell(sheet, value=float(value))
         cell.number_format = "0." + "0" * places if places else "0"
+        return cell
+    if type(value) is datetime.date:  # a date Excel sorts and computes with, shown as the pages show it
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = XLSX_DAY_FORMAT
         return cell
     if value is None or isinstance(value, (int, float, datetime.date, str)):
         return value

@@ -356,3 +356,17 @@ def test_a_sheet_is_named_as_excel_allows():
     assert sheet_name("Báo cáo 1/2025: [nháp]*?\\") == "Báo cáo 1 2025 nháp"
     assert sheet_name("Tình hình gửi báo cáo của các cơ quan, đơn vị") == "Tình hình gửi báo cáo của các c"
     assert sheet_name("") == sheet_name("/:") == "Sheet"
+
+
+def test_a_deadline_is_a_date_in_xlsx_and_a_day_as_the_page_writes_it_in_csv(client, plan, made, education_reviewer):
+    """ "Hạn gửi" went into XLSX as the text "30/11/2024": Excel could not sort by it or count days from it."""
+    client.force_login(education_reviewer)
+    where = url("dashboard_reports", plan, year=2024)
+    as_text = csv_rows(client.get(where + "&_export=csv"))
+    due = as_text[0].index("Hạn gửi")
+    assert {row[due] for row in as_text[1:]} == {"30/11/2024"}
+    sheet = openpyxl.load_workbook(io.BytesIO(export_bytes(client.get(where + "&_export=xlsx")))).active
+    cells = [row[due] for row in sheet.iter_rows(min_row=2)]
+    assert len(cells) == len(as_text) - 1
+    assert {cell.value for cell in cells} == {datetime.datetime(2024, 11, 30)}  # openpyxl reads a date back so
+    assert {cell.number_format for cell in cells} == {"dd/mm/yyyy"}
