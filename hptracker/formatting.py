@@ -25,15 +25,21 @@ def percent(part: int, whole: int, places: int = 1) -> Decimal | None:
 
 
 def format_decimal(
-    value: Decimal | float | int | None, places: int = 1, *, language: str | None = None, empty: str = "—"
+    value: Decimal | float | int | None,
+    places: int = 1,
+    *,
+    language: str | None = None,
+    empty: str = "—",
+    keep_zeros: bool = False,
 ) -> str:
     """A figure as the reader writes it: rounded half up to `places` decimals, trailing zeros dropped
-    (66 -> "66", 52,50 -> "52,5"), decimal comma in Vietnamese, point in English; `empty` for None."""
+    (66 -> "66", 52,50 -> "52,5") unless `keep_zeros` (66 -> "66,0", for figures read side by side), decimal
+    comma in Vietnamese, point in English; `empty` for None."""
     if value is None:
         return empty
     rounded = round_half_up(value, places)
-    text = f"{rounded:f}"
-    if "." in text:
+    text = f"{rounded:.{places}f}" if keep_zeros else f"{rounded:f}"
+    if "." in text and not keep_zeros:
         text = text.rstrip("0").rstrip(".")
     if text in ("-0", ""):
         text = "0"

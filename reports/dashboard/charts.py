@@ -18,7 +18,7 @@ from html import escape
 
 from django.utils.translation import gettext as _
 
-from hptracker.formatting import format_decimal
+from hptracker.formatting import format_decimal, round_half_up
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 INK, MUTED, GRID, TARGET = "#1d2733", "#5b6776", "#d8dee6", "#b3261e"
@@ -173,6 +173,11 @@ def target_chart(
     if not ordered:
         body.append(_text(left + plot_w / 2, top + plot_h / 2, _("chưa có số liệu"), anchor="middle", fill=MUTED))
     slot = plot_w / max(len(ordered), 1)
+    # The bars' figures side by side, with one decimal each when any has one ("65,0%" beside "59,5%", not "65%").
+    rounded = [round_half_up(float(raw), 1) for _year, raw in ordered]
+    keep_zeros = any(value != value.to_integral_value() for value in rounded)
+    # Drawn after the target line, so that their white halo keeps them legible where the line crosses them.
+    figures: list[str] = []
     for index, (year, raw) in enumerate(ordered):
         value = float(raw)
         x = left + index * slot + slot * 0.2
@@ -182,10 +187,10 @@ def target_chart(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.6:.1f}" height="{top + plot_h - y:.1f}" '
             f'fill="{fill}"><title>{_e(year)}: {_e(format_number(value))}{_e(unit)}</title></rect>'
         )
-        # A white halo keeps the figure legible where it crosses the dashed target line.
-        body.append(
+        figure = format_decimal(value, keep_zeros=keep_zeros)
+        figures.append(
             f'<text x="{x + slot * 0.3:.1f}" y="{y - 4:.1f}" font-size="10" text-anchor="middle" fill="{INK}" '
-            f'stroke="#ffffff" stroke-width="3" paint-order="stroke">{_e(format_number(value))}{_e(unit)}</text>'
+            f'stroke="#ffffff" stroke-width="3" paint-order="stroke">{_e(figure)}{_e(unit)}</text>'
         )
         body.append(_text(x + slot * 0.3, height - bottom + 16, year, size=11, anchor="middle", fill=MUTED))
     ty = y_of(float(target))
@@ -193,6 +198,7 @@ def target_chart(
         f'<line x1="{left}" y1="{ty:.1f}" x2="{width - right}" y2="{ty:.1f}" stroke="{TARGET}" '
         f'stroke-width="2" stroke-dasharray="6 4"/>'
     )
+    body.extend(figures)
     label = target_label or _("Mục tiêu: %(value)s%(unit)s") % {"value": format_number(float(target)), "unit": unit}
     legend_y = top - 14
     body.append(

@@ -80,3 +80,22 @@ def test_target_chart_without_values_says_so():
     root = parse(target_chart(title="Phân luồng", unit="%", points=[], target=70))
     assert "chưa có số liệu" in texts(root)
     assert not [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
+
+
+def test_target_chart_writes_its_figures_over_the_target_line_with_one_decimal_each():
+    """Seen at national scale: the dashed line struck through the figures near the target ("25,8%", "63,5%"), and
+    "65%" stood beside "59,5%". The figures are drawn after the line (their white halo over it) and, when any has
+    a decimal, all have one."""
+    svg = target_chart(title="Phân luồng", unit="%", target=70, points=[(2022, Decimal("59.5")), (2023, 65)])
+    root = parse(svg)
+    figures = [t for t in root.iter(f"{SVG}text") if (t.text or "").endswith("%") and t.get("paint-order")]
+    assert [t.text for t in figures] == ["59,5%", "65,0%"]
+    elements = list(root)
+    (target_line,) = [
+        e
+        for e in elements
+        if e.tag == f"{SVG}line" and e.get("stroke-dasharray") and e.get("x1") == "44" and float(e.get("x2")) > 100
+    ]
+    assert all(elements.index(f) > elements.index(target_line) for f in figures)
+    whole = parse(target_chart(title="Phân luồng", unit="%", target=70, points=[(2022, 60), (2023, Decimal("65.0"))]))
+    assert [t.text for t in whole.iter(f"{SVG}text") if t.get("paint-order")] == ["60%", "65%"]
