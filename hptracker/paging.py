@@ -133,6 +133,8 @@ class CappedPaginator(LazyPaginator):
 
     max_pages = MAX_PAGES
     capped = False
+    # The page number asked for past the cap (?page=21 shows page 20), for the notice to say so; None otherwise.
+    asked_past_cap: int | None = None
 
     def __init__(self, object_list, per_page, *args, **kwargs):
         # ?per_page= comes from the query string as typed: 0 or a negative number would fail (a 500).
@@ -154,6 +156,8 @@ class CappedPaginator(LazyPaginator):
         if page.number == self.max_pages and self._num_pages and self._num_pages > self.max_pages:
             self.capped = True
             self._num_pages = self.max_pages
+            if wanted > self.max_pages:
+                self.asked_past_cap = wanted
         return page
 
     @property

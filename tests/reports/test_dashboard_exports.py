@@ -211,6 +211,11 @@ def test_a_page_beyond_the_cap_shows_the_last_allowed_page_and_says_to_filter_or
     html = deep.content.decode()
     assert deep.status_code == 200 and 'id="page-cap"' in html and "Hãy lọc thêm" in html
     assert deep.context["table"].page.number == 2 and not deep.context["table"].page.has_next()
+    # The page asked for is named: the address said page=2998 over page 2's rows, and nothing told why.
+    assert "Trang 2.998 nằm ngoài giới hạn; đây là trang 2, trang cuối cùng xem được." in html
+    at_the_cap = client.get(url("dashboard_coverage_cells", plan, year=2024, role="co_operating", page=2))
+    html = at_the_cap.content.decode()
+    assert 'id="page-cap"' in html and "nằm ngoài giới hạn" not in html
 
 
 def test_the_cap_message_groups_the_thousands_as_a_vietnamese_reader_writes_them(

@@ -116,6 +116,7 @@ def test_the_reminder_log_goes_no_deeper_than_its_page_cap_and_says_so(client, e
     deep = client.get(reverse("reports:reminder_log"), {"per_page": 5, "page": 3})
     assert deep.context["table"].page.number == 2 and deep.context["total"] == 12
     assert 'id="page-cap"' in deep.content.decode()
+    assert "Trang 3 nằm ngoài giới hạn; đây là trang 2, trang cuối cùng xem được." in deep.content.decode()
     first = client.get(reverse("reports:reminder_log"), {"per_page": 5})
     assert 'id="page-cap"' not in first.content.decode()
 
