@@ -29,6 +29,8 @@ from reports.models import Progress, SubmissionStatus
 GRID = {"class": "grid"}
 # What a list says when nothing matches (a table with headers and no row said nothing at all).
 NOTHING_LISTED = _("Không có dòng nào. Hãy bỏ bớt điều kiện lọc hoặc chọn năm khác.")
+# The agency tables of the years page count every year: they have no year to choose.
+NOTHING_IN_ANY_YEAR = _("Không có dòng nào. Hãy bỏ bớt điều kiện lọc.")
 
 
 class SearchedTable(tables.Table):
@@ -117,6 +119,7 @@ class AgencyYearsTable(CompletenessColumns):
 
     class Meta(CompletenessColumns.Meta):
         sequence = ("agency__name", "kind_group", "...")
+        empty_text = NOTHING_IN_ANY_YEAR
 
     def render_agency__name(self, value, record):
         # The row counts every cycle: it links to the agency's page, which lists its reports of every cycle (a
@@ -143,6 +146,7 @@ class AgencyHeirsTable(CompletenessColumns):
 
     class Meta(CompletenessColumns.Meta):
         sequence = ("units", "kind_group", "predecessors", "...")
+        empty_text = NOTHING_IN_ANY_YEAR
         row_attrs = {"class": lambda record: "inherited" if record["inherited"] else ""}
 
     def render_units(self, record):

@@ -119,10 +119,13 @@ def test_a_list_that_matches_nothing_says_so(client, plan, made, education_revie
         ("dashboard_issues", {"text": "không có ở đâu cả"}),
         ("dashboard_proposals", {"text": "không có ở đâu cả"}),
         ("dashboard_reports", {"agency": "không có ở đâu cả"}),
-        ("dashboard_years", {"agency": "không có ở đâu cả"}),
     ]:
         html = client.get(url(name, plan, year=2024, **query)).content.decode()
         assert "Không có dòng nào. Hãy bỏ bớt điều kiện lọc hoặc chọn năm khác." in html, name
+    # The years page's agency tables count every year: nothing to say about choosing another one.
+    for grouping in ("time", "today"):
+        html = client.get(url("dashboard_years", plan, agency="không có ở đâu cả", group=grouping)).content.decode()
+        assert "Không có dòng nào. Hãy bỏ bớt điều kiện lọc." in html and "chọn năm khác" not in html, grouping
     html = client.get(url("dashboard_missing", plan, year=2024, agency="không có ở đâu cả")).content.decode()
     assert "Không có báo cáo nào còn thiếu với điều kiện lọc này." in html
 
