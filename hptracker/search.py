@@ -3,6 +3,8 @@ on every list that has a search box (the dashboard's lists, the reminder log).""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import django_filters
 from django.db.models import Q, QuerySet
 
@@ -44,13 +46,18 @@ def unmarked_key(value: str) -> str | None:
     return collation_key(text)[0] if text and text.isascii() else None
 
 
-def matches_name(query: str, name: str) -> bool:
-    """`name` found by `query` as the lists' name filters find it (VietnameseContainsFilter), in Python: any case,
-    either tone placement, and without marks when the query has none."""
-    unmarked = unmarked_key(query)
-    if unmarked is not None and unmarked in collation_key(name)[0]:
-        return True
-    return fold_for_matching(query.strip()) in fold_for_matching(name)
+def name_matcher(query: str) -> Callable[[str], bool]:
+    """Whether a name is found by `query` as the lists' name filters find it (VietnameseContainsFilter), in Python:
+    any case, either tone placement, and without marks when the query has none. The query is folded once, for the
+    thousands of names a fold by today's units tries."""
+    unmarked, folded = unmarked_key(query), fold_for_matching(query.strip())
+
+    def matches(name: str) -> bool:
+        if unmarked is not None and unmarked in collation_key(name)[0]:
+            return True
+        return folded in fold_for_matching(name)
+
+    return matches
 
 
 class VietnameseContainsFilter(django_filters.CharFilter):

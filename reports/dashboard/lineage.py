@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import connection
@@ -27,7 +27,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, AgencySuccession, SuccessionKind
-from hptracker.search import matches_name
+from hptracker.search import name_matcher
 from hptracker.text import collation_key
 from reports.dashboard.selectors import COUNTS, FigureRow, KindGroup
 
@@ -122,13 +122,13 @@ class HeirGroup:
         own = {h.pk for h in self.heirs}
         return sorted((name for pk, name in self.origins.items() if pk not in own), key=collation_key)
 
-    def matches(self, *, kind: str | None, name: str | None) -> bool:
-        """Of the family `kind` today, and with `name` found in a unit's or a counted agency's name."""
+    def matches(self, *, kind: str | None, name_found: Callable[[str], bool] | None) -> bool:
+        """Of the family `kind` today, and with a unit's or a counted agency's name found (`name_found`)."""
         if kind and kind not in {h.kind_group for h in self.heirs}:
             return False
-        if name:
+        if name_found:
             names = [h.name for h in self.heirs] + list(self.origins.values())
-            return any(matches_name(name, n) for n in names)
+            return any(name_found(n) for n in names)
         return True
 
     def as_row(self, kind_labels: dict[str, str]) -> FigureRow:
@@ -177,7 +177,7 @@ def completeness_by_heirs(
 ) -> list[FigureRow]:
     """Fold per-agency completeness rows (`agency_completeness`: dicts with agency_id, agency__name, kind_group and
     the counts) into rows by today's units, ordered by their names. `kind` keeps the rows whose units are of that
-    family today; `name` those in which a unit or an agency counted contains it (`matches_name`: any case, either
+    family today; `name` those in which a unit or an agency counted contains it (`name_matcher`: any case, either
     tone placement, and without marks when it is typed without)."""
     heirs_of = agency_heirs(day=day)
     rows = list(rows)
@@ -185,7 +185,7 @@ def completeness_by_heirs(
     # with no group to build. Groups are built for the others: successors and the agencies they took over from.
     receiving = {h.pk for heirs in heirs_of.values() for h in heirs}
     kind_labels = {key: str(label) for key, label in KindGroup.labels.items()}
-    name = name.strip() if name else None
+    name_found = name_matcher(name) if name and name.strip() else None
     groups: dict[tuple[int, ...], HeirGroup] = {}
     kept: list[FigureRow] = []
     for row in rows:
@@ -193,7 +193,7 @@ def completeness_by_heirs(
         heirs = heirs_of.get(agency_id)
         if not heirs and agency_id not in receiving:
             family, own_name = row["kind_group"], row["agency__name"]
-            if (not kind or family == kind) and (not name or matches_name(name, own_name)):
+            if (not kind or family == kind) and (not name_found or name_found(own_name)):
                 # The agency's row with its unit's keys over it, in one copy: 2,990 of them nationally whenever
                 # the figures change, the keys built once per process.
                 kept.append(FigureRow(row, **_own_unit_keys(agency_id, own_name, family, kind_labels[family])))
@@ -208,5 +208,5 @@ def completeness_by_heirs(
         counts = group.counts
         for count in COUNTS:
             counts[count] += row[count]
-    kept += [g.as_row(kind_labels) for g in groups.values() if g.matches(kind=kind, name=name)]
+    kept += [g.as_row(kind_labels) for g in groups.values() if g.matches(kind=kind, name_found=name_found)]
     return sorted(kept, key=lambda r: r["sort_name"])
